@@ -1,0 +1,6 @@
+"""The South Caucasus crisis of 2024-25 as an agent-based model.
+
+Layers: `config` (TOML -> validated `Scenario`), `rules` (pure array functions), `agents` and
+`model` (Mesa), `outcomes` and `outputs` (what a run writes). Nothing here imports
+`experiments` or `viz`.
+"""

@@ -1,0 +1,237 @@
+"""The Mesa model: eight country agents, dated shocks, and the daily rules.
+
+One step is one day. Shocks due on day d are Mesa events scheduled at time d; they and the
+responses the agents chose the day before are applied in the step that closes day d, which
+then records the day and lets every agent choose its action for day d + 1. The model is
+built from a scenario file or a `Scenario`, with keyword overrides, so `mesa.batch_run` can
+drive it:
+
+    CaucasusModel("baseline", rng=1, trust_rate=0.4, RUS_restraint=0.9)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.actors import ACTORS, INDEX, N_ACTORS, Actor
+from sim.agents import CountryAgent
+from sim.cameo import GOLDSTEIN, RESPONSES, ladder_rung
+from sim.config import Scenario, load_scenario
+from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
+from sim.errors import ConfigError
+from sim.events_log import EventKind, EventRecord, default_description, response_description
+from sim.inputs import initially_on_table, rule_inputs
+from sim.parameters import ModelParams, param_names
+from sim.rules.day import CrisisState, advance, initial_state
+from sim.rules.events import DayEvents, add_event, combine, response_events
+from sim.rules.responses import NO_ACTION
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
+
+
+def resolve_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None) -> Scenario:
+    """A `Scenario` from an object, a TOML path, or a name in `configs/scenarios/`."""
+    if isinstance(scenario, Scenario):
+        return scenario.with_overrides(overrides) if overrides else scenario
+    path = Path(scenario)
+    if not path.suffix and not path.exists():
+        path = SCENARIO_DIR / f"{scenario}.toml"
+    return load_scenario(path, overrides)
+
+
+def keyword_overrides(params: dict[str, Any]) -> dict[str, Any]:
+    """Map model keyword arguments to dotted config keys.
+
+    `trust_rate=0.4` -> `parameters.trust_rate`; `RUS_restraint=0.9` ->
+    `actors.RUS.restraint`; `horizon_days=200` -> `scenario.horizon_days`; dotted keys pass.
+    """
+    dotted = {}
+    for key, value in params.items():
+        code, _, field = key.partition("_")
+        if "." in key:
+            dotted[key] = value
+        elif key in param_names(ModelParams):
+            dotted[f"parameters.{key}"] = value
+        elif key in ("horizon_days", "start_date"):
+            dotted[f"scenario.{key}"] = value
+        elif code in INDEX.keys() and field:
+            dotted[f"actors.{code}.{field}"] = value
+        else:
+            raise ConfigError(
+                "CaucasusModel(...)", key,
+                "unknown keyword; allowed: a model parameter, horizon_days, start_date, "
+                "ACTOR_disposition (e.g. RUS_restraint) or a dotted config key",
+            )
+    return dotted
+
+
+class CaucasusModel(mesa.Model):
+    """The South Caucasus crisis of 2024-25 as a Mesa model (see docs/ODD.md)."""
+
+    def __init__(self, scenario: str | Path | Scenario = "baseline", *, rng: int | None = None, **params: Any):
+        """Build a run.
+
+        Args:
+            scenario: a `Scenario`, a scenario TOML path, or a name in `configs/scenarios/`.
+            rng: the run's integer seed; the scenario's seed when None.
+            **params: overrides (see `keyword_overrides`).
+        """
+        self.config = resolve_scenario(scenario, keyword_overrides(params))
+        self.seed = self.config.seed if rng is None else int(rng)
+        super().__init__(rng=self.seed)
+        self.inputs = rule_inputs(self.config)
+        self.state: CrisisState = initial_state(self.inputs, initially_on_table())
+        horizon = self.config.horizon_days
+        # All of a run's randomness, drawn up front from its one generator, in a fixed order:
+        # the ensemble engine draws the same blocks from the same seed.
+        self.normal_draws = self.rng.standard_normal((horizon, N_ACTORS, N_ACTORS))
+        self.uniform_draws = self.rng.random((horizon, N_ACTORS, 2))
+        self.countries = [CountryAgent(self, profile, INDEX[profile.actor]) for profile in self.config.profiles]
+        self.log: list[EventRecord] = []
+        self._pending: list[EventRecord] = []
+        self._pending_actions = np.full(N_ACTORS, NO_ACTION), np.full(N_ACTORS, NO_ACTION)
+        self._last_hostile: dict[tuple[Actor, Actor], int] = {}
+        self.trust_history = np.empty((horizon, N_ACTORS, N_ACTORS))
+        self.shares_history = np.empty((horizon, *self.state.shares.shape))
+        self.support_history = np.empty((horizon, N_ARRANGEMENTS))
+        self._schedule_shocks()
+        self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------ time
+
+    @property
+    def day(self) -> int:
+        """Days completed so far (the index of the next day to run)."""
+        return self.steps
+
+    @property
+    def date(self) -> dt.date:
+        """Date of the last completed day (the day before the start date before the first step)."""
+        return self.config.date_of(self.day - 1)
+
+    @property
+    def horizon(self) -> int:
+        """Number of days in the run."""
+        return self.config.horizon_days
+
+    def _schedule_shocks(self) -> None:
+        self._shocks_by_day: dict[int, list] = {}
+        for shock in self.config.shocks:
+            self._shocks_by_day.setdefault(self.config.day_of(shock.date), []).append(shock)
+        for day in sorted(self._shocks_by_day):
+            self.schedule_event(self._fire_shocks, at=day)
+
+    def _fire_shocks(self) -> None:
+        """Queue the scripted shocks due today (called by Mesa's event list at time = day)."""
+        for shock in self._shocks_by_day.get(int(self.time), []):
+            self._queue(
+                shock.actor, shock.target, shock.cameo, EventKind.SCRIPTED,
+                shock.description or default_description(shock.actor, shock.cameo, shock.target),
+                salience=shock.salience, affront=shock.affront, corridor=shock.corridor,
+            )
+
+    def inject(self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = "") -> EventRecord:
+        """Queue a shock for the next step, logged as injected. Raises ValueError on a bad shock."""
+        actor, target = Actor(actor), Actor(target)
+        if actor == target:
+            raise ValueError(f"{actor} cannot act on itself; pick another target")
+        if cameo not in GOLDSTEIN:
+            raise ValueError(f"{cameo!r} is not a CAMEO code on the scale; allowed: {', '.join(GOLDSTEIN)}")
+        if not 0.0 <= salience <= 5.0:
+            raise ValueError(f"salience {salience} is out of range; allowed: [0, 5]")
+        if self.day >= self.horizon:
+            raise ValueError("the run has reached its horizon; reset to inject again")
+        return self._queue(actor, target, cameo, EventKind.INJECTED, description or default_description(actor, cameo, target), salience=salience)
+
+    def _queue(self, actor: Actor, target: Actor, cameo: str, kind: EventKind, description: str, **extra: Any) -> EventRecord:
+        cause = None if kind != EventKind.RESPONSE else extra.pop("cause_id", None)
+        record = EventRecord(
+            event_id=len(self.log) + len(self._pending), day=self.day, date=self.config.date_of(self.day),
+            actor=actor, target=target, cameo=cameo, kind=kind, description=description, cause_id=cause, **extra,
+        )
+        self._pending.append(record)
+        return record
+
+    # ------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """Close the current day: apply its events and rules, record it, let agents choose."""
+        day = self.day - 1  # Mesa has already counted this step
+        records, self._pending = self._pending, []
+        events = combine(self._shock_arrays(records), response_events(*self._pending_actions))
+        self.state = advance(self.state, events, self.inputs, self.normal_draws[day], day)
+        self._log(records)
+        self._record(day)
+        self._pending_actions = self._decide() if day + 1 < self.horizon else self._pending_actions
+        self.running = day + 1 < self.horizon
+        self.datacollector.collect(self)
+
+    def _shock_arrays(self, records: list[EventRecord]) -> DayEvents:
+        events = DayEvents.empty(N_ACTORS)
+        for r in records:
+            if r.kind == EventKind.RESPONSE:
+                continue  # responses enter as arrays, the same way the ensemble engine builds them
+            add_event(
+                events, INDEX[r.actor], INDEX[r.target], r.goldstein, rung=ladder_rung(r.cameo),
+                salience=r.salience, affront=r.affront, detains=r.cameo == "173",
+                releases=r.cameo == "0841", agrees=r.cameo == "057",
+                proposes=ARRANGEMENT_INDEX[r.corridor] if r.corridor else None,
+            )
+        return events
+
+    def _log(self, records: list[EventRecord]) -> None:
+        for record in records:
+            self.log.append(record)
+            if record.goldstein < 0 or record.affront > 0:
+                self._last_hostile[(record.target, record.actor)] = record.event_id
+
+    def _record(self, day: int) -> None:
+        self.trust_history[day] = self.state.trust
+        self.shares_history[day] = self.state.shares
+        self.support_history[day] = self.state.support
+
+    def _decide(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every agent chooses its action for tomorrow; the choices are queued and logged."""
+        actions = np.full(N_ACTORS, NO_ACTION)
+        targets = np.full(N_ACTORS, NO_ACTION)
+        for agent in self.countries:
+            action, target = agent.decide(self.uniform_draws[self.day])
+            actions[agent.index], targets[agent.index] = action, target
+            if action != NO_ACTION:
+                self._queue_response(agent.actor, int(action), ACTORS[int(target)])
+        return actions, targets
+
+    def _queue_response(self, actor: Actor, action: int, target: Actor) -> None:
+        hostile = RESPONSES[action].rung > 0
+        grievance_key = (actor, target) if hostile else (target, actor)
+        self._queue(
+            actor, target, RESPONSES[action].cameo, EventKind.RESPONSE,
+            response_description(actor, action, target),
+            cause_id=self._last_hostile.get(grievance_key),
+        )
+
+    # ------------------------------------------------------------ reporting
+
+    def run(self) -> CaucasusModel:
+        """Run to the horizon and return self."""
+        while self.running and self.day < self.horizon:
+            self.step()
+        return self
+
+    def reporters(self) -> dict[str, Any]:
+        """Model reporters for Mesa's DataCollector (bound methods, read each day)."""
+        return {
+            "day": lambda m: m.day,
+            "trust_AZE_RUS": lambda m: float(m.state.trust[INDEX[Actor.AZE], INDEX[Actor.RUS]]),
+            "trust_TUR_RUS": lambda m: float(m.state.trust[INDEX[Actor.TUR], INDEX[Actor.RUS]]),
+            "russia_influence_AZE": lambda m: float(m.state.shares[0, 0]),
+            "russia_influence_ARM": lambda m: float(m.state.shares[1, 0]),
+            "rupture": lambda m: bool(m.state.rupture_day >= 0),
+            "corridor_agreed": lambda m: int(m.state.agreed),
+        }

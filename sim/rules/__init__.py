@@ -1,0 +1,11 @@
+"""The model's mathematics as pure functions over numpy arrays.
+
+Every function takes arrays whose trailing axes are the actor (or arrangement) axes and
+accepts any leading batch axes, so one replicate (the Mesa model) and many replicates at
+once (the ensemble engine) run the same code. No Mesa, no I/O, no global state: random
+numbers arrive as arguments.
+
+Modules: `trust` (events, solidarity, decay, balance, noise), `responses` (each actor's
+choice of action), `events` (a day's events as arrays), `influence` (shares over the two
+states), `corridor` (support, vetoes, agreement), `day` (one day's update in order).
+"""

@@ -1,0 +1,55 @@
+"""The corridor negotiation: utilities shifted by trust, lobbying, vetoes and agreement.
+
+For actor i and arrangement a (`sim.corridor.Arrangement`):
+
+- effective utility U'[i, a] = U[i, a] + sponsor_trust_weight x mean trust of i in a's
+  sponsors (its own sponsorship excluded);
+- lobbying pressure on a principal s (AZE, ARM): P[s, a] = lobby_weight x sum_p share[s, p]
+  x engagement_p x U'[p, a], the outside powers' utilities weighted by their influence over s;
+- s accepts a when U'[s, a] + P[s, a] > U'[s, none] + P[s, none] (each principal holds a
+  veto; Tsebelis 2002);
+- support[a]: the principals' and the influence-weighted powers' mean effective utility;
+- an arrangement on the table, accepted by both principals and the best supported such, gains
+  a day of streak; the first to hold `agreement_days` consecutive days is agreed, for good.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.corridor import NONE_INDEX
+
+
+def effective_utility(utility: np.ndarray, trust: np.ndarray, sponsors: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """U'[..., i, a]: utilities shifted by trust in each arrangement's sponsors."""
+    n = trust.shape[-1]
+    off = trust.copy()
+    off[..., np.arange(n), np.arange(n)] = 0.0
+    return utility + np.asarray(weight)[..., None, None] * (off @ sponsors.T)
+
+
+def lobbying(shares: np.ndarray, engagement_of_powers: np.ndarray, utility_of_powers: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """P[..., s, a]: influence-weighted, engagement-weighted utilities of the outside powers."""
+    weighted = shares * engagement_of_powers[..., None, :]
+    return np.asarray(weight)[..., None, None] * (weighted @ utility_of_powers)
+
+
+def acceptance(utility_of_states: np.ndarray, pressure: np.ndarray, on_table: np.ndarray) -> np.ndarray:
+    """accepts[..., s, a]: principal s prefers a (with lobbying) to the status quo; a is on the table."""
+    value = utility_of_states + pressure
+    return (value > value[..., NONE_INDEX, None]) & on_table[..., None, :]
+
+
+def support(utility_of_states: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """support[..., a]: mean over the two principals of utility plus lobbying, per arrangement."""
+    return (utility_of_states + pressure).mean(axis=-2)
+
+
+def step_streak(streak: np.ndarray, accepts: np.ndarray, support_now: np.ndarray) -> np.ndarray:
+    """Extend the streak of the best-supported arrangement both principals accept; reset others."""
+    both = accepts.all(axis=-2)
+    both[..., NONE_INDEX] = False
+    ranked = np.where(both, support_now, -np.inf)
+    best = np.argmax(ranked, axis=-1)
+    is_best = (np.arange(streak.shape[-1]) == best[..., None]) & both
+    return np.where(is_best, streak + 1, 0)

@@ -1,0 +1,172 @@
+"""One day of the model, in order, over arrays with any leading batch axes.
+
+`CrisisState` holds everything that changes; `RuleInputs` everything that does not (per-actor
+dispositions, capabilities, utilities, baseline trust, model parameters). `advance` applies a
+day's `DayEvents` and the daily dynamics; `actor_view` hands one actor the slice of the state
+`sim.rules.responses.choose_response` needs. The Mesa model and the ensemble engine both run a
+day as: events -> `advance` -> each actor's `choose_response` for the next day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sim.actors import POWER_INDEX, STATE_INDEX
+from sim.cameo import RELATIONS_CUT_RUNG
+from sim.rules import corridor, influence, trust
+from sim.rules.events import DayEvents
+from sim.rules.responses import boldness, standing_rung
+
+STATES = list(STATE_INDEX)
+POWERS = list(POWER_INDEX)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleInputs:
+    """What stays fixed during a run; vectors are per actor, [..., n]."""
+
+    params: Any
+    baseline_trust: np.ndarray
+    kin: np.ndarray
+    sensitivity: np.ndarray
+    reciprocity: np.ndarray
+    restraint: np.ndarray
+    conciliation: np.ndarray
+    threshold: np.ndarray
+    keep: np.ndarray
+    capability: np.ndarray
+    presence: np.ndarray
+    distraction: np.ndarray
+    engagement: np.ndarray
+    utility: np.ndarray
+    sponsors: np.ndarray
+    rupture_pair: tuple[int, int]
+
+    @property
+    def effective_capability(self) -> np.ndarray:
+        """Capability reaching the region, per actor."""
+        return influence.effective_capability(self.capability, self.presence, self.distraction)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrisisState:
+    """Everything that changes day to day (see docs/ODD.md, state variables)."""
+
+    trust: np.ndarray
+    grievance: np.ndarray
+    standing: np.ndarray
+    holding: np.ndarray
+    shares: np.ndarray
+    streak: np.ndarray
+    on_table: np.ndarray
+    support: np.ndarray
+    agreed: np.ndarray
+    agreed_day: np.ndarray
+    rupture_day: np.ndarray
+
+
+def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[int, ...] = ()) -> CrisisState:
+    """Day-0 state: baseline trust, no grievances, influence shares at their target."""
+    n = inputs.baseline_trust.shape[-1]
+    trust_now = np.broadcast_to(inputs.baseline_trust, (*batch_shape, n, n)).copy()
+    shares = _target_shares(trust_now, inputs)
+    table = np.broadcast_to(on_table, (*batch_shape, on_table.shape[-1])).copy()
+    state = CrisisState(
+        trust=trust_now, grievance=np.zeros_like(trust_now), standing=np.zeros_like(trust_now),
+        holding=np.zeros(trust_now.shape, dtype=bool), shares=shares,
+        streak=np.zeros(table.shape, dtype=np.int64), on_table=table,
+        support=np.zeros(table.shape), agreed=np.full(batch_shape, -1),
+        agreed_day=np.full(batch_shape, -1), rupture_day=np.full(batch_shape, -1),
+    )
+    return replace(state, support=_corridor(state, inputs)[0])
+
+
+def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: np.ndarray, day: int) -> CrisisState:
+    """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
+    p = inputs.params
+    weights = trust.observer_weights(state.trust, inputs.kin)
+    impulse = trust.event_impulse(events.hostility, events.cooperation, weights, inputs.sensitivity, p.solidarity)
+    trust_now = trust.apply_impulse(state.trust, impulse, p.trust_rate)
+    grievance = trust.update_grievance(
+        state.grievance, events.hostility, events.cooperation, weights,
+        inputs.sensitivity, p.solidarity, p.forgiveness,
+    )
+    grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
+    standing, holding = _ladder(state, events, inputs.keep)
+    trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
+    trust_now = trust.balance_drift(trust_now, p.balance_rate)
+    trust_now = trust.add_noise(trust_now, normal, p.noise_sd)
+    shares = influence.step_shares(state.shares, _target_shares(trust_now, inputs), p.influence_rate)
+    state = replace(
+        state, trust=trust_now, grievance=trust.relax(grievance, 0.0, inputs.keep),
+        standing=standing, holding=holding, shares=shares,
+        on_table=state.on_table | events.proposed,
+    )
+    return _negotiate(state, inputs, day)
+
+
+def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Yesterday's standing rungs fade with memory, then today's rungs raise them."""
+    standing = np.maximum(trust.relax(state.standing, 0.0, keep), events.rung)
+    peace = events.agreed | np.swapaxes(events.agreed, -1, -2)
+    standing = np.where(peace, 0.0, standing)
+    holding = (state.holding | events.detained) & ~events.released & ~peace
+    return standing, holding
+
+
+def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
+    p = inputs.params
+    trust_in_powers = trust_now[..., STATES, :][..., POWERS]
+    reach = inputs.effective_capability[..., POWERS]
+    return influence.target_shares(trust_in_powers, reach, p.influence_trust_weight, p.influence_capability_weight)
+
+
+def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray]:
+    p = inputs.params
+    utility = corridor.effective_utility(inputs.utility, state.trust, inputs.sponsors, p.sponsor_trust_weight)
+    pressure = corridor.lobbying(state.shares, inputs.engagement[..., POWERS], utility[..., POWERS, :], p.lobby_weight)
+    states_utility = utility[..., STATES, :]
+    return corridor.support(states_utility, pressure), corridor.acceptance(states_utility, pressure, state.on_table)
+
+
+def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
+    support, accepts = _corridor(state, inputs)
+    streak = corridor.step_streak(state.streak, accepts, support)
+    open_talks = state.agreed < 0
+    done = open_talks & (streak.max(axis=-1) >= inputs.params.agreement_days)
+    return replace(
+        state, support=support, streak=np.where(open_talks[..., None], streak, state.streak),
+        agreed=np.where(done, np.argmax(streak, axis=-1), state.agreed),
+        agreed_day=np.where(done, day, state.agreed_day),
+        rupture_day=_rupture(state, inputs, day),
+    )
+
+
+def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> np.ndarray:
+    """First day on which either side of the pair trusts the other at or below `rupture_trust`
+    while relations stand cut (either side's standing rung at least 3)."""
+    a, b = inputs.rupture_pair
+    low = inputs.params.rupture_trust
+    cut = standing_rung(np.maximum(state.standing[..., a, b], state.standing[..., b, a])) >= RELATIONS_CUT_RUNG
+    broken = cut & ((state.trust[..., a, b] <= low) | (state.trust[..., b, a] <= low))
+    return np.where((state.rupture_day < 0) & broken, day, state.rupture_day)
+
+
+def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any]:
+    """The keyword arguments of `choose_response` for actor `me` (its own slice of the state)."""
+    return {
+        "grievance_mine": state.grievance[..., me, :],
+        "grievance_at_me": state.grievance[..., :, me],
+        "thresholds": inputs.threshold,
+        "reciprocity": inputs.reciprocity,
+        "restraint": inputs.restraint,
+        "conciliation": inputs.conciliation,
+        "boldness_mine": boldness(inputs.effective_capability, inputs.params.deterrence)[..., me, :],
+        "standing_mine": state.standing[..., me, :],
+        "standing_at_me": state.standing[..., :, me],
+        "holding_mine": state.holding[..., me, :],
+        "max_rung_step": inputs.params.max_rung_step,
+    }

@@ -1,0 +1,103 @@
+"""A day's events as arrays: what the trust, ladder and corridor rules consume.
+
+Events of a day, scripted or chosen, are reduced to dense arrays with any leading batch axes:
+
+- `hostility[..., v, k]`: sum over k's acts against v of salience x (max(-g, 0) / 10 + affront);
+- `cooperation[..., v, k]`: sum of salience x max(g, 0) / 10;
+- `severity_dealt[..., k, v]`: sum of the ladder severities k dealt v (settles k's account);
+- `rung[..., k, v]`: the highest ladder rung k used against v (0: none);
+- `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
+  an agreement with v;
+- `proposed[..., a]`: arrangement a was put on the corridor table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN, RUNG_SEVERITY
+from sim.corridor import N_ARRANGEMENTS
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayEvents:
+    """A day's events reduced to arrays (see the module docstring)."""
+
+    hostility: np.ndarray
+    cooperation: np.ndarray
+    severity_dealt: np.ndarray
+    rung: np.ndarray
+    detained: np.ndarray
+    released: np.ndarray
+    agreed: np.ndarray
+    proposed: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, batch_shape: tuple[int, ...] = ()) -> DayEvents:
+        """No events, for `n` actors and the given batch shape."""
+        square = (*batch_shape, n, n)
+        return cls(
+            hostility=np.zeros(square), cooperation=np.zeros(square),
+            severity_dealt=np.zeros(square), rung=np.zeros(square, dtype=np.int64),
+            detained=np.zeros(square, dtype=bool), released=np.zeros(square, dtype=bool),
+            agreed=np.zeros(square, dtype=bool),
+            proposed=np.zeros((*batch_shape, N_ARRANGEMENTS), dtype=bool),
+        )
+
+
+def add_event(
+    events: DayEvents, actor: int, target: int, goldstein: float, *, rung: int = 0,
+    salience: float = 1.0, affront: float = 0.0, detains: bool = False,
+    releases: bool = False, agrees: bool = False, proposes: int | None = None,
+) -> None:
+    """Add one event (no batch axis) to `events` in place."""
+    events.hostility[target, actor] += salience * (max(-goldstein, 0.0) / 10.0 + affront)
+    events.cooperation[target, actor] += salience * max(goldstein, 0.0) / 10.0
+    if rung:
+        events.severity_dealt[actor, target] += RUNG_SEVERITY[rung - 1]
+        events.rung[actor, target] = max(events.rung[actor, target], rung)
+    events.detained[actor, target] |= detains
+    events.released[actor, target] |= releases
+    events.agreed[actor, target] |= agrees
+    if proposes is not None:
+        events.proposed[proposes] = True
+
+
+def response_events(action: np.ndarray, target: np.ndarray) -> DayEvents:
+    """Arrays of the responses chosen by all actors: `action`, `target` shaped [..., n].
+
+    Each actor acts at most once a day, so every (actor, target) cell receives at most one
+    response and plain fancy-index assignment suffices.
+    """
+    batch_shape, n = action.shape[:-1], action.shape[-1]
+    events = DayEvents.empty(n, batch_shape)
+    acts = action >= 0
+    *batch, actor = np.nonzero(acts)
+    chosen = action[acts]
+    victim = target[acts]
+    goldstein = RESPONSE_GOLDSTEIN[chosen]
+    ladder = chosen < N_RUNGS
+    events.hostility[(*batch, victim, actor)] = np.maximum(-goldstein, 0.0) / 10.0
+    events.cooperation[(*batch, victim, actor)] = np.maximum(goldstein, 0.0) / 10.0
+    events.severity_dealt[(*batch, actor, victim)] = np.where(ladder, np.maximum(-goldstein, 0.0) / 10.0, 0.0)
+    events.rung[(*batch, actor, victim)] = np.where(ladder, chosen + 1, 0)
+    events.detained[(*batch, actor, victim)] = chosen + 1 == DETAIN_RUNG
+    events.released[(*batch, actor, victim)] = chosen == RELEASE_ID
+    events.agreed[(*batch, actor, victim)] = chosen == AGREEMENT_ID
+    return events
+
+
+def combine(first: DayEvents, second: DayEvents) -> DayEvents:
+    """Both days' worth of events together (broadcasting batch axes)."""
+    return DayEvents(
+        hostility=first.hostility + second.hostility,
+        cooperation=first.cooperation + second.cooperation,
+        severity_dealt=first.severity_dealt + second.severity_dealt,
+        rung=np.maximum(first.rung, second.rung),
+        detained=first.detained | second.detained,
+        released=first.released | second.released,
+        agreed=first.agreed | second.agreed,
+        proposed=first.proposed | second.proposed,
+    )

@@ -1,0 +1,117 @@
+"""How an actor chooses its action for the next day: answer, conciliate, or wait.
+
+`choose_response` works on one actor's slice (its row and column of the state matrices),
+with any leading batch axes; the Mesa agent calls it on its own slice and the ensemble
+engine calls it over many replicates. Actions are indices into `sim.cameo.RESPONSES`
+(0-6: escalation-ladder rungs 1-7; then call, apology, release, agreement); -1 is no action.
+
+The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984):
+1. Answer. Let e_j = (G[i, j] - theta_i) / theta_i. If max_j e_j > 0, i answers the j with
+   the largest e_j with probability min(1, e_j). The wanted severity is
+   s = reciprocity x (1 - restraint) x boldness[i, j] x G[i, j], the wanted rung the highest
+   whose severity (-Goldstein / 10) is at most s (at least rung 1), and the rung taken is at
+   most the standing rung (rounded) + max_rung_step: the ladder is climbed, not jumped.
+2. Conciliate. Otherwise, if some j holds a grievance against i above j's threshold, i turns
+   to the most aggrieved such j with probability `conciliation`: it releases j's nationals if
+   it holds them, apologises if j's excess is above 1 (grievance over twice its threshold),
+   and otherwise calls.
+3. Make peace. Otherwise, if relations with some j are cut (either side's standing rung at
+   least 3) and both grievances are below half their thresholds, i signs an agreement
+   restoring relations with probability `conciliation`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
+
+NO_ACTION = -1
+
+
+def boldness(effective_capability: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
+    """boldness[..., i, j] = clip((E_i / E_j) ^ deterrence, 0, 2): the weak hold back, the strong bully."""
+    ratio = effective_capability[..., :, None] / effective_capability[..., None, :]
+    return np.clip(ratio ** np.asarray(deterrence)[..., None, None], 0.0, 2.0)
+
+
+def standing_rung(standing: np.ndarray) -> np.ndarray:
+    """The rung an actor stands on: its fading standing level, rounded to the nearest rung."""
+    return np.rint(standing).astype(np.int64)
+
+
+def wanted_rung(severity: np.ndarray) -> np.ndarray:
+    """The highest ladder rung (1-7) whose severity is at most `severity`; at least 1."""
+    return np.maximum(np.searchsorted(RUNG_SEVERITY, severity, side="right"), 1)
+
+
+def _excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    return (grievance - threshold) / threshold
+
+
+def choose_response(
+    me: int, *, grievance_mine: np.ndarray, grievance_at_me: np.ndarray,
+    thresholds: np.ndarray, reciprocity: np.ndarray, restraint: np.ndarray,
+    conciliation: np.ndarray, boldness_mine: np.ndarray, standing_mine: np.ndarray,
+    standing_at_me: np.ndarray, holding_mine: np.ndarray, max_rung_step: int | np.ndarray,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Choose actor `me`'s action and target for the next day.
+
+    Args:
+        me: the actor's index.
+        grievance_mine: G[..., me, :], its grievances against each actor.
+        grievance_at_me: G[..., :, me], each actor's grievance against it.
+        thresholds, reciprocity, restraint, conciliation: per-actor dispositions [..., n]
+            (thresholds of all actors; the others are read at `me`).
+        boldness_mine: boldness[..., me, :].
+        standing_mine / standing_at_me: standing rungs S[..., me, :] and S[..., :, me].
+        holding_mine: 1 where `me` holds detained nationals of j, [..., n].
+        max_rung_step: most rungs climbed in one answer.
+        draws: uniform draws [..., 2]: answer, conciliate.
+
+    Returns:
+        (action, target), integer arrays of the batch shape; -1 where it does nothing.
+    """
+    n = grievance_mine.shape[-1]
+    others = np.arange(n) != me
+    excess = np.where(others, _excess(grievance_mine, thresholds[..., me, None]), -np.inf)
+    target = np.argmax(excess, axis=-1)
+    top = np.take_along_axis(excess, target[..., None], -1)[..., 0]
+    answers = draws[..., 0] < np.minimum(top, 1.0)
+    rung = _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step)
+    action = np.where(answers, rung - 1, NO_ACTION)
+
+    calm = top <= 0.0
+    their_excess = np.where(others, _excess(grievance_at_me, thresholds), -np.inf)
+    aggrieved = np.argmax(their_excess, axis=-1)
+    their_top = np.take_along_axis(their_excess, aggrieved[..., None], -1)[..., 0]
+    reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation[..., me])
+    holds = np.take_along_axis(holding_mine, aggrieved[..., None], -1)[..., 0] > 0
+    gesture = np.where(holds, RELEASE_ID, np.where(their_top > 1.0, APOLOGY_ID, CALL_ID))
+    action = np.where(reaching_out, gesture, action)
+    target = np.where(reaching_out, aggrieved, target)
+
+    peace_target, peace_possible = _peace_partner(others, excess, their_excess, standing_mine, standing_at_me)
+    peacemaking = calm & ~reaching_out & peace_possible & (draws[..., 1] < conciliation[..., me])
+    action = np.where(peacemaking, AGREEMENT_ID, action)
+    target = np.where(peacemaking, peace_target, target)
+    return action, np.where(action == NO_ACTION, NO_ACTION, target)
+
+
+def _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step):
+    pick = target[..., None]
+    grievance = np.take_along_axis(grievance_mine, pick, -1)[..., 0]
+    bold = np.take_along_axis(boldness_mine, pick, -1)[..., 0]
+    standing = np.take_along_axis(standing_mine, pick, -1)[..., 0]
+    severity = reciprocity[..., me] * (1.0 - restraint[..., me]) * bold * grievance
+    ceiling = standing_rung(standing) + max_rung_step
+    return np.minimum(wanted_rung(severity), np.minimum(ceiling, len(RUNG_SEVERITY)))
+
+
+def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
+    cut = standing_rung(np.maximum(standing_mine, standing_at_me)) >= RELATIONS_CUT_RUNG
+    calm_both = (excess < -0.5) & (their_excess < -0.5)
+    eligible = others & cut & calm_both
+    partner = np.argmax(eligible, axis=-1)
+    return partner, eligible.any(axis=-1)

@@ -1,0 +1,104 @@
+"""Trust and grievance: how events, third parties, memory and noise move them.
+
+Conventions: `trust[..., i, j]` is how much i trusts j, in [-1, 1] (diagonal 1);
+`grievance[..., i, j] >= 0` is i's unanswered hurt from j. A day's events arrive as
+`hostility[..., v, k]` (summed salience x (negative Goldstein / 10 + affront) of k's acts
+against v) and `cooperation[..., v, k]` (summed salience x positive Goldstein / 10).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
+    """How much each observer t identifies with each victim v: clip(T[t, v] + kin[t, v]).
+
+    Negative weights carry Heider's balance: an act against my enemy warms me to its author.
+    The diagonal is zero (an actor is not its own observer).
+    """
+    weights = np.clip(trust + kin, -1.0, 1.0)
+    n = weights.shape[-1]
+    weights[..., np.arange(n), np.arange(n)] = 0.0
+    return weights
+
+
+def event_impulse(
+    hostility: np.ndarray, cooperation: np.ndarray, weights: np.ndarray,
+    sensitivity: np.ndarray, solidarity: float | np.ndarray,
+) -> np.ndarray:
+    """Signed impulse on trust[i, j] of a day's events: direct, plus solidarity-weighted.
+
+    Direct: the victim i loses `sensitivity_i x hostility[i, j]` and gains
+    `cooperation[i, j]`. Third party t gains `solidarity x sum_v W[t, v] x (impulse on v)`.
+    """
+    sens = sensitivity[..., :, None]
+    direct = cooperation - sens * hostility
+    observed = weights @ cooperation - sens * (weights @ hostility)
+    impulse = direct + np.asarray(solidarity)[..., None, None] * observed
+    n = impulse.shape[-1]
+    impulse[..., np.arange(n), np.arange(n)] = 0.0
+    return impulse
+
+
+def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """Move trust by `rate x impulse`, shrinking the step near the bound it heads for.
+
+    A negative step p moves T by p (1 + T), a positive one by p (1 - T); |p| <= 1 keeps
+    T in [-1, 1].
+    """
+    step = np.clip(np.asarray(rate)[..., None, None] * impulse, -1.0, 1.0)
+    return trust + np.where(step < 0, step * (1.0 + trust), step * (1.0 - trust))
+
+
+def update_grievance(
+    grievance: np.ndarray, hostility: np.ndarray, cooperation: np.ndarray, weights: np.ndarray,
+    sensitivity: np.ndarray, solidarity: float | np.ndarray, forgiveness: float | np.ndarray,
+) -> np.ndarray:
+    """Add the day's hurt (own and, through solidarity, friends') and lift forgiven grievance.
+
+    A cooperative act of weight c lifts the share `forgiveness x c` (at most all) of the
+    grievance of its target against its author.
+    """
+    sens = sensitivity[..., :, None]
+    friends = np.maximum(weights, 0.0)
+    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * (friends @ hostility))
+    relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
+    return grievance * (1.0 - relief) + hurt
+
+
+def settle_accounts(grievance: np.ndarray, severity_dealt: np.ndarray, catharsis: float | np.ndarray) -> np.ndarray:
+    """Answering settles part of the account: i's grievance against j falls by what i dealt j."""
+    return np.maximum(grievance - np.asarray(catharsis)[..., None, None] * severity_dealt, 0.0)
+
+
+def retention(half_life_days: np.ndarray) -> np.ndarray:
+    """Daily retention factor 2^(-1 / half-life) of each actor's memory."""
+    return np.exp2(-1.0 / half_life_days)
+
+
+def relax(values: np.ndarray, baseline: np.ndarray | float, keep: np.ndarray) -> np.ndarray:
+    """Decay each row i toward its baseline by the row's retention `keep[..., i]`."""
+    return baseline + (values - baseline) * keep[..., :, None]
+
+
+def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """Continuous structural balance: dT = rate x (T T / (n - 2)) x (1 - T^2), diagonal held.
+
+    "The friend of my friend is my friend" (Kulakowski et al. 2005; Marvel et al. 2011).
+    """
+    n = trust.shape[-1]
+    off = trust.copy()
+    off[..., np.arange(n), np.arange(n)] = 0.0
+    drift = (off @ off) / (n - 2) * (1.0 - trust**2)
+    drift[..., np.arange(n), np.arange(n)] = 0.0
+    return trust + np.asarray(rate)[..., None, None] * drift
+
+
+def add_noise(trust: np.ndarray, standard_normal: np.ndarray, sd: float | np.ndarray) -> np.ndarray:
+    """Add bounded noise (draws clipped to +-3 sd), clip to [-1, 1] and reset the diagonal."""
+    noisy = trust + np.asarray(sd)[..., None, None] * np.clip(standard_normal, -3.0, 3.0)
+    noisy = np.clip(noisy, -1.0, 1.0)
+    n = noisy.shape[-1]
+    noisy[..., np.arange(n), np.arange(n)] = 1.0
+    return noisy
