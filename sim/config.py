@@ -28,8 +28,10 @@ from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
 
 SCENARIO_SECTIONS = ("scenario", "parameters", "actors", "shocks")
-SCENARIO_KEYS = ("name", "description", "start_date", "horizon_days", "seed", "actors_file")
-SHOCK_KEYS = ("date", "actor", "target", "cameo", "salience", "affront", "description", "corridor")
+SCENARIO_KEYS = (
+    "name", "description", "start_date", "horizon_days", "seed", "actors_file", "extends", "drop_shocks",
+)
+SHOCK_KEYS = ("id", "date", "actor", "target", "cameo", "salience", "affront", "description", "corridor")
 FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
 PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor_utility")
 ADJUSTMENT_KEYS = ("source", "target", "value", "reason")
@@ -69,6 +71,7 @@ class Shock:
     actor: Actor
     target: Actor
     cameo: str
+    shock_id: str = ""
     salience: float = 1.0
     affront: float = 0.0
     description: str = ""
@@ -173,10 +176,46 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             `scenario.horizon_days`) with values that replace the file's.
     """
     path = Path(path)
-    raw = read_toml(path)
+    raw = expand(read_toml(path), path, ())
     if overrides:
         apply_overrides(raw, overrides, f"{path} (override)")
     return _build_scenario(raw, str(path), path.parent)
+
+
+def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """Resolve `scenario.extends`: the base file's tables, overridden key by key by this file's;
+    the base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's."""
+    head = raw.get("scenario", {})
+    if not isinstance(head, dict) or "extends" not in head:
+        return raw
+    base_path = (path.parent / str(head["extends"])).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ConfigError(str(path), "scenario.extends", f"{base_path} extends itself in a cycle")
+    if not base_path.is_file():
+        raise ConfigError(str(path), "scenario.extends", f"{base_path} not found; give a scenario file path")
+    base = expand(read_toml(base_path), base_path, (*seen, path.resolve()))
+    drop = head.get("drop_shocks", [])
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ConfigError(str(path), "scenario.drop_shocks", "must be a list of shock ids (strings)")
+    base_ids = {shock.get("id") for shock in base.get("shocks", []) if isinstance(shock, dict)}
+    for shock_id in drop:
+        if shock_id not in base_ids:
+            raise ConfigError(str(path), "scenario.drop_shocks", f"no shock with id {shock_id!r} in {base_path}; ids: {sorted(i for i in base_ids if i)}")
+    merged = _merge(base, {k: v for k, v in raw.items() if k != "shocks"})
+    merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k not in ("extends", "drop_shocks")}
+    kept = [shock for shock in base.get("shocks", []) if not (isinstance(shock, dict) and shock.get("id") in drop)]
+    merged["shocks"] = kept + list(raw.get("shocks", []))
+    return merged
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str) -> None:
@@ -377,6 +416,7 @@ def _shock(entry: Any, i: int, source: str, start: dt.date, end: dt.date) -> Sho
     if corridor is not None and corridor not in {a.value for a in Arrangement}:
         raise ConfigError(source, prefix + "corridor", f"'{corridor}' is not an arrangement; allowed: {', '.join(a.value for a in Arrangement)}")
     return Shock(
+        shock_id=_string(entry, "id", source, prefix, default=""),
         date=date, actor=actor, target=target, cameo=_cameo(entry, source, prefix),
         salience=_number(entry, "salience", source, prefix, 0.0, 5.0, default=1.0),
         affront=_number(entry, "affront", source, prefix, 0.0, 1.0, default=0.0),

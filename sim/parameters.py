@@ -20,7 +20,7 @@ class ModelParams:
     """Model-wide rates, thresholds and switches (the `[parameters]` table of a scenario)."""
 
     trust_rate: float = _param(
-        0.35, 0.0, 1.0,
+        0.2, 0.0, 1.0,
         "Share of an event's normalised impulse that moves the target's trust in the actor.",
     )
     solidarity: float = _param(
@@ -64,7 +64,7 @@ class ModelParams:
         "How strongly a state's trust in a power raises that power's target influence share.",
     )
     influence_capability_weight: float = _param(
-        0.5, 0.0, 2.0,
+        1.0, 0.0, 2.0,
         "Exponent of effective regional capability in a power's target influence share.",
     )
     sponsor_trust_weight: float = _param(
@@ -72,7 +72,7 @@ class ModelParams:
         "How much an actor's trust in an arrangement's sponsor shifts its corridor utility.",
     )
     lobby_weight: float = _param(
-        1.0, 0.0, 5.0,
+        0.5, 0.0, 5.0,
         "Weight of outside powers' influence-weighted lobbying in a principal's acceptance.",
     )
     agreement_days: int = _param(

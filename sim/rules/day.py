@@ -146,13 +146,16 @@ def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
 
 
 def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> np.ndarray:
-    """First day on which either side of the pair trusts the other at or below `rupture_trust`
-    while relations stand cut (either side's standing rung at least 3)."""
+    """First day on which one side of the pair both trusts the other at or below
+    `rupture_trust` and stands at rung 3 or above against it (it has cut relations)."""
     a, b = inputs.rupture_pair
-    low = inputs.params.rupture_trust
-    cut = standing_rung(np.maximum(state.standing[..., a, b], state.standing[..., b, a])) >= RELATIONS_CUT_RUNG
-    broken = cut & ((state.trust[..., a, b] <= low) | (state.trust[..., b, a] <= low))
+    broken = _breaks_with(state, inputs, a, b) | _breaks_with(state, inputs, b, a)
     return np.where((state.rupture_day < 0) & broken, day, state.rupture_day)
+
+
+def _breaks_with(state: CrisisState, inputs: RuleInputs, i: int, j: int) -> np.ndarray:
+    distrusts = state.trust[..., i, j] <= inputs.params.rupture_trust
+    return distrusts & (standing_rung(state.standing[..., i, j]) >= RELATIONS_CUT_RUNG)
 
 
 def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any]:
