@@ -1,0 +1,1 @@
+"""The `caucasus` command line: the one layer that may import `sim`, `experiments` and `viz`."""

@@ -26,6 +26,7 @@ from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
 from sim.errors import ConfigError
 from sim.events_log import EventKind, EventRecord, default_description, response_description
 from sim.inputs import initially_on_table, rule_inputs
+from sim.outcomes import RunOutcomes, compute_outcomes
 from sim.parameters import ModelParams, param_names
 from sim.rules.day import CrisisState, advance, initial_state
 from sim.rules.events import DayEvents, add_event, combine, response_events
@@ -223,6 +224,13 @@ class CaucasusModel(mesa.Model):
         while self.running and self.day < self.horizon:
             self.step()
         return self
+
+    def outcomes(self) -> RunOutcomes:
+        """The run's named outcomes, over the days run so far."""
+        return compute_outcomes(
+            scenario_name=self.config.name, seed=self.seed, start=self.config.start_date,
+            state=self.state, trust_history=self.trust_history[: max(self.day, 1)], log=self.log,
+        )
 
     def reporters(self) -> dict[str, Any]:
         """Model reporters for Mesa's DataCollector (bound methods, read each day)."""

@@ -12,12 +12,13 @@ import numpy as np
 
 
 def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
-    """How much each observer t identifies with each victim v: clip(T[t, v] + kin[t, v]).
+    """How much each observer t identifies with each victim v: clip(T[t, v] + kin[t, v], 0, 1).
 
-    Negative weights carry Heider's balance: an act against my enemy warms me to its author.
-    The diagonal is zero (an actor is not its own observer).
+    Only those who trust the victim (or are kin) react ("the enemy of my friend is my enemy");
+    "the enemy of my enemy" is left to the slower `balance_drift`. The diagonal is zero (an
+    actor is not its own observer).
     """
-    weights = np.clip(trust + kin, -1.0, 1.0)
+    weights = np.clip(trust + kin, 0.0, 1.0)
     n = weights.shape[-1]
     weights[..., np.arange(n), np.arange(n)] = 0.0
     return weights
@@ -61,8 +62,7 @@ def update_grievance(
     grievance of its target against its author.
     """
     sens = sensitivity[..., :, None]
-    friends = np.maximum(weights, 0.0)
-    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * (friends @ hostility))
+    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * (weights @ hostility))
     relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
     return grievance * (1.0 - relief) + hurt
 

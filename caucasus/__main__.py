@@ -1,0 +1,5 @@
+"""`python -m caucasus` runs the command line."""
+
+from caucasus.cli import main
+
+raise SystemExit(main())

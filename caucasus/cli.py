@@ -1,0 +1,66 @@
+"""`caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force]`.
+
+A user mistake (bad config, bad override, occupied output directory) prints one paragraph
+naming the file and key and exits with status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.config import parse_override
+from sim.errors import ConfigError
+from sim.model import CaucasusModel
+from sim.outputs import check_out_dir, write_run
+from sim.report import summary
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `caucasus` command."""
+    parser = argparse.ArgumentParser(prog="caucasus", description="South Caucasus crisis simulation (2024-25).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("config", type=Path, help="scenario TOML file, e.g. configs/scenarios/baseline.toml")
+    run.add_argument("--seed", type=int, default=None, help="the run's seed (default: the scenario's)")
+    run.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<scenario>-seed<N>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9")
+    run.add_argument("--force", action="store_true", help="replace an existing run in --out")
+    run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run one scenario, print its summary and write its directory."""
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise ConfigError("--seed", None, f"{args.seed} is out of range; allowed: an integer in [0, 2^63)")
+    overrides = dict(parse_override(text) for text in args.overrides)
+    started = time.perf_counter()
+    model = CaucasusModel(args.config, rng=args.seed, **overrides)
+    out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
+    check_out_dir(out_dir, args.force)
+    model.run()
+    outcomes = model.outcomes()
+    elapsed = time.perf_counter() - started
+    log = [] if args.quiet else model.log
+    print(summary(f"Scenario {model.config.name}, seed {model.seed} ({model.config.source})", log, outcomes, elapsed))
+    write_run(model, outcomes, out_dir, force=args.force, command=sys.argv)
+    print(f"\nWrote {out_dir}/: manifest.json outcomes.json events.parquet trust.parquet influence.parquet corridor.parquet")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `caucasus` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_command(args)
+        raise AssertionError(f"unhandled command {args.command}")
+    except ConfigError as error:
+        print(f"caucasus: error: {error}", file=sys.stderr)
+        return EXIT_USAGE

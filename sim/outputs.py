@@ -1,0 +1,126 @@
+"""What a run writes: tidy tables, outcomes and a manifest, all in one directory.
+
+`run_tables` turns a finished model into tidy DataFrames (`events`, `trust`, `influence`,
+`corridor`); `write_run` writes them as Parquet next to `outcomes.json` and `manifest.json`.
+Files are written into a fresh sibling directory that is renamed into place at the end, so a
+run directory is never left half-written and an existing run is only replaced with `force`.
+Nothing else in the project writes run files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.actors import ACTORS, POWERS, STATES
+from sim.corridor import ARRANGEMENTS
+from sim.errors import ConfigError
+from sim.outcomes import RunOutcomes
+from sim.provenance import git_commit, utc_now, versions
+
+if TYPE_CHECKING:
+    from sim.model import CaucasusModel
+
+TABLES = ("events", "trust", "influence", "corridor")
+
+
+def run_tables(model: CaucasusModel) -> dict[str, pd.DataFrame]:
+    """Tidy tables of the days run so far."""
+    days = model.day
+    dates = pd.to_datetime([model.config.date_of(d) for d in range(days)]).date
+    return {
+        "events": events_table(model),
+        "trust": _long(dates, model.trust_history[:days], ("source", "target"), ACTORS, ACTORS, "value", skip_diagonal=True),
+        "influence": _long(dates, np.swapaxes(model.shares_history[:days], 1, 2), ("power", "state"), POWERS, STATES, "share"),
+        "corridor": _long(dates, model.support_history[:days, :, None], ("arrangement", "_"), ARRANGEMENTS, ("",), "support"),
+    }
+
+
+def events_table(model: CaucasusModel) -> pd.DataFrame:
+    """The event log: date, actor, target, cameo, goldstein, kind, description and more."""
+    rows = [
+        {
+            "date": r.date, "day": r.day, "event_id": r.event_id, "actor": r.actor.value,
+            "target": r.target.value, "cameo": r.cameo, "goldstein": r.goldstein, "kind": r.kind.value,
+            "description": r.description, "salience": r.salience, "affront": r.affront,
+            "cause_id": r.cause_id,
+        }
+        for r in model.log
+    ]
+    columns = ["date", "day", "event_id", "actor", "target", "cameo", "goldstein", "kind",
+               "description", "salience", "affront", "cause_id"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["cause_id"] = table["cause_id"].astype("Int64")
+    return table
+
+
+def _long(dates, values: np.ndarray, names: tuple[str, str], first, second, value_name: str, *, skip_diagonal: bool = False) -> pd.DataFrame:
+    """Reshape values[day, i, j] into rows (date, names[0]=first[i], names[1]=second[j], value)."""
+    days, n_first, n_second = values.shape
+    i, j = np.meshgrid(np.arange(n_first), np.arange(n_second), indexing="ij")
+    keep = (i != j) if skip_diagonal else np.ones_like(i, dtype=bool)
+    i, j = i[keep], j[keep]
+    table = pd.DataFrame({
+        "date": np.repeat(dates, len(i)),
+        names[0]: np.tile([str(first[k]) for k in i], days),
+        names[1]: np.tile([str(second[k]) for k in j], days),
+        value_name: values[:, i, j].reshape(-1),
+    })
+    return table.drop(columns="_") if "_" in table else table
+
+
+def manifest(model: CaucasusModel, command: list[str] | None = None) -> dict[str, Any]:
+    """Config as resolved, its hash, the seed, versions, git commit, time and command."""
+    return {
+        "scenario": model.config.name,
+        "scenario_file": model.config.source,
+        "seed": model.seed,
+        "config_hash": model.config.config_hash(),
+        "config": model.config.resolved(),
+        "days_run": model.day,
+        "versions": versions(),
+        "git": git_commit(),
+        "created_at": utc_now(),
+        "command": command,
+    }
+
+
+def check_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse a directory that already holds files unless `force`."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(str(out_dir), None, "exists and is not a directory; choose another --out")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise ConfigError(str(out_dir), None, "already holds files (a previous run?); choose another --out or pass --force")
+
+
+def write_run(model: CaucasusModel, outcomes: RunOutcomes, out_dir: Path, *, force: bool = False, command: list[str] | None = None) -> Path:
+    """Write the run's tables, outcomes and manifest to `out_dir` (atomically, by rename)."""
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, force)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is an ordinary one
+    try:
+        for name, table in run_tables(model).items():
+            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), staging / f"{name}.parquet")
+        _write_json(staging / "outcomes.json", outcomes.to_dict())
+        _write_json(staging / "manifest.json", manifest(model, command))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return out_dir
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
