@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim.config import parse_override
 from sim.errors import ConfigError
-from sim.model import CaucasusModel
+from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import check_out_dir, write_run
 from sim.report import summary
 
@@ -40,10 +40,17 @@ def run_command(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise ConfigError("--seed", None, f"{args.seed} is out of range; allowed: an integer in [0, 2^63)")
     overrides = dict(parse_override(text) for text in args.overrides)
+    try:
+        overrides = keyword_overrides(overrides)
+    except ConfigError as error:
+        raise ConfigError("--set", error.key, error.problem) from None
     started = time.perf_counter()
     model = CaucasusModel(args.config, rng=args.seed, **overrides)
     out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
     check_out_dir(out_dir, args.force)
+    parent = next((p for p in out_dir.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ConfigError(str(out_dir), None, f"{parent} is not a directory; choose another --out")
     model.run()
     outcomes = model.outcomes()
     elapsed = time.perf_counter() - started

@@ -176,10 +176,17 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             `scenario.horizon_days`) with values that replace the file's.
     """
     path = Path(path)
-    raw = expand(read_toml(path), path, ())
+    own = read_toml(path)
+    raw = expand(own, path, ())
+    inherited = 0 if raw is own else len(raw["shocks"]) - len(own.get("shocks", []))
     if overrides:
         apply_overrides(raw, overrides, f"{path} (override)")
-    return _build_scenario(raw, str(path), path.parent)
+    try:
+        return _build_scenario(raw, str(path), path.parent, inherited=inherited)
+    except ConfigError as error:
+        if error.key and any(error.key == k or error.key.startswith(f"{k}.") for k in overrides or {}):
+            raise ConfigError(f"{path} (override)", error.key, error.problem) from None
+        raise
 
 
 def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
@@ -187,8 +194,16 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     the base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's."""
     head = raw.get("scenario", {})
     if not isinstance(head, dict) or "extends" not in head:
+        if isinstance(head, dict) and "drop_shocks" in head:
+            raise ConfigError(
+                str(path), "scenario.drop_shocks", "only allowed with scenario.extends (it drops the base's shocks)",
+            )
         return raw
-    base_path = (path.parent / str(head["extends"])).resolve()
+    if not isinstance(head["extends"], str):
+        raise ConfigError(
+            str(path), "scenario.extends", f"{head['extends']!r} is not a string; give a scenario file path",
+        )
+    base_path = (path.parent / head["extends"]).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ConfigError(str(path), "scenario.extends", f"{base_path} extends itself in a cycle")
     if not base_path.is_file():
@@ -201,8 +216,13 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     for shock_id in drop:
         if shock_id not in base_ids:
             raise ConfigError(str(path), "scenario.drop_shocks", f"no shock with id {shock_id!r} in {base_path}; ids: {sorted(i for i in base_ids if i)}")
+    if not isinstance(raw.get("shocks", []), list):
+        raise ConfigError(str(path), "shocks", "must be an array of tables ([[shocks]])")
     merged = _merge(base, {k: v for k, v in raw.items() if k != "shocks"})
     merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k not in ("extends", "drop_shocks")}
+    if "actors_file" not in head:  # the base's actors file, found relative to the base
+        base_head = _table(base, "scenario", str(base_path), required=True)
+        merged["scenario"]["actors_file"] = str(_actors_path(base_head, str(base_path), base_path.parent))
     kept = [shock for shock in base.get("shocks", []) if not (isinstance(shock, dict) and shock.get("id") in drop)]
     merged["shocks"] = kept + list(raw.get("shocks", []))
     return merged
@@ -222,10 +242,14 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
     """Write dotted-key overrides into a raw config dict, creating tables as needed."""
     for dotted, value in overrides.items():
         parts = dotted.split(".")
-        if len(parts) < 2 or parts[0] not in SCENARIO_SECTIONS or parts[0] == "shocks":
+        if (
+            len(parts) < 2 or parts[0] not in SCENARIO_SECTIONS or parts[0] == "shocks"
+            or dotted in ("scenario.extends", "scenario.drop_shocks")
+        ):
             raise ConfigError(
                 origin, dotted,
-                "overrides take the form scenario.KEY, parameters.KEY or actors.CODE.KEY",
+                "overrides take the form scenario.KEY, parameters.KEY or actors.CODE.KEY "
+                "(not scenario.extends or scenario.drop_shocks)",
             )
         table = raw
         for part in parts[:-1]:
@@ -250,21 +274,29 @@ def parse_override(text: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------- validation
 
 
-def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path) -> Scenario:
+def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path, inherited: int = 0) -> Scenario:
+    """Validate a raw config; its first `inherited` shocks come from `scenario.extends`."""
     _check_keys(raw, SCENARIO_SECTIONS, source, "")
     head = _table(raw, "scenario", source, required=True)
     _check_keys(head, SCENARIO_KEYS, source, "scenario.")
     start = _date(head, "start_date", source, "scenario.")
     horizon = int(_number(head, "horizon_days", source, "scenario.", 1, MAX_HORIZON_DAYS, integer=True))
     seed = int(_number(head, "seed", source, "scenario.", 0, 2**63 - 1, integer=True, default=0))
+    try:
+        horizon_end = start + dt.timedelta(days=horizon - 1)
+    except OverflowError:
+        raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
     params = _params(_table(raw, "parameters", source), source)
     actors_path = _actors_path(head, source, base_dir)
+    if not actors_path.is_file():
+        raise ConfigError(source, "scenario.actors_file", f"{actors_path} not found; give the actors TOML file's path")
     actors_raw = read_toml(actors_path)
     profiles = _profiles(actors_raw, str(actors_path), _table(raw, "actors", source), source)
     trust = baseline_trust(profiles, _adjustments(actors_raw, str(actors_path)))
-    horizon_end = start + dt.timedelta(days=horizon - 1)
+    inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
-        _shock(entry, i, source, start, horizon_end)
+        _shock(entry, i - inherited, source, start, horizon_end) if i >= inherited
+        else _shock(entry, i, inherited_src, start, horizon_end)
         for i, entry in enumerate(_shock_list(raw, source))
     )
     return Scenario(
@@ -308,6 +340,8 @@ def _profiles(
             raise ConfigError(actors_src, f"actors.{actor.value}", "missing; every actor needs a baseline")
         entry = table[actor.value]
         override = scenario_actors.get(actor.value, {})
+        if not isinstance(override, dict):
+            raise ConfigError(source, f"actors.{actor.value}", "must be a table of disposition overrides")
         _check_keys(override, param_names(Disposition) + ["kin", "corridor_utility"], source, f"actors.{actor.value}.")
         profiles.append(_profile(actor, entry, actors_src, override, source))
     return tuple(profiles)
@@ -413,7 +447,7 @@ def _shock(entry: Any, i: int, source: str, start: dt.date, end: dt.date) -> Sho
     if actor == target:
         raise ConfigError(source, prefix + "target", "an actor cannot act on itself")
     corridor = entry.get("corridor")
-    if corridor is not None and corridor not in {a.value for a in Arrangement}:
+    if corridor is not None and (not isinstance(corridor, str) or corridor not in {a.value for a in Arrangement}):
         raise ConfigError(source, prefix + "corridor", f"'{corridor}' is not an arrangement; allowed: {', '.join(a.value for a in Arrangement)}")
     return Shock(
         shock_id=_string(entry, "id", source, prefix, default=""),

@@ -82,8 +82,13 @@ class CaucasusModel(mesa.Model):
             rng: the run's integer seed; the scenario's seed when None.
             **params: overrides (see `keyword_overrides`).
         """
-        self.config = resolve_scenario(scenario, keyword_overrides(params))
-        self.seed = self.config.seed if rng is None else int(rng)
+        overrides = keyword_overrides(params)
+        if rng is not None:
+            if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+                raise ConfigError("CaucasusModel(...)", "rng", f"{rng!r} is not an integer seed")
+            overrides["scenario.seed"] = int(rng)  # the resolved config (and its hash) holds the seed used
+        self.config = resolve_scenario(scenario, overrides)
+        self.seed = self.config.seed
         super().__init__(rng=self.seed)
         self.inputs = rule_inputs(self.config)
         self.state: CrisisState = initial_state(self.inputs, initially_on_table())

@@ -102,7 +102,7 @@ def choose_response(
 def _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step):
     pick = target[..., None]
     grievance = np.take_along_axis(grievance_mine, pick, -1)[..., 0]
-    bold = np.take_along_axis(boldness_mine, pick, -1)[..., 0]
+    bold = np.take_along_axis(np.broadcast_to(boldness_mine, grievance_mine.shape), pick, -1)[..., 0]
     standing = np.take_along_axis(standing_mine, pick, -1)[..., 0]
     severity = reciprocity[..., me] * (1.0 - restraint[..., me]) * bold * grievance
     ceiling = standing_rung(standing) + max_rung_step

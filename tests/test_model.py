@@ -1,0 +1,87 @@
+"""The Mesa model's interfaces: keyword construction, batch_run, injection, scheduling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import mesa
+import pytest
+
+from sim.actors import Actor
+from sim.errors import ConfigError
+from sim.events_log import EventKind
+from sim.model import CaucasusModel
+from tests.conftest import SCENARIOS
+
+
+def test_keyword_arguments_reach_the_config():
+    model = CaucasusModel("baseline", rng=4, trust_rate=0.3, RUS_restraint=0.9, horizon_days=210)
+    assert model.config.params.trust_rate == 0.3
+    assert model.config.profiles[0].disposition.restraint == 0.9
+    assert model.horizon == 210 and model.seed == 4
+
+
+def test_unknown_keyword_is_a_config_error():
+    with pytest.raises(ConfigError, match="trust_rat"):
+        CaucasusModel("baseline", trust_rat=0.3)
+
+
+def test_model_from_a_path_and_by_name_agree():
+    by_name = CaucasusModel("baseline", rng=2, horizon_days=210).run()
+    by_path = CaucasusModel(SCENARIOS / "baseline.toml", rng=2, horizon_days=210).run()
+    assert by_name.outcomes() == by_path.outcomes()
+
+
+def test_batch_run_drives_the_model():
+    results = mesa.batch_run(
+        CaucasusModel, parameters={"scenario": "baseline", "RUS_restraint": [0.2, 0.9], "horizon_days": 220},
+        rng=[1, 2], max_steps=400, number_processes=1, display_progress=False,
+    )
+    assert len(results) == 4
+    assert {r["RUS_restraint"] for r in results} == {0.2, 0.9}
+    assert all(r["Step"] == 220 for r in results)
+    assert all(-1.0 <= r["trust_AZE_RUS"] <= 1.0 for r in results)
+
+
+def test_scripted_shocks_fire_on_their_date():
+    model = CaucasusModel("baseline", rng=1)
+    raid_day = model.config.day_of(dt.date(2025, 6, 27))
+    while model.day <= raid_day:
+        model.step()
+    scripted = [r for r in model.log if r.kind == EventKind.SCRIPTED]
+    assert [r.date for r in scripted if r.cameo == "173"] == [dt.date(2025, 6, 27)]
+    assert all(r.day == model.config.day_of(r.date) for r in model.log)
+    # responses to the raid are dated the next day at the earliest
+    answers = [r for r in model.log if r.kind == EventKind.RESPONSE and r.actor == Actor.AZE and r.day > raid_day]
+    assert answers == [] or min(r.day for r in answers) == raid_day + 1
+
+
+def test_an_injected_shock_fires_on_the_next_step_and_is_logged():
+    model = CaucasusModel("no_raid", rng=1)
+    for _ in range(10):
+        model.step()
+    before = model.state.trust[1, 0]
+    record = model.inject("RUS", "AZE", "190", description="test strike")
+    model.step()
+    assert record in model.log and record.kind == EventKind.INJECTED and record.day == 10
+    assert model.state.trust[1, 0] < before - 0.1
+
+
+@pytest.mark.parametrize(("actor", "target", "cameo"), [("RUS", "RUS", "190"), ("RUS", "AZE", "999")])
+def test_a_bad_injection_is_refused_and_leaves_the_model_untouched(actor, target, cameo):
+    model = CaucasusModel("baseline", rng=1, horizon_days=210)
+    model.step()
+    with pytest.raises(ValueError):
+        model.inject(actor, target, cameo)
+    assert model._pending == [] or all(r.kind != EventKind.INJECTED for r in model._pending)
+
+
+def test_a_response_names_the_event_it_answers():
+    model = CaucasusModel("baseline", rng=1).run()
+    by_id = {r.event_id: r for r in model.log}
+    answers = [r for r in model.log if r.kind == EventKind.RESPONSE and r.cause_id is not None]
+    assert answers
+    for answer in answers:
+        cause = by_id[answer.cause_id]
+        assert cause.day <= answer.day
+        assert {cause.actor, cause.target} == {answer.actor, answer.target}

@@ -1,0 +1,138 @@
+"""The pure rule functions: bounds, conservation, and the batch axis."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.actors import N_ACTORS
+from sim.cameo import RESPONSE_INDEX, RESPONSES, RUNG_SEVERITY
+from sim.inputs import initially_on_table, rule_inputs
+from sim.model import resolve_scenario
+from sim.rules import influence, trust
+from sim.rules.day import actor_view, advance, initial_state
+from sim.rules.events import DayEvents, add_event, response_events
+from sim.rules.responses import NO_ACTION, choose_response, wanted_rung
+
+N = N_ACTORS
+unit = st.floats(-1.0, 1.0, allow_nan=False)
+trust_matrices = arrays(np.float64, (N, N), elements=unit)
+impulses = arrays(np.float64, (N, N), elements=st.floats(-50.0, 50.0, allow_nan=False))
+
+
+@given(trust_matrices, impulses, st.floats(0.0, 1.0))
+def test_bounded_trust_update_stays_in_bounds(start, impulse, rate):
+    moved = trust.apply_impulse(start, impulse, rate)
+    assert np.all(moved >= -1.0) and np.all(moved <= 1.0)
+    # the step never overshoots: moving down never raises trust, moving up never lowers it
+    assert np.all(np.where(impulse < 0, moved <= start + 1e-12, moved >= start - 1e-12))
+
+
+@given(trust_matrices, arrays(np.float64, (N, N), elements=st.floats(-5, 5)), st.floats(0.0, 0.2))
+def test_noise_is_clipped_and_keeps_the_diagonal(start, normal, sd):
+    noisy = trust.add_noise(start, normal, sd)
+    assert np.all(np.abs(noisy) <= 1.0)
+    assert np.all(np.diag(noisy) == 1.0)
+    off = ~np.eye(N, dtype=bool)
+    assert np.all(np.abs(noisy - start)[off] <= 3 * sd + 1e-12)
+
+
+@given(trust_matrices, st.floats(0.0, 0.05))
+def test_balance_drift_stays_in_bounds(start, rate):
+    np.fill_diagonal(start, 1.0)
+    drifted = trust.balance_drift(start, rate)
+    assert np.all(np.abs(drifted) <= 1.0 + 1e-12)
+
+
+def test_grievance_is_nonnegative_and_forgiveness_lifts_it():
+    grievance = np.full((N, N), 2.0)
+    cooperation = np.zeros((N, N))
+    cooperation[1, 0] = 0.7  # an apology from 0 to 1
+    weights = np.zeros((N, N))
+    after = trust.update_grievance(grievance, np.zeros((N, N)), cooperation, weights, np.ones(N), 0.3, 0.6)
+    assert after[1, 0] == 2.0 * (1 - 0.6 * 0.7)
+    assert after[2, 0] == 2.0
+    settled = trust.settle_accounts(after, np.full((N, N), 10.0), 1.0)
+    assert np.all(settled == 0.0)
+
+
+@given(arrays(np.float64, (3, 2, 6), elements=unit), st.floats(0.0, 1.0))
+def test_influence_shares_sum_to_one(trust_in_powers, rate):
+    reach = np.linspace(0.001, 0.05, 6)
+    target = influence.target_shares(trust_in_powers, reach, 2.0, 1.0)
+    shares = np.full((3, 2, 6), 1 / 6)
+    stepped = influence.step_shares(shares, target, rate)
+    np.testing.assert_allclose(target.sum(axis=-1), 1.0)
+    np.testing.assert_allclose(stepped.sum(axis=-1), 1.0)
+    assert np.all(stepped >= 0.0)
+
+
+def test_wanted_rung_picks_the_highest_affordable_rung():
+    assert wanted_rung(np.array(0.0)) == 1
+    assert wanted_rung(np.array(0.45)) == 3
+    assert wanted_rung(np.array(0.5)) == 4
+    assert wanted_rung(np.array(5.0)) == len(RUNG_SEVERITY)
+
+
+def test_response_arrays_match_event_by_event_construction():
+    rng = np.random.default_rng(3)
+    action = rng.integers(-1, len(RESPONSES), size=N)
+    target = (np.arange(N) + rng.integers(1, N, size=N)) % N
+    target = np.where(action == NO_ACTION, NO_ACTION, target)
+    vectorised = response_events(action, target)
+    one_by_one = DayEvents.empty(N)
+    for i in range(N):
+        if action[i] == NO_ACTION:
+            continue
+        response = RESPONSES[action[i]]
+        add_event(one_by_one, i, int(target[i]), response.goldstein, rung=response.rung,
+                  detains=response.cameo == "173", releases=response.cameo == "0841",
+                  agrees=response.cameo == "057")
+    for field in ("hostility", "cooperation", "severity_dealt", "rung", "detained", "released", "agreed"):
+        np.testing.assert_array_equal(getattr(vectorised, field), getattr(one_by_one, field), err_msg=field)
+
+
+def _batched(value, size):
+    return np.broadcast_to(value, (size, *np.shape(value))).copy()
+
+
+def test_a_day_over_a_batch_equals_the_day_replicate_by_replicate():
+    """The leading batch axis: three replicates at once give each replicate's own result."""
+    inputs = rule_inputs(resolve_scenario("baseline"))
+    rng = np.random.default_rng(11)
+    singles, normals, event_sets = [], rng.standard_normal((3, N, N)), []
+    for b in range(3):
+        state = initial_state(inputs, initially_on_table())
+        events = DayEvents.empty(N)
+        add_event(events, 0, 1, -10.0, salience=1.0 + b, affront=0.5)
+        add_event(events, 1, 0, 7.0, salience=0.5)
+        event_sets.append(events)
+        singles.append(advance(state, events, inputs, normals[b], day=5))
+    batch_state = initial_state(inputs, initially_on_table(), batch_shape=(3,))
+    batch_events = DayEvents(**{
+        name: np.stack([getattr(e, name) for e in event_sets]) for name in DayEvents.__dataclass_fields__
+    })
+    batched = advance(batch_state, batch_events, inputs, normals, day=5)
+    for b in range(3):
+        for name in ("trust", "grievance", "standing", "holding", "shares", "support", "streak"):
+            np.testing.assert_allclose(getattr(batched, name)[b], getattr(singles[b], name), atol=1e-12, err_msg=name)
+    draws = rng.random((3, 2))
+    for me in range(N):
+        batch_choice = choose_response(me, **actor_view(batched, inputs, me), draws=draws)
+        for b in range(3):
+            single = choose_response(me, **actor_view(singles[b], inputs, me), draws=draws[b])
+            assert (int(batch_choice[0][b]), int(batch_choice[1][b])) == (int(single[0]), int(single[1]))
+
+
+def test_a_grievance_far_above_threshold_climbs_the_ladder_one_rung_at_a_time():
+    inputs = rule_inputs(resolve_scenario("baseline"))
+    state = initial_state(inputs, initially_on_table())
+    view = actor_view(state, inputs, 1)
+    view["grievance_mine"] = np.where(np.arange(N) == 0, 50.0, 0.0)
+    action, target = choose_response(1, **view, draws=np.array([0.0, 1.0]))
+    assert (int(action), int(target)) == (RESPONSE_INDEX["111"], 0)
+    view["standing_mine"] = np.where(np.arange(N) == 0, 3.0, 0.0)
+    action, _ = choose_response(1, **view, draws=np.array([0.0, 1.0]))
+    assert int(action) == RESPONSE_INDEX["173"]
