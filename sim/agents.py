@@ -37,6 +37,8 @@ class CountryAgent(mesa.Agent):
         """
         model = self.model
         action, target = choose_response(
-            self.index, **actor_view(model.state, model.inputs, self.index), draws=draws[self.index],
+            self.index,
+            **actor_view(model.state, model.inputs, self.index),
+            draws=draws[self.index],
         )
         return int(action), int(target)

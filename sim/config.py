@@ -184,14 +184,20 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     try:
         return _build_scenario(raw, str(path), path.parent, inherited=inherited)
     except ConfigError as error:
-        if error.key and any(error.key == k or error.key.startswith(f"{k}.") for k in overrides or {}):
+        if error.key and any(_related(error.key, key) for key in overrides or {}):
             raise ConfigError(f"{path} (override)", error.key, error.problem) from None
         raise
 
 
+def _related(key: str, other: str) -> bool:
+    """Whether one dotted key is the other or a table above it."""
+    return f"{key}.".startswith(f"{other}.") or f"{other}.".startswith(f"{key}.")
+
+
 def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     """Resolve `scenario.extends`: the base file's tables, overridden key by key by this file's;
-    the base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's."""
+    the base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's.
+    """
     head = raw.get("scenario", {})
     if not isinstance(head, dict) or "extends" not in head:
         if isinstance(head, dict) and "drop_shocks" in head:

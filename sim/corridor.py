@@ -40,7 +40,9 @@ SPONSORS: dict[Arrangement, tuple[Actor, ...]] = {
 #: ("Crossroads of Peace") and the status quo. The neutral operator enters with the shock
 #: that proposes it (a shock with `corridor = "neutral_operator"`).
 INITIALLY_ON_TABLE: tuple[Arrangement, ...] = (
-    Arrangement.RUSSIAN_BORDER_GUARDS, Arrangement.ARMENIAN_CONTROL, Arrangement.NONE,
+    Arrangement.RUSSIAN_BORDER_GUARDS,
+    Arrangement.ARMENIAN_CONTROL,
+    Arrangement.NONE,
 )
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from sim.actors import ACTORS, INDEX, Actor
 from sim.capability import capability_index
 from sim.config import Scenario
-from sim.corridor import ARRANGEMENTS, ARRANGEMENT_INDEX, INITIALLY_ON_TABLE, N_ARRANGEMENTS, sponsor_matrix
+from sim.corridor import ARRANGEMENT_INDEX, ARRANGEMENTS, INITIALLY_ON_TABLE, N_ARRANGEMENTS, sponsor_matrix
 from sim.rules.day import RuleInputs
 from sim.rules.trust import retention
 
@@ -23,14 +23,19 @@ def rule_inputs(scenario: Scenario) -> RuleInputs:
         params=scenario.params,
         baseline_trust=scenario.baseline_trust,
         kin=_kin_matrix(scenario),
-        sensitivity=vector("sensitivity"), reciprocity=vector("reciprocity"),
-        restraint=vector("restraint"), conciliation=vector("conciliation"),
-        threshold=vector("response_threshold"), keep=retention(vector("memory_half_life_days")),
+        sensitivity=vector("sensitivity"),
+        reciprocity=vector("reciprocity"),
+        restraint=vector("restraint"),
+        conciliation=vector("conciliation"),
+        threshold=vector("response_threshold"),
+        keep=retention(vector("memory_half_life_days")),
         capability=capability_index(
-            [p.gdp_usd_bn.value for p in profiles], [p.milex_usd_bn.value for p in profiles],
+            [p.gdp_usd_bn.value for p in profiles],
+            [p.milex_usd_bn.value for p in profiles],
             [p.population.value for p in profiles],
         ),
-        presence=vector("presence"), distraction=vector("distraction"),
+        presence=vector("presence"),
+        distraction=vector("distraction"),
         engagement=vector("engagement"),
         utility=np.array([[p.corridor_utility[a] for a in ARRANGEMENTS] for p in profiles]),
         sponsors=np.array(sponsor_matrix()),

@@ -60,11 +60,12 @@ def keyword_overrides(params: dict[str, Any]) -> dict[str, Any]:
             dotted[f"parameters.{key}"] = value
         elif key in ("horizon_days", "start_date"):
             dotted[f"scenario.{key}"] = value
-        elif code in INDEX.keys() and field:
+        elif code in INDEX and field:
             dotted[f"actors.{code}.{field}"] = value
         else:
             raise ConfigError(
-                "CaucasusModel(...)", key,
+                "CaucasusModel(...)",
+                key,
                 "unknown keyword; allowed: a model parameter, horizon_days, start_date, "
                 "ACTOR_disposition (e.g. RUS_restraint) or a dotted config key",
             )
@@ -137,12 +138,19 @@ class CaucasusModel(mesa.Model):
         """Queue the scripted shocks due today (called by Mesa's event list at time = day)."""
         for shock in self._shocks_by_day.get(int(self.time), []):
             self._queue(
-                shock.actor, shock.target, shock.cameo, EventKind.SCRIPTED,
+                shock.actor,
+                shock.target,
+                shock.cameo,
+                EventKind.SCRIPTED,
                 shock.description or default_description(shock.actor, shock.cameo, shock.target),
-                salience=shock.salience, affront=shock.affront, corridor=shock.corridor,
+                salience=shock.salience,
+                affront=shock.affront,
+                corridor=shock.corridor,
             )
 
-    def inject(self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = "") -> EventRecord:
+    def inject(
+        self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = ""
+    ) -> EventRecord:
         """Queue a shock for the next step, logged as injected. Raises ValueError on a bad shock."""
         actor, target = Actor(actor), Actor(target)
         if actor == target:
@@ -153,13 +161,30 @@ class CaucasusModel(mesa.Model):
             raise ValueError(f"salience {salience} is out of range; allowed: [0, 5]")
         if self.day >= self.horizon:
             raise ValueError("the run has reached its horizon; reset to inject again")
-        return self._queue(actor, target, cameo, EventKind.INJECTED, description or default_description(actor, cameo, target), salience=salience)
+        return self._queue(
+            actor,
+            target,
+            cameo,
+            EventKind.INJECTED,
+            description or default_description(actor, cameo, target),
+            salience=salience,
+        )
 
-    def _queue(self, actor: Actor, target: Actor, cameo: str, kind: EventKind, description: str, **extra: Any) -> EventRecord:
+    def _queue(
+        self, actor: Actor, target: Actor, cameo: str, kind: EventKind, description: str, **extra: Any
+    ) -> EventRecord:
         cause = None if kind != EventKind.RESPONSE else extra.pop("cause_id", None)
         record = EventRecord(
-            event_id=len(self.log) + len(self._pending), day=self.day, date=self.config.date_of(self.day),
-            actor=actor, target=target, cameo=cameo, kind=kind, description=description, cause_id=cause, **extra,
+            event_id=len(self.log) + len(self._pending),
+            day=self.day,
+            date=self.config.date_of(self.day),
+            actor=actor,
+            target=target,
+            cameo=cameo,
+            kind=kind,
+            description=description,
+            cause_id=cause,
+            **extra,
         )
         self._pending.append(record)
         return record
@@ -184,9 +209,16 @@ class CaucasusModel(mesa.Model):
             if r.kind == EventKind.RESPONSE:
                 continue  # responses enter as arrays, the same way the ensemble engine builds them
             add_event(
-                events, INDEX[r.actor], INDEX[r.target], r.goldstein, rung=ladder_rung(r.cameo),
-                salience=r.salience, affront=r.affront, detains=r.cameo == "173",
-                releases=r.cameo == "0841", agrees=r.cameo == "057",
+                events,
+                INDEX[r.actor],
+                INDEX[r.target],
+                r.goldstein,
+                rung=ladder_rung(r.cameo),
+                salience=r.salience,
+                affront=r.affront,
+                detains=r.cameo == "173",
+                releases=r.cameo == "0841",
+                agrees=r.cameo == "057",
                 proposes=ARRANGEMENT_INDEX[r.corridor] if r.corridor else None,
             )
         return events
@@ -217,7 +249,10 @@ class CaucasusModel(mesa.Model):
         hostile = RESPONSES[action].rung > 0
         grievance_key = (actor, target) if hostile else (target, actor)
         self._queue(
-            actor, target, RESPONSES[action].cameo, EventKind.RESPONSE,
+            actor,
+            target,
+            RESPONSES[action].cameo,
+            EventKind.RESPONSE,
             response_description(actor, action, target),
             cause_id=self._last_hostile.get(grievance_key),
         )
@@ -233,8 +268,12 @@ class CaucasusModel(mesa.Model):
     def outcomes(self) -> RunOutcomes:
         """The run's named outcomes, over the days run so far."""
         return compute_outcomes(
-            scenario_name=self.config.name, seed=self.seed, start=self.config.start_date,
-            state=self.state, trust_history=self.trust_history[: max(self.day, 1)], log=self.log,
+            scenario_name=self.config.name,
+            seed=self.seed,
+            start=self.config.start_date,
+            state=self.state,
+            trust_history=self.trust_history[: max(self.day, 1)],
+            log=self.log,
         )
 
     def reporters(self) -> dict[str, Any]:

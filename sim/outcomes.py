@@ -49,7 +49,12 @@ class RunOutcomes:
 
 
 def compute_outcomes(
-    *, scenario_name: str, seed: int, start: dt.date, state: Any, trust_history: np.ndarray,
+    *,
+    scenario_name: str,
+    seed: int,
+    start: dt.date,
+    state: Any,
+    trust_history: np.ndarray,
     log: list[EventRecord],
 ) -> RunOutcomes:
     """Outcomes of a finished (or stopped) run of one replicate."""
@@ -57,7 +62,8 @@ def compute_outcomes(
     aze, rus, tur = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
     agreed = int(state.agreed)
     return RunOutcomes(
-        scenario=scenario_name, seed=seed,
+        scenario=scenario_name,
+        seed=seed,
         rupture=bool(state.rupture_day >= 0),
         rupture_date=_date(start, int(state.rupture_day)),
         corridor_arrangement=ARRANGEMENTS[agreed].value if agreed >= 0 else Arrangement.NONE.value,

@@ -38,9 +38,15 @@ def run_tables(model: CaucasusModel) -> dict[str, pd.DataFrame]:
     dates = pd.to_datetime([model.config.date_of(d) for d in range(days)]).date
     return {
         "events": events_table(model),
-        "trust": _long(dates, model.trust_history[:days], ("source", "target"), ACTORS, ACTORS, "value", skip_diagonal=True),
-        "influence": _long(dates, np.swapaxes(model.shares_history[:days], 1, 2), ("power", "state"), POWERS, STATES, "share"),
-        "corridor": _long(dates, model.support_history[:days, :, None], ("arrangement", "_"), ARRANGEMENTS, ("",), "support"),
+        "trust": _long(
+            dates, model.trust_history[:days], ("source", "target"), ACTORS, ACTORS, "value", skip_diagonal=True
+        ),
+        "influence": _long(
+            dates, np.swapaxes(model.shares_history[:days], 1, 2), ("power", "state"), POWERS, STATES, "share"
+        ),
+        "corridor": _long(
+            dates, model.support_history[:days, :, None], ("arrangement", "_"), ARRANGEMENTS, ("",), "support"
+        ),
     }
 
 
@@ -48,32 +54,56 @@ def events_table(model: CaucasusModel) -> pd.DataFrame:
     """The event log: date, actor, target, cameo, goldstein, kind, description and more."""
     rows = [
         {
-            "date": r.date, "day": r.day, "event_id": r.event_id, "actor": r.actor.value,
-            "target": r.target.value, "cameo": r.cameo, "goldstein": r.goldstein, "kind": r.kind.value,
-            "description": r.description, "salience": r.salience, "affront": r.affront,
+            "date": r.date,
+            "day": r.day,
+            "event_id": r.event_id,
+            "actor": r.actor.value,
+            "target": r.target.value,
+            "cameo": r.cameo,
+            "goldstein": r.goldstein,
+            "kind": r.kind.value,
+            "description": r.description,
+            "salience": r.salience,
+            "affront": r.affront,
             "cause_id": r.cause_id,
         }
         for r in model.log
     ]
-    columns = ["date", "day", "event_id", "actor", "target", "cameo", "goldstein", "kind",
-               "description", "salience", "affront", "cause_id"]
+    columns = [
+        "date",
+        "day",
+        "event_id",
+        "actor",
+        "target",
+        "cameo",
+        "goldstein",
+        "kind",
+        "description",
+        "salience",
+        "affront",
+        "cause_id",
+    ]
     table = pd.DataFrame(rows, columns=columns)
     table["cause_id"] = table["cause_id"].astype("Int64")
     return table
 
 
-def _long(dates, values: np.ndarray, names: tuple[str, str], first, second, value_name: str, *, skip_diagonal: bool = False) -> pd.DataFrame:
+def _long(
+    dates, values: np.ndarray, names: tuple[str, str], first, second, value_name: str, *, skip_diagonal: bool = False
+) -> pd.DataFrame:
     """Reshape values[day, i, j] into rows (date, names[0]=first[i], names[1]=second[j], value)."""
     days, n_first, n_second = values.shape
     i, j = np.meshgrid(np.arange(n_first), np.arange(n_second), indexing="ij")
     keep = (i != j) if skip_diagonal else np.ones_like(i, dtype=bool)
     i, j = i[keep], j[keep]
-    table = pd.DataFrame({
-        "date": np.repeat(dates, len(i)),
-        names[0]: np.tile([str(first[k]) for k in i], days),
-        names[1]: np.tile([str(second[k]) for k in j], days),
-        value_name: values[:, i, j].reshape(-1),
-    })
+    table = pd.DataFrame(
+        {
+            "date": np.repeat(dates, len(i)),
+            names[0]: np.tile([str(first[k]) for k in i], days),
+            names[1]: np.tile([str(second[k]) for k in j], days),
+            value_name: values[:, i, j].reshape(-1),
+        }
+    )
     return table.drop(columns="_") if "_" in table else table
 
 
@@ -98,10 +128,14 @@ def check_out_dir(out_dir: Path, force: bool) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(str(out_dir), None, "exists and is not a directory; choose another --out")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise ConfigError(str(out_dir), None, "already holds files (a previous run?); choose another --out or pass --force")
+        raise ConfigError(
+            str(out_dir), None, "already holds files (a previous run?); choose another --out or pass --force"
+        )
 
 
-def write_run(model: CaucasusModel, outcomes: RunOutcomes, out_dir: Path, *, force: bool = False, command: list[str] | None = None) -> Path:
+def write_run(
+    model: CaucasusModel, outcomes: RunOutcomes, out_dir: Path, *, force: bool = False, command: list[str] | None = None
+) -> Path:
     """Write the run's tables, outcomes and manifest to `out_dir` (atomically, by rename)."""
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)

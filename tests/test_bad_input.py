@@ -25,6 +25,7 @@ ACTORS = ROOT / "configs" / "actors.toml"
 EXTENDS = f'[scenario]\nextends = "{BASELINE}"\n'
 STANDALONE = f'[scenario]\nstart_date = 2024-12-20\nhorizon_days = 365\nactors_file = "{ACTORS}"\n'
 SHOCK = {"date": "2025-01-05", "actor": '"RUS"', "target": '"AZE"', "cameo": '"190"'}
+OUTSIDE = "outside the run (2024-12-20 to 2025-12-19)"
 
 
 def shock(**fields: str) -> str:
@@ -66,8 +67,8 @@ CASES = [
     ("cameo-bool", EXTENDS + shock(cameo="true"), "shocks[0].cameo", "allowed (as strings): 010"),
     ("cameo-short", EXTENDS + shock(cameo="10"), "shocks[0].cameo", "allowed (as strings): 010"),
     # 4. shock dates outside the run, or not dates
-    ("date-before-start", EXTENDS + shock(date="2024-12-19"), "shocks[0].date", "outside the run (2024-12-20 to 2025-12-19)"),
-    ("date-after-end", EXTENDS + shock(date="2025-12-20"), "shocks[0].date", "outside the run (2024-12-20 to 2025-12-19)"),
+    ("date-before-start", EXTENDS + shock(date="2024-12-19"), "shocks[0].date", OUTSIDE),
+    ("date-after-end", EXTENDS + shock(date="2025-12-20"), "shocks[0].date", OUTSIDE),
     ("date-not-a-date", EXTENDS + shock(date='"2025-13-01"'), "shocks[0].date", "a date like"),
     ("datetime-not-date", EXTENDS + shock(date="2025-01-05T10:00:00"), "shocks[0].date", "a date like"),
     # 5. values out of range
@@ -210,9 +211,10 @@ def test_missing_actors_file_names_the_key(tmp_path):
 
 def test_extending_from_another_directory_keeps_the_bases_actors_file(tmp_path):
     scenario = load_scenario(write(tmp_path, EXTENDS + 'name = "elsewhere"\n'))
+    baseline = load_scenario(BASELINE)
     assert scenario.name == "elsewhere"
-    assert len(scenario.profiles) == 8
-    assert scenario.config_hash() != load_scenario(BASELINE).config_hash()  # only the name differs
+    assert scenario.profiles == baseline.profiles
+    assert scenario.shocks == baseline.shocks
 
 
 # ---------------------------------------------------------------- overrides (--set)
@@ -276,14 +278,13 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
-# (id, scenario text or None for the baseline, extra args, texts stderr must carry)
+# (id, scenario: TOML text, None for the baseline or a Path not written, extra args, texts stderr must carry)
 CLI_CASES = [
     ("unknown-parameter", EXTENDS + "[parameters]\ntrust_rat = 0.3\n", [],
      ["bad.toml", "'parameters.trust_rat'", "allowed: trust_rate"]),
     ("malformed-toml", EXTENDS + "horizon_days = = 3\n", [], ["bad.toml, line 3: malformed TOML"]),
-    ("shock-after-end", EXTENDS + shock(date="2026-01-01"), [],
-     ["bad.toml", "'shocks[0].date'", "outside the run (2024-12-20 to 2025-12-19)"]),
-    ("missing-file", None, ["--config-is", "missing.toml"], ["missing.toml", "file not found"]),
+    ("shock-after-end", EXTENDS + shock(date="2026-01-01"), [], ["bad.toml", "'shocks[0].date'", OUTSIDE]),
+    ("missing-file", Path("missing.toml"), [], ["missing.toml: file not found"]),
     ("set-out-of-range", None, ["--set", "parameters.trust_rate=7"],
      ["baseline.toml (override)", "'parameters.trust_rate'", "[0.0, 1.0]"]),
     ("set-unknown-key", None, ["--set", "restraint=0.9"], ["--set", "'restraint'", "allowed:"]),
@@ -293,41 +294,49 @@ CLI_CASES = [
 
 @pytest.mark.parametrize(("text", "args", "expected"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
 def test_cli_refuses_bad_input_with_status_2_and_writes_nothing(tmp_path, text, args, expected):
-    config = str(write(tmp_path, text)) if text is not None else str(BASELINE)
-    if args[:1] == ["--config-is"]:
-        config, args = str(tmp_path / args[1]), args[2:]
+    if text is None:
+        config = BASELINE
+    elif isinstance(text, Path):
+        config = tmp_path / text
+    else:
+        config = write(tmp_path, text)
     out = tmp_path / "out"
-    result = caucasus(config, "--out", str(out), "--quiet", *args)
+    result = caucasus(str(config), "--out", str(out), "--quiet", *args)
     assert_refused(result, *expected)
     assert not out.exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")], "no staging directory left"
 
 
+def short_scenario(tmp_path: Path) -> str:
+    """A valid 30-day scenario with one shock (a quick run)."""
+    return str(write(tmp_path, STANDALONE.replace("365", "30") + shock(), "short.toml"))
+
+
 def test_cli_refuses_out_below_a_file(tmp_path):
     (tmp_path / "file").write_text("not a directory")
-    result = caucasus(str(BASELINE), "--out", str(tmp_path / "file" / "run"), "--set", "scenario.horizon_days=5")
+    result = caucasus(short_scenario(tmp_path), "--out", str(tmp_path / "file" / "run"))
     assert_refused(result, "is not a directory", "choose another --out")
     assert (tmp_path / "file").read_text() == "not a directory"
 
 
 def test_cli_refuses_an_existing_run_unless_force(tmp_path):
-    out = tmp_path / "run"
-    short = ["--set", "scenario.horizon_days=30", "--quiet"]
-    first = caucasus(str(BASELINE), "--out", str(out), "--seed", "1", *short)
+    config, out = short_scenario(tmp_path), tmp_path / "run"
+    short = ["--quiet"]
+    first = caucasus(config, "--out", str(out), "--seed", "1", *short)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
     assert {"manifest.json", "outcomes.json", "events.parquet", "trust.parquet"} <= set(before)
 
-    refused = caucasus(str(BASELINE), "--out", str(out), "--seed", "2", *short)
+    refused = caucasus(config, "--out", str(out), "--seed", "2", *short)
     assert_refused(refused, str(out), "already holds files", "--force")
     assert snapshot(out) == before
 
-    bad_forced = caucasus(str(BASELINE), "--out", str(out), "--seed", "2", "--force", *short,
+    bad_forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", *short,
                           "--set", "parameters.trust_rate=7")
     assert_refused(bad_forced, "'parameters.trust_rate'")
     assert snapshot(out) == before, "a refused --force run leaves the old run alone"
 
-    forced = caucasus(str(BASELINE), "--out", str(out), "--seed", "2", "--force", *short)
+    forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", *short)
     assert forced.returncode == 0, forced.stderr
     after = snapshot(out)
     assert set(after) == set(before)
@@ -335,4 +344,4 @@ def test_cli_refuses_an_existing_run_unless_force(tmp_path):
     assert manifest["seed"] == 2
     assert manifest["days_run"] == 30
     assert after["events.parquet"] != before["events.parquet"] or after["trust.parquet"] != before["trust.parquet"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "no staging directory left"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "short.toml"], "no staging directory left"

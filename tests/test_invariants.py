@@ -31,8 +31,12 @@ def check_invariants(model: CaucasusModel) -> None:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**63 - 1), scenario=st.sampled_from(SCENARIO_NAMES),
-       noise_sd=st.floats(0.0, 0.2), solidarity=st.floats(0.0, 1.0))
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    scenario=st.sampled_from(SCENARIO_NAMES),
+    noise_sd=st.floats(0.0, 0.2),
+    solidarity=st.floats(0.0, 1.0),
+)
 def test_runs_keep_their_invariants(seed, scenario, noise_sd, solidarity):
     model = CaucasusModel(scenario, rng=seed, noise_sd=noise_sd, solidarity=solidarity, horizon_days=240)
     model.run()

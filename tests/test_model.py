@@ -34,8 +34,12 @@ def test_model_from_a_path_and_by_name_agree():
 
 def test_batch_run_drives_the_model():
     results = mesa.batch_run(
-        CaucasusModel, parameters={"scenario": "baseline", "RUS_restraint": [0.2, 0.9], "horizon_days": 220},
-        rng=[1, 2], max_steps=400, number_processes=1, display_progress=False,
+        CaucasusModel,
+        parameters={"scenario": "baseline", "RUS_restraint": [0.2, 0.9], "horizon_days": 220},
+        rng=[1, 2],
+        max_steps=400,
+        number_processes=1,
+        display_progress=False,
     )
     assert len(results) == 4
     assert {r["RUS_restraint"] for r in results} == {0.2, 0.9}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -87,9 +87,16 @@ def test_response_arrays_match_event_by_event_construction():
         if action[i] == NO_ACTION:
             continue
         response = RESPONSES[action[i]]
-        add_event(one_by_one, i, int(target[i]), response.goldstein, rung=response.rung,
-                  detains=response.cameo == "173", releases=response.cameo == "0841",
-                  agrees=response.cameo == "057")
+        add_event(
+            one_by_one,
+            i,
+            int(target[i]),
+            response.goldstein,
+            rung=response.rung,
+            detains=response.cameo == "173",
+            releases=response.cameo == "0841",
+            agrees=response.cameo == "057",
+        )
     for field in ("hostility", "cooperation", "severity_dealt", "rung", "detained", "released", "agreed"):
         np.testing.assert_array_equal(getattr(vectorised, field), getattr(one_by_one, field), err_msg=field)
 
@@ -111,9 +118,9 @@ def test_a_day_over_a_batch_equals_the_day_replicate_by_replicate():
         event_sets.append(events)
         singles.append(advance(state, events, inputs, normals[b], day=5))
     batch_state = initial_state(inputs, initially_on_table(), batch_shape=(3,))
-    batch_events = DayEvents(**{
-        name: np.stack([getattr(e, name) for e in event_sets]) for name in DayEvents.__dataclass_fields__
-    })
+    batch_events = DayEvents(
+        **{name: np.stack([getattr(e, name) for e in event_sets]) for name in DayEvents.__dataclass_fields__}
+    )
     batched = advance(batch_state, batch_events, inputs, normals, day=5)
     for b in range(3):
         for name in ("trust", "grievance", "standing", "holding", "shares", "support", "streak"):

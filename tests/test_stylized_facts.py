@@ -31,11 +31,14 @@ def facts(model) -> dict[str, float]:
     """Per-replicate measurements around the raid."""
     raid = model.config.day_of(RAID)
     before = model.trust_history[raid - 1]
-    after = model.trust_history[raid: raid + 14]
+    after = model.trust_history[raid : raid + 14]
     week = [r for r in model.log if r.kind == EventKind.RESPONSE and raid < r.day <= raid + 7]
     aze_codes = {r.cameo for r in week if r.actor == Actor.AZE and r.target == Actor.RUS}
-    russian = [ladder_rung(r.cameo) for r in model.log
-               if r.kind == EventKind.RESPONSE and r.actor == Actor.RUS and r.target == Actor.AZE and r.day > raid]
+    russian = [
+        ladder_rung(r.cameo)
+        for r in model.log
+        if r.kind == EventKind.RESPONSE and r.actor == Actor.RUS and r.target == Actor.AZE and r.day > raid
+    ]
     return {
         "aze_rus_drop": before[AZE, RUS] - after[:, AZE, RUS].min(),
         "tur_rus_drop": before[TUR, RUS] - after[:, TUR, RUS].min(),

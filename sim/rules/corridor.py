@@ -20,7 +20,9 @@ import numpy as np
 from sim.corridor import NONE_INDEX
 
 
-def effective_utility(utility: np.ndarray, trust: np.ndarray, sponsors: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+def effective_utility(
+    utility: np.ndarray, trust: np.ndarray, sponsors: np.ndarray, weight: float | np.ndarray
+) -> np.ndarray:
     """U'[..., i, a]: utilities shifted by trust in each arrangement's sponsors."""
     n = trust.shape[-1]
     off = trust.copy()
@@ -28,7 +30,9 @@ def effective_utility(utility: np.ndarray, trust: np.ndarray, sponsors: np.ndarr
     return utility + np.asarray(weight)[..., None, None] * (off @ sponsors.T)
 
 
-def lobbying(shares: np.ndarray, engagement_of_powers: np.ndarray, utility_of_powers: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+def lobbying(
+    shares: np.ndarray, engagement_of_powers: np.ndarray, utility_of_powers: np.ndarray, weight: float | np.ndarray
+) -> np.ndarray:
     """P[..., s, a]: influence-weighted, engagement-weighted utilities of the outside powers."""
     weighted = shares * engagement_of_powers[..., None, :]
     return np.asarray(weight)[..., None, None] * (weighted @ utility_of_powers)

@@ -10,6 +10,7 @@ day as: events -> `advance` -> each actor's `choose_response` for the next day.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -45,10 +46,15 @@ class RuleInputs:
     sponsors: np.ndarray
     rupture_pair: tuple[int, int]
 
-    @property
+    @cached_property
     def effective_capability(self) -> np.ndarray:
         """Capability reaching the region, per actor."""
         return influence.effective_capability(self.capability, self.presence, self.distraction)
+
+    @cached_property
+    def boldness(self) -> np.ndarray:
+        """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
+        return boldness(self.effective_capability, self.params.deterrence)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,11 +81,17 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
     shares = _target_shares(trust_now, inputs)
     table = np.broadcast_to(on_table, (*batch_shape, on_table.shape[-1])).copy()
     state = CrisisState(
-        trust=trust_now, grievance=np.zeros_like(trust_now), standing=np.zeros_like(trust_now),
-        holding=np.zeros(trust_now.shape, dtype=bool), shares=shares,
-        streak=np.zeros(table.shape, dtype=np.int64), on_table=table,
-        support=np.zeros(table.shape), agreed=np.full(batch_shape, -1),
-        agreed_day=np.full(batch_shape, -1), rupture_day=np.full(batch_shape, -1),
+        trust=trust_now,
+        grievance=np.zeros_like(trust_now),
+        standing=np.zeros_like(trust_now),
+        holding=np.zeros(trust_now.shape, dtype=bool),
+        shares=shares,
+        streak=np.zeros(table.shape, dtype=np.int64),
+        on_table=table,
+        support=np.zeros(table.shape),
+        agreed=np.full(batch_shape, -1),
+        agreed_day=np.full(batch_shape, -1),
+        rupture_day=np.full(batch_shape, -1),
     )
     return replace(state, support=_corridor(state, inputs)[0])
 
@@ -91,8 +103,13 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
     impulse = trust.event_impulse(events.hostility, events.cooperation, weights, inputs.sensitivity, p.solidarity)
     trust_now = trust.apply_impulse(state.trust, impulse, p.trust_rate)
     grievance = trust.update_grievance(
-        state.grievance, events.hostility, events.cooperation, weights,
-        inputs.sensitivity, p.solidarity, p.forgiveness,
+        state.grievance,
+        events.hostility,
+        events.cooperation,
+        weights,
+        inputs.sensitivity,
+        p.solidarity,
+        p.forgiveness,
     )
     grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
     standing, holding = _ladder(state, events, inputs.keep)
@@ -101,8 +118,12 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
     trust_now = trust.add_noise(trust_now, normal, p.noise_sd)
     shares = influence.step_shares(state.shares, _target_shares(trust_now, inputs), p.influence_rate)
     state = replace(
-        state, trust=trust_now, grievance=trust.relax(grievance, 0.0, inputs.keep),
-        standing=standing, holding=holding, shares=shares,
+        state,
+        trust=trust_now,
+        grievance=trust.relax(grievance, 0.0, inputs.keep),
+        standing=standing,
+        holding=holding,
+        shares=shares,
         on_table=state.on_table | events.proposed,
     )
     return _negotiate(state, inputs, day)
@@ -138,7 +159,9 @@ def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
     open_talks = state.agreed < 0
     done = open_talks & (streak.max(axis=-1) >= inputs.params.agreement_days)
     return replace(
-        state, support=support, streak=np.where(open_talks[..., None], streak, state.streak),
+        state,
+        support=support,
+        streak=np.where(open_talks[..., None], streak, state.streak),
         agreed=np.where(done, np.argmax(streak, axis=-1), state.agreed),
         agreed_day=np.where(done, day, state.agreed_day),
         rupture_day=_rupture(state, inputs, day),
@@ -146,8 +169,11 @@ def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
 
 
 def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> np.ndarray:
-    """First day on which one side of the pair both trusts the other at or below
-    `rupture_trust` and stands at rung 3 or above against it (it has cut relations)."""
+    """The rupture day: first day one side of the pair has both lost and cut relations.
+
+    That is: it trusts the other at or below `rupture_trust` and stands at rung 3 or above
+    against it.
+    """
     a, b = inputs.rupture_pair
     broken = _breaks_with(state, inputs, a, b) | _breaks_with(state, inputs, b, a)
     return np.where((state.rupture_day < 0) & broken, day, state.rupture_day)
@@ -167,7 +193,7 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
         "reciprocity": inputs.reciprocity,
         "restraint": inputs.restraint,
         "conciliation": inputs.conciliation,
-        "boldness_mine": boldness(inputs.effective_capability, inputs.params.deterrence)[..., me, :],
+        "boldness_mine": inputs.boldness[..., me, :],
         "standing_mine": state.standing[..., me, :],
         "standing_at_me": state.standing[..., :, me],
         "holding_mine": state.holding[..., me, :],

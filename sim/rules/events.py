@@ -39,18 +39,30 @@ class DayEvents:
         """No events, for `n` actors and the given batch shape."""
         square = (*batch_shape, n, n)
         return cls(
-            hostility=np.zeros(square), cooperation=np.zeros(square),
-            severity_dealt=np.zeros(square), rung=np.zeros(square, dtype=np.int64),
-            detained=np.zeros(square, dtype=bool), released=np.zeros(square, dtype=bool),
+            hostility=np.zeros(square),
+            cooperation=np.zeros(square),
+            severity_dealt=np.zeros(square),
+            rung=np.zeros(square, dtype=np.int64),
+            detained=np.zeros(square, dtype=bool),
+            released=np.zeros(square, dtype=bool),
             agreed=np.zeros(square, dtype=bool),
             proposed=np.zeros((*batch_shape, N_ARRANGEMENTS), dtype=bool),
         )
 
 
 def add_event(
-    events: DayEvents, actor: int, target: int, goldstein: float, *, rung: int = 0,
-    salience: float = 1.0, affront: float = 0.0, detains: bool = False,
-    releases: bool = False, agrees: bool = False, proposes: int | None = None,
+    events: DayEvents,
+    actor: int,
+    target: int,
+    goldstein: float,
+    *,
+    rung: int = 0,
+    salience: float = 1.0,
+    affront: float = 0.0,
+    detains: bool = False,
+    releases: bool = False,
+    agrees: bool = False,
+    proposes: int | None = None,
 ) -> None:
     """Add one event (no batch axis) to `events` in place."""
     events.hostility[target, actor] += salience * (max(-goldstein, 0.0) / 10.0 + affront)

@@ -21,12 +21,16 @@ def effective_capability(capability: np.ndarray, presence: np.ndarray, distracti
 
 
 def target_shares(
-    trust_in_powers: np.ndarray, capability_of_powers: np.ndarray,
-    trust_weight: float | np.ndarray, capability_weight: float | np.ndarray,
+    trust_in_powers: np.ndarray,
+    capability_of_powers: np.ndarray,
+    trust_weight: float | np.ndarray,
+    capability_weight: float | np.ndarray,
 ) -> np.ndarray:
     """Target shares [..., s, p] from the states' trust in the powers and the powers' reach."""
-    score = (np.asarray(trust_weight)[..., None, None] * trust_in_powers
-             + np.asarray(capability_weight)[..., None, None] * np.log(capability_of_powers)[..., None, :])
+    score = (
+        np.asarray(trust_weight)[..., None, None] * trust_in_powers
+        + np.asarray(capability_weight)[..., None, None] * np.log(capability_of_powers)[..., None, :]
+    )
     score = score - score.max(axis=-1, keepdims=True)
     weight = np.exp(score)
     return weight / weight.sum(axis=-1, keepdims=True)

@@ -45,15 +45,32 @@ def wanted_rung(severity: np.ndarray) -> np.ndarray:
     return np.maximum(np.searchsorted(RUNG_SEVERITY, severity, side="right"), 1)
 
 
+def _pick(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """values[..., index[...]] along the last axis (a fast path for a single replicate)."""
+    if index.ndim == 0:
+        return values[..., index]
+    values = np.broadcast_to(values, (*index.shape, values.shape[-1]))
+    return np.take_along_axis(values, index[..., None], -1)[..., 0]
+
+
 def _excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     return (grievance - threshold) / threshold
 
 
 def choose_response(
-    me: int, *, grievance_mine: np.ndarray, grievance_at_me: np.ndarray,
-    thresholds: np.ndarray, reciprocity: np.ndarray, restraint: np.ndarray,
-    conciliation: np.ndarray, boldness_mine: np.ndarray, standing_mine: np.ndarray,
-    standing_at_me: np.ndarray, holding_mine: np.ndarray, max_rung_step: int | np.ndarray,
+    me: int,
+    *,
+    grievance_mine: np.ndarray,
+    grievance_at_me: np.ndarray,
+    thresholds: np.ndarray,
+    reciprocity: np.ndarray,
+    restraint: np.ndarray,
+    conciliation: np.ndarray,
+    boldness_mine: np.ndarray,
+    standing_mine: np.ndarray,
+    standing_at_me: np.ndarray,
+    holding_mine: np.ndarray,
+    max_rung_step: int | np.ndarray,
     draws: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose actor `me`'s action and target for the next day.
@@ -62,10 +79,13 @@ def choose_response(
         me: the actor's index.
         grievance_mine: G[..., me, :], its grievances against each actor.
         grievance_at_me: G[..., :, me], each actor's grievance against it.
-        thresholds, reciprocity, restraint, conciliation: per-actor dispositions [..., n]
-            (thresholds of all actors; the others are read at `me`).
+        thresholds: every actor's response threshold, [..., n].
+        reciprocity: every actor's reciprocity (read at `me`), [..., n].
+        restraint: every actor's restraint (read at `me`), [..., n].
+        conciliation: every actor's conciliation probability (read at `me`), [..., n].
         boldness_mine: boldness[..., me, :].
-        standing_mine / standing_at_me: standing rungs S[..., me, :] and S[..., :, me].
+        standing_mine: standing rungs S[..., me, :].
+        standing_at_me: standing rungs S[..., :, me].
         holding_mine: 1 where `me` holds detained nationals of j, [..., n].
         max_rung_step: most rungs climbed in one answer.
         draws: uniform draws [..., 2]: answer, conciliate.
@@ -77,7 +97,7 @@ def choose_response(
     others = np.arange(n) != me
     excess = np.where(others, _excess(grievance_mine, thresholds[..., me, None]), -np.inf)
     target = np.argmax(excess, axis=-1)
-    top = np.take_along_axis(excess, target[..., None], -1)[..., 0]
+    top = _pick(excess, target)
     answers = draws[..., 0] < np.minimum(top, 1.0)
     rung = _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step)
     action = np.where(answers, rung - 1, NO_ACTION)
@@ -85,9 +105,9 @@ def choose_response(
     calm = top <= 0.0
     their_excess = np.where(others, _excess(grievance_at_me, thresholds), -np.inf)
     aggrieved = np.argmax(their_excess, axis=-1)
-    their_top = np.take_along_axis(their_excess, aggrieved[..., None], -1)[..., 0]
+    their_top = _pick(their_excess, aggrieved)
     reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation[..., me])
-    holds = np.take_along_axis(holding_mine, aggrieved[..., None], -1)[..., 0] > 0
+    holds = _pick(holding_mine, aggrieved) > 0
     gesture = np.where(holds, RELEASE_ID, np.where(their_top > 1.0, APOLOGY_ID, CALL_ID))
     action = np.where(reaching_out, gesture, action)
     target = np.where(reaching_out, aggrieved, target)
@@ -100,10 +120,9 @@ def choose_response(
 
 
 def _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step):
-    pick = target[..., None]
-    grievance = np.take_along_axis(grievance_mine, pick, -1)[..., 0]
-    bold = np.take_along_axis(np.broadcast_to(boldness_mine, grievance_mine.shape), pick, -1)[..., 0]
-    standing = np.take_along_axis(standing_mine, pick, -1)[..., 0]
+    grievance = _pick(grievance_mine, target)
+    bold = _pick(boldness_mine, target)
+    standing = _pick(standing_mine, target)
     severity = reciprocity[..., me] * (1.0 - restraint[..., me]) * bold * grievance
     ceiling = standing_rung(standing) + max_rung_step
     return np.minimum(wanted_rung(severity), np.minimum(ceiling, len(RUNG_SEVERITY)))

@@ -25,8 +25,11 @@ def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
 
 
 def event_impulse(
-    hostility: np.ndarray, cooperation: np.ndarray, weights: np.ndarray,
-    sensitivity: np.ndarray, solidarity: float | np.ndarray,
+    hostility: np.ndarray,
+    cooperation: np.ndarray,
+    weights: np.ndarray,
+    sensitivity: np.ndarray,
+    solidarity: float | np.ndarray,
 ) -> np.ndarray:
     """Signed impulse on trust[i, j] of a day's events: direct, plus solidarity-weighted.
 
@@ -53,8 +56,13 @@ def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarr
 
 
 def update_grievance(
-    grievance: np.ndarray, hostility: np.ndarray, cooperation: np.ndarray, weights: np.ndarray,
-    sensitivity: np.ndarray, solidarity: float | np.ndarray, forgiveness: float | np.ndarray,
+    grievance: np.ndarray,
+    hostility: np.ndarray,
+    cooperation: np.ndarray,
+    weights: np.ndarray,
+    sensitivity: np.ndarray,
+    solidarity: float | np.ndarray,
+    forgiveness: float | np.ndarray,
 ) -> np.ndarray:
     """Add the day's hurt (own and, through solidarity, friends') and lift forgiven grievance.
 
