@@ -115,7 +115,7 @@ class CaucasusModel(mesa.Model):
     @property
     def day(self) -> int:
         """Days completed so far (the index of the next day to run)."""
-        return self.steps
+        return min(self.steps, self.horizon)
 
     @property
     def date(self) -> dt.date:
@@ -193,14 +193,18 @@ class CaucasusModel(mesa.Model):
 
     def step(self) -> None:
         """Close the current day: apply its events and rules, record it, let agents choose."""
-        day = self.day - 1  # Mesa has already counted this step
+        day = self.steps - 1  # Mesa has already counted this step
+        if day >= self.horizon:  # stepping past the horizon changes nothing
+            self.running = False
+            return
         records, self._pending = self._pending, []
         events = combine(self._shock_arrays(records), response_events(*self._pending_actions))
         self.state = advance(self.state, events, self.inputs, self.normal_draws[day], day)
         self._log(records)
         self._record(day)
-        self._pending_actions = self._decide() if day + 1 < self.horizon else self._pending_actions
         self.running = day + 1 < self.horizon
+        if self.running:
+            self._pending_actions = self._decide()
         self.datacollector.collect(self)
 
     def _shock_arrays(self, records: list[EventRecord]) -> DayEvents:

@@ -321,22 +321,21 @@ def test_cli_refuses_out_below_a_file(tmp_path):
 
 def test_cli_refuses_an_existing_run_unless_force(tmp_path):
     config, out = short_scenario(tmp_path), tmp_path / "run"
-    short = ["--quiet"]
-    first = caucasus(config, "--out", str(out), "--seed", "1", *short)
+    first = caucasus(config, "--out", str(out), "--seed", "1", "--quiet")
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
     assert {"manifest.json", "outcomes.json", "events.parquet", "trust.parquet"} <= set(before)
 
-    refused = caucasus(config, "--out", str(out), "--seed", "2", *short)
+    refused = caucasus(config, "--out", str(out), "--seed", "2", "--quiet")
     assert_refused(refused, str(out), "already holds files", "--force")
     assert snapshot(out) == before
 
-    bad_forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", *short,
+    bad_forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", "--quiet",
                           "--set", "parameters.trust_rate=7")
     assert_refused(bad_forced, "'parameters.trust_rate'")
     assert snapshot(out) == before, "a refused --force run leaves the old run alone"
 
-    forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", *short)
+    forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", "--quiet")
     assert forced.returncode == 0, forced.stderr
     after = snapshot(out)
     assert set(after) == set(before)

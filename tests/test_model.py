@@ -89,3 +89,11 @@ def test_a_response_names_the_event_it_answers():
         cause = by_id[answer.cause_id]
         assert cause.day <= answer.day
         assert {cause.actor, cause.target} == {answer.actor, answer.target}
+
+
+def test_stepping_past_the_horizon_changes_nothing():
+    model = CaucasusModel("baseline", rng=1, horizon_days=210).run()
+    outcomes, log_length = model.outcomes(), len(model.log)
+    model.step()
+    assert model.day == 210 and not model.running
+    assert model.outcomes() == outcomes and len(model.log) == log_length
