@@ -14,7 +14,7 @@ from pathlib import Path
 from sim.config import parse_override
 from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
-from sim.outputs import check_out_dir, write_run
+from sim.outputs import TABLES, check_out_dir, write_run
 from sim.report import summary
 
 EXIT_USAGE = 2
@@ -28,8 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, help="scenario TOML file, e.g. configs/scenarios/baseline.toml")
     run.add_argument("--seed", type=int, default=None, help="the run's seed (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<scenario>-seed<N>)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9",
+    )
     run.add_argument("--force", action="store_true", help="replace an existing run in --out")
     run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
     return parser
@@ -57,7 +63,8 @@ def run_command(args: argparse.Namespace) -> int:
     log = [] if args.quiet else model.log
     print(summary(f"Scenario {model.config.name}, seed {model.seed} ({model.config.source})", log, outcomes, elapsed))
     write_run(model, outcomes, out_dir, force=args.force, command=sys.argv)
-    print(f"\nWrote {out_dir}/: manifest.json outcomes.json events.parquet trust.parquet influence.parquet corridor.parquet")
+    files = " ".join(["manifest.json", "outcomes.json"] + [f"{name}.parquet" for name in TABLES])
+    print(f"\nWrote {out_dir}/: {files}")
     return 0
 
 

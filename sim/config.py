@@ -29,7 +29,14 @@ from sim.parameters import Disposition, ModelParams, param_names
 
 SCENARIO_SECTIONS = ("scenario", "parameters", "actors", "shocks")
 SCENARIO_KEYS = (
-    "name", "description", "start_date", "horizon_days", "seed", "actors_file", "extends", "drop_shocks",
+    "name",
+    "description",
+    "start_date",
+    "horizon_days",
+    "seed",
+    "actors_file",
+    "extends",
+    "drop_shocks",
 )
 SHOCK_KEYS = ("id", "date", "actor", "target", "cameo", "salience", "affront", "description", "corridor")
 FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
@@ -195,19 +202,25 @@ def _related(key: str, other: str) -> bool:
 
 
 def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
-    """Resolve `scenario.extends`: the base file's tables, overridden key by key by this file's;
-    the base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's.
+    """Resolve `scenario.extends` into one self-contained raw config.
+
+    The result holds the base file's tables overridden key by key by this file's, and the
+    base's shocks minus those whose `id` is in `scenario.drop_shocks`, then this file's.
     """
     head = raw.get("scenario", {})
     if not isinstance(head, dict) or "extends" not in head:
         if isinstance(head, dict) and "drop_shocks" in head:
             raise ConfigError(
-                str(path), "scenario.drop_shocks", "only allowed with scenario.extends (it drops the base's shocks)",
+                str(path),
+                "scenario.drop_shocks",
+                "only allowed with scenario.extends (it drops the base's shocks)",
             )
         return raw
     if not isinstance(head["extends"], str):
         raise ConfigError(
-            str(path), "scenario.extends", f"{head['extends']!r} is not a string; give a scenario file path",
+            str(path),
+            "scenario.extends",
+            f"{head['extends']!r} is not a string; give a scenario file path",
         )
     base_path = (path.parent / head["extends"]).resolve()
     if base_path in seen or base_path == path.resolve():
@@ -221,7 +234,11 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     base_ids = {shock.get("id") for shock in base.get("shocks", []) if isinstance(shock, dict)}
     for shock_id in drop:
         if shock_id not in base_ids:
-            raise ConfigError(str(path), "scenario.drop_shocks", f"no shock with id {shock_id!r} in {base_path}; ids: {sorted(i for i in base_ids if i)}")
+            raise ConfigError(
+                str(path),
+                "scenario.drop_shocks",
+                f"no shock with id {shock_id!r} in {base_path}; ids: {sorted(i for i in base_ids if i)}",
+            )
     if not isinstance(raw.get("shocks", []), list):
         raise ConfigError(str(path), "shocks", "must be an array of tables ([[shocks]])")
     merged = _merge(base, {k: v for k, v in raw.items() if k != "shocks"})
@@ -249,11 +266,14 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
     for dotted, value in overrides.items():
         parts = dotted.split(".")
         if (
-            len(parts) < 2 or parts[0] not in SCENARIO_SECTIONS or parts[0] == "shocks"
+            len(parts) < 2
+            or parts[0] not in SCENARIO_SECTIONS
+            or parts[0] == "shocks"
             or dotted in ("scenario.extends", "scenario.drop_shocks")
         ):
             raise ConfigError(
-                origin, dotted,
+                origin,
+                dotted,
                 "overrides take the form scenario.KEY, parameters.KEY or actors.CODE.KEY "
                 "(not scenario.extends or scenario.drop_shocks)",
             )
@@ -301,16 +321,23 @@ def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path, inherited:
     trust = baseline_trust(profiles, _adjustments(actors_raw, str(actors_path)))
     inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
-        _shock(entry, i - inherited, source, start, horizon_end) if i >= inherited
+        _shock(entry, i - inherited, source, start, horizon_end)
+        if i >= inherited
         else _shock(entry, i, inherited_src, start, horizon_end)
         for i, entry in enumerate(_shock_list(raw, source))
     )
     return Scenario(
         name=_string(head, "name", source, "scenario.", default=Path(source).stem),
         description=_string(head, "description", source, "scenario.", default=""),
-        start_date=start, horizon_days=horizon, seed=seed, params=params,
-        profiles=profiles, baseline_trust=trust,
-        shocks=tuple(sorted(shocks, key=lambda s: s.date)), source=source, raw=raw,
+        start_date=start,
+        horizon_days=horizon,
+        seed=seed,
+        params=params,
+        profiles=profiles,
+        baseline_trust=trust,
+        shocks=tuple(sorted(shocks, key=lambda s: s.date)),
+        source=source,
+        raw=raw,
     )
 
 
@@ -358,8 +385,16 @@ def _profile(actor: Actor, entry: Any, src: str, override: dict[str, Any], scena
     if not isinstance(entry, dict):
         raise ConfigError(src, prefix[:-1], "must be a table")
     _check_keys(entry, list(PROFILE_KEYS) + param_names(Disposition), src, prefix)
-    base_disposition = _dataclass_from(Disposition, {k: v for k, v in entry.items() if k in param_names(Disposition)}, src, prefix)
-    disposition = _dataclass_from(Disposition, {k: v for k, v in override.items() if k in param_names(Disposition)}, scenario_src, prefix, base=base_disposition)
+    base_disposition = _dataclass_from(
+        Disposition, {k: v for k, v in entry.items() if k in param_names(Disposition)}, src, prefix
+    )
+    disposition = _dataclass_from(
+        Disposition,
+        {k: v for k, v in override.items() if k in param_names(Disposition)},
+        scenario_src,
+        prefix,
+        base=base_disposition,
+    )
     kin = _actor_weights(entry.get("kin", {}), src, prefix + "kin")
     kin.update(_actor_weights(override.get("kin", {}), scenario_src, prefix + "kin"))
     utility = _utilities(entry.get("corridor_utility"), src, prefix + "corridor_utility", required=True)
@@ -368,7 +403,9 @@ def _profile(actor: Actor, entry: Any, src: str, override: dict[str, Any], scena
         actor=actor,
         name=_string(entry, "name", src, prefix, default=actor.value),
         **{key: _figure(entry, key, src, prefix) for key in (*FIGURE_KEYS, "ideal_point")},
-        disposition=disposition, kin=kin, corridor_utility=utility,
+        disposition=disposition,
+        kin=kin,
+        corridor_utility=utility,
     )
 
 
@@ -454,10 +491,17 @@ def _shock(entry: Any, i: int, source: str, start: dt.date, end: dt.date) -> Sho
         raise ConfigError(source, prefix + "target", "an actor cannot act on itself")
     corridor = entry.get("corridor")
     if corridor is not None and (not isinstance(corridor, str) or corridor not in {a.value for a in Arrangement}):
-        raise ConfigError(source, prefix + "corridor", f"'{corridor}' is not an arrangement; allowed: {', '.join(a.value for a in Arrangement)}")
+        raise ConfigError(
+            source,
+            prefix + "corridor",
+            f"'{corridor}' is not an arrangement; allowed: {', '.join(a.value for a in Arrangement)}",
+        )
     return Shock(
         shock_id=_string(entry, "id", source, prefix, default=""),
-        date=date, actor=actor, target=target, cameo=_cameo(entry, source, prefix),
+        date=date,
+        actor=actor,
+        target=target,
+        cameo=_cameo(entry, source, prefix),
         salience=_number(entry, "salience", source, prefix, 0.0, 5.0, default=1.0),
         affront=_number(entry, "affront", source, prefix, 0.0, 1.0, default=0.0),
         description=_string(entry, "description", source, prefix, default=""),
@@ -487,8 +531,15 @@ def _table(parent: dict[str, Any], key: str, source: str, required: bool = False
 
 
 def _number(
-    table: dict[str, Any], key: str, source: str, prefix: str, low: float, high: float,
-    *, integer: bool = False, default: float | None = None,
+    table: dict[str, Any],
+    key: str,
+    source: str,
+    prefix: str,
+    low: float,
+    high: float,
+    *,
+    integer: bool = False,
+    default: float | None = None,
 ) -> float:
     if key not in table:
         if default is None:
@@ -537,8 +588,8 @@ def _cameo(table: dict[str, Any], source: str, prefix: str) -> str:
     code = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if code not in GOLDSTEIN:
         raise ConfigError(
-            source, prefix + "cameo",
+            source,
+            prefix + "cameo",
             f"{value!r} is not a CAMEO code on the scale; allowed (as strings): {', '.join(GOLDSTEIN)}",
         )
     return code
-

@@ -7,7 +7,8 @@ Rules (also in docs/ODD.md):
   for `agreement_days` consecutive days), or `none`;
 - `max_escalation_rung`: the highest ladder rung among the model's own responses (0: none);
 - `response_counts`: the number of response events by CAMEO code (every response code listed);
-- `blocs`: the split of the actors into two camps that best balances trust at the horizon.
+- `blocs`: the split of the actors into two camps that best balances (centred) trust at the
+  horizon.
 """
 
 from __future__ import annotations
@@ -86,13 +87,15 @@ def _date(start: dt.date, day: int) -> str | None:
 def blocs(trust: np.ndarray) -> list[list[str]]:
     """The two camps that best balance the trust network (Heider 1946).
 
-    Of all splits of the actors into two camps, the one that maximises trust within camps
-    minus trust across them (symmetrised trust); ties go to the first split found. The camp
-    holding Russia comes first; a camp may be empty only if one bloc fits best.
+    Trust is symmetrised and centred on its mean off-diagonal value, so that camps form around
+    relative alignment even when almost all trust is positive. Of all splits of the actors into
+    two camps, the one maximising centred trust within camps minus centred trust across them
+    wins (ties: the first found). The camp holding Russia comes first.
     """
     n = len(ACTORS)
+    off = ~np.eye(n, dtype=bool)
     mutual = (trust + trust.T) / 2.0
-    np.fill_diagonal(mutual, 0.0)
+    mutual = np.where(off, mutual - mutual[off].mean(), 0.0)
     best, best_score = None, -np.inf
     for mask in range(2 ** (n - 1)):  # actor 0 (Russia) always in camp 0: halves the search
         camp = np.array([(mask >> (i - 1)) & 1 if i else 0 for i in range(n)])

@@ -80,8 +80,12 @@ CASES = [
     ("horizon-too-long", EXTENDS + "horizon_days = 3651\n", "scenario.horizon_days", "[1, 3650]"),
     ("negative-seed", EXTENDS + "seed = -1\n", "scenario.seed", "out of range"),
     ("restraint-1.5", EXTENDS + "[actors.RUS]\nrestraint = 1.5\n", "actors.RUS.restraint", "[0.0, 1.0]"),
-    ("utility-2", EXTENDS + "[actors.RUS]\ncorridor_utility = { none = 2 }\n",
-     "actors.RUS.corridor_utility.none", "[-1.0, 1.0]"),
+    (
+        "utility-2",
+        EXTENDS + "[actors.RUS]\ncorridor_utility = { none = 2 }\n",
+        "actors.RUS.corridor_utility.none",
+        "[-1.0, 1.0]",
+    ),
     ("start-overflows", STANDALONE.replace("2024-12-20", "9999-12-01"), "scenario.start_date", "9999-12-31"),
     # 5. wrong types
     ("trust-rate-string", EXTENDS + '[parameters]\ntrust_rate = "high"\n', "parameters.trust_rate", "not a number"),
@@ -138,7 +142,7 @@ def test_first_and_last_day_of_the_run_are_valid_shock_dates(tmp_path):
 
 MALFORMED = [
     ("double-equals", EXTENDS + "horizon_days = = 3\n", 3),
-    ("unclosed-string", EXTENDS + "\n[parameters]\ntrust_rate = 0.2\nname = \"oops\n", 6),
+    ("unclosed-string", EXTENDS + '\n[parameters]\ntrust_rate = 0.2\nname = "oops\n', 6),
     ("duplicate-key", EXTENDS + "seed = 1\nseed = 2\n", 4),
     ("bare-word-value", STANDALONE + "[parameters]\ntrust_rate = high\n", 6),
     ("unclosed-table-header", EXTENDS + "[actors.RUS\nrestraint = 0.5\n", 3),
@@ -260,7 +264,10 @@ def test_set_values_are_read_as_toml():
 def caucasus(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "caucasus", "run", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -280,13 +287,21 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 # (id, scenario: TOML text, None for the baseline or a Path not written, extra args, texts stderr must carry)
 CLI_CASES = [
-    ("unknown-parameter", EXTENDS + "[parameters]\ntrust_rat = 0.3\n", [],
-     ["bad.toml", "'parameters.trust_rat'", "allowed: trust_rate"]),
+    (
+        "unknown-parameter",
+        EXTENDS + "[parameters]\ntrust_rat = 0.3\n",
+        [],
+        ["bad.toml", "'parameters.trust_rat'", "allowed: trust_rate"],
+    ),
     ("malformed-toml", EXTENDS + "horizon_days = = 3\n", [], ["bad.toml, line 3: malformed TOML"]),
     ("shock-after-end", EXTENDS + shock(date="2026-01-01"), [], ["bad.toml", "'shocks[0].date'", OUTSIDE]),
     ("missing-file", Path("missing.toml"), [], ["missing.toml: file not found"]),
-    ("set-out-of-range", None, ["--set", "parameters.trust_rate=7"],
-     ["baseline.toml (override)", "'parameters.trust_rate'", "[0.0, 1.0]"]),
+    (
+        "set-out-of-range",
+        None,
+        ["--set", "parameters.trust_rate=7"],
+        ["baseline.toml (override)", "'parameters.trust_rate'", "[0.0, 1.0]"],
+    ),
     ("set-unknown-key", None, ["--set", "restraint=0.9"], ["--set", "'restraint'", "allowed:"]),
     ("set-no-equals", None, ["--set", "parameters.trust_rate"], ["--set", "expected KEY=VALUE"]),
 ]
@@ -330,8 +345,9 @@ def test_cli_refuses_an_existing_run_unless_force(tmp_path):
     assert_refused(refused, str(out), "already holds files", "--force")
     assert snapshot(out) == before
 
-    bad_forced = caucasus(config, "--out", str(out), "--seed", "2", "--force", "--quiet",
-                          "--set", "parameters.trust_rate=7")
+    bad_forced = caucasus(
+        config, "--out", str(out), "--seed", "2", "--force", "--quiet", "--set", "parameters.trust_rate=7"
+    )
     assert_refused(bad_forced, "'parameters.trust_rate'")
     assert snapshot(out) == before, "a refused --force run leaves the old run alone"
 

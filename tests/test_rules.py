@@ -143,3 +143,11 @@ def test_a_grievance_far_above_threshold_climbs_the_ladder_one_rung_at_a_time():
     view["standing_mine"] = np.where(np.arange(N) == 0, 3.0, 0.0)
     action, _ = choose_response(1, **view, draws=np.array([0.0, 1.0]))
     assert int(action) == RESPONSE_INDEX["173"]
+
+
+def test_blocs_split_two_hostile_camps():
+    from sim.outcomes import blocs
+
+    camp = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    trust_now = np.where(camp[:, None] == camp[None, :], 0.8, -0.6)
+    assert blocs(trust_now) == [["RUS", "ARM", "IRN", "USA"], ["AZE", "TUR", "CHN", "EU"]]
