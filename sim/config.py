@@ -243,6 +243,8 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
         raise ConfigError(str(path), "shocks", "must be an array of tables ([[shocks]])")
     merged = _merge(base, {k: v for k, v in raw.items() if k != "shocks"})
     merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k not in ("extends", "drop_shocks")}
+    if "name" not in head:  # a scenario is named after its own file, not its base
+        merged["scenario"]["name"] = path.stem
     if "actors_file" not in head:  # the base's actors file, found relative to the base
         base_head = _table(base, "scenario", str(base_path), required=True)
         merged["scenario"]["actors_file"] = str(_actors_path(base_head, str(base_path), base_path.parent))

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.actors import ACTORS, INDEX, N_ACTORS, Actor
 from sim.agents import CountryAgent
-from sim.cameo import GOLDSTEIN, RESPONSES, ladder_rung
+from sim.cameo import GOLDSTEIN, RESPONSES
 from sim.config import Scenario, load_scenario
 from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
 from sim.errors import ConfigError
@@ -94,8 +94,9 @@ class CaucasusModel(mesa.Model):
         self.inputs = rule_inputs(self.config)
         self.state: CrisisState = initial_state(self.inputs, initially_on_table())
         horizon = self.config.horizon_days
-        # All of a run's randomness, drawn up front from its one generator, in a fixed order:
-        # the ensemble engine draws the same blocks from the same seed.
+        # All of a run's randomness, drawn up front from its one generator, in a fixed order
+        # (normal[d] perturbs trust on day d; uniform[d] drives the choices made at its close):
+        # any engine that draws the same blocks from the same seed reproduces the run.
         self.normal_draws = self.rng.standard_normal((horizon, N_ACTORS, N_ACTORS))
         self.uniform_draws = self.rng.random((horizon, N_ACTORS, 2))
         self.countries = [CountryAgent(self, profile, INDEX[profile.actor]) for profile in self.config.profiles]
@@ -204,7 +205,7 @@ class CaucasusModel(mesa.Model):
         self._record(day)
         self.running = day + 1 < self.horizon
         if self.running:
-            self._pending_actions = self._decide()
+            self._pending_actions = self._decide(day)
         self.datacollector.collect(self)
 
     def _shock_arrays(self, records: list[EventRecord]) -> DayEvents:
@@ -217,7 +218,6 @@ class CaucasusModel(mesa.Model):
                 INDEX[r.actor],
                 INDEX[r.target],
                 r.goldstein,
-                rung=ladder_rung(r.cameo),
                 salience=r.salience,
                 affront=r.affront,
                 detains=r.cameo == "173",
@@ -238,12 +238,12 @@ class CaucasusModel(mesa.Model):
         self.shares_history[day] = self.state.shares
         self.support_history[day] = self.state.support
 
-    def _decide(self) -> tuple[np.ndarray, np.ndarray]:
+    def _decide(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Every agent chooses its action for tomorrow; the choices are queued and logged."""
         actions = np.full(N_ACTORS, NO_ACTION)
         targets = np.full(N_ACTORS, NO_ACTION)
         for agent in self.countries:
-            action, target = agent.decide(self.uniform_draws[self.day])
+            action, target = agent.decide(self.uniform_draws[day])
             actions[agent.index], targets[agent.index] = action, target
             if action != NO_ACTION:
                 self._queue_response(agent.actor, int(action), ACTORS[int(target)])
@@ -276,7 +276,7 @@ class CaucasusModel(mesa.Model):
             seed=self.seed,
             start=self.config.start_date,
             state=self.state,
-            trust_history=self.trust_history[: max(self.day, 1)],
+            trust_history=self.trust_history[: self.day] if self.day else self.state.trust[None],
             log=self.log,
         )
 

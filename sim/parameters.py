@@ -36,7 +36,7 @@ class ModelParams:
         0.002,
         0.0,
         0.05,
-        "Daily rate of continuous structural-balance dynamics dT = r (T T / n)(1 - T^2) "
+        "Daily rate of continuous structural-balance dynamics dT = r (T T / (n - 2))(1 - T^2) "
         "(Kulakowski et al. 2005; 0 switches it off).",
     )
     noise_sd: float = _param(
@@ -159,7 +159,8 @@ class Disposition:
         0.03,
         0.0,
         1.0,
-        "Daily probability of a conciliatory act toward an actor that holds a grievance.",
+        "Daily probability of a conciliatory act toward an actor that holds a grievance, and of "
+        "signing an agreement where relations stand cut and both sides have calmed down.",
     )
     memory_half_life_days: float = _param(
         90.0,

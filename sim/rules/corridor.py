@@ -2,13 +2,15 @@
 
 For actor i and arrangement a (`sim.corridor.Arrangement`):
 
-- effective utility U'[i, a] = U[i, a] + sponsor_trust_weight x mean trust of i in a's
-  sponsors (its own sponsorship excluded);
+- effective utility U'[i, a] = U[i, a] + sponsor_trust_weight x sum_s sponsor[a, s] x T[i, s],
+  where sponsor[a, :] spreads weight 1 evenly over a's sponsors and i's trust in itself
+  counts as 0 (a sponsor gets no boost from sponsoring);
 - lobbying pressure on a principal s (AZE, ARM): P[s, a] = lobby_weight x sum_p share[s, p]
   x engagement_p x U'[p, a], the outside powers' utilities weighted by their influence over s;
 - s accepts a when U'[s, a] + P[s, a] > U'[s, none] + P[s, none] (each principal holds a
   veto; Tsebelis 2002);
-- support[a]: the principals' and the influence-weighted powers' mean effective utility;
+- support[a]: the mean over the two principals of U'[s, a] + P[s, a] (their own utility plus
+  the lobbying they face);
 - an arrangement on the table, accepted by both principals and the best supported such, gains
   a day of streak; the first to hold `agreement_days` consecutive days is agreed, for good.
 """

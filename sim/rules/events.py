@@ -68,7 +68,7 @@ def add_event(
     events.hostility[target, actor] += salience * (max(-goldstein, 0.0) / 10.0 + affront)
     events.cooperation[target, actor] += salience * max(goldstein, 0.0) / 10.0
     if rung:
-        events.severity_dealt[actor, target] += RUNG_SEVERITY[rung - 1]
+        events.severity_dealt[actor, target] += salience * RUNG_SEVERITY[rung - 1]
         events.rung[actor, target] = max(events.rung[actor, target], rung)
     events.detained[actor, target] |= detains
     events.released[actor, target] |= releases

@@ -34,7 +34,9 @@ def event_impulse(
     """Signed impulse on trust[i, j] of a day's events: direct, plus solidarity-weighted.
 
     Direct: the victim i loses `sensitivity_i x hostility[i, j]` and gains
-    `cooperation[i, j]`. Third party t gains `solidarity x sum_v W[t, v] x (impulse on v)`.
+    `cooperation[i, j]`. Third party t gains
+    `solidarity x sum_v W[t, v] x (cooperation[v, j] - sensitivity_t x hostility[v, j])`:
+    an act against those t identifies with hits t as if it were t's own, at `solidarity` weight.
     """
     sens = sensitivity[..., :, None]
     direct = cooperation - sens * hostility
@@ -72,7 +74,10 @@ def update_grievance(
     sens = sensitivity[..., :, None]
     hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * (weights @ hostility))
     relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
-    return grievance * (1.0 - relief) + hurt
+    updated = grievance * (1.0 - relief) + hurt
+    n = updated.shape[-1]
+    updated[..., np.arange(n), np.arange(n)] = 0.0  # no grievance against oneself
+    return updated
 
 
 def settle_accounts(grievance: np.ndarray, severity_dealt: np.ndarray, catharsis: float | np.ndarray) -> np.ndarray:
