@@ -35,17 +35,17 @@ TABLES = ("events", "trust", "influence", "corridor")
 def run_tables(model: CaucasusModel) -> dict[str, pd.DataFrame]:
     """Tidy tables of the days run so far."""
     days = model.day
-    dates = pd.to_datetime([model.config.date_of(d) for d in range(days)]).date
+    dates = [model.config.date_of(d) for d in range(days)]
+    actors, powers, states = ([a.value for a in group] for group in (ACTORS, POWERS, STATES))
+    trust = _long(dates, model.trust_history[:days], [("source", actors), ("target", actors)], "value")
     return {
         "events": events_table(model),
-        "trust": _long(
-            dates, model.trust_history[:days], ("source", "target"), ACTORS, ACTORS, "value", skip_diagonal=True
-        ),
+        "trust": trust[trust["source"] != trust["target"]].reset_index(drop=True),
         "influence": _long(
-            dates, np.swapaxes(model.shares_history[:days], 1, 2), ("power", "state"), POWERS, STATES, "share"
+            dates, np.swapaxes(model.shares_history[:days], 1, 2), [("power", powers), ("state", states)], "share"
         ),
         "corridor": _long(
-            dates, model.support_history[:days, :, None], ("arrangement", "_"), ARRANGEMENTS, ("",), "support"
+            dates, model.support_history[:days], [("arrangement", [a.value for a in ARRANGEMENTS])], "support"
         ),
     }
 
@@ -88,23 +88,11 @@ def events_table(model: CaucasusModel) -> pd.DataFrame:
     return table
 
 
-def _long(
-    dates, values: np.ndarray, names: tuple[str, str], first, second, value_name: str, *, skip_diagonal: bool = False
-) -> pd.DataFrame:
-    """Reshape values[day, i, j] into rows (date, names[0]=first[i], names[1]=second[j], value)."""
-    days, n_first, n_second = values.shape
-    i, j = np.meshgrid(np.arange(n_first), np.arange(n_second), indexing="ij")
-    keep = (i != j) if skip_diagonal else np.ones_like(i, dtype=bool)
-    i, j = i[keep], j[keep]
-    table = pd.DataFrame(
-        {
-            "date": np.repeat(dates, len(i)),
-            names[0]: np.tile([str(first[k]) for k in i], days),
-            names[1]: np.tile([str(second[k]) for k in j], days),
-            value_name: values[:, i, j].reshape(-1),
-        }
-    )
-    return table.drop(columns="_") if "_" in table else table
+def _long(dates: list, values: np.ndarray, axes: list[tuple[str, list[str]]], value_name: str) -> pd.DataFrame:
+    """Reshape values[day, i, j, ...] into rows (date, one column per axis, value)."""
+    names = ["date", *(name for name, _ in axes)]
+    index = pd.MultiIndex.from_product([dates, *(labels for _, labels in axes)], names=names)
+    return pd.DataFrame({value_name: values.reshape(-1)}, index=index).reset_index()
 
 
 def manifest(model: CaucasusModel, command: list[str] | None = None) -> dict[str, Any]:

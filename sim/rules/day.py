@@ -3,8 +3,9 @@
 `CrisisState` holds everything that changes; `RuleInputs` everything that does not (per-actor
 dispositions, capabilities, utilities, baseline trust, model parameters). `advance` applies a
 day's `DayEvents` and the daily dynamics; `actor_view` hands one actor the slice of the state
-`sim.rules.responses.choose_response` needs. The Mesa model and the ensemble engine both run a
-day as: events -> `advance` -> each actor's `choose_response` for the next day.
+`sim.rules.responses.choose_response` needs. The Mesa model runs a day as: events ->
+`advance` -> each actor's `choose_response` for the next day; a batched engine runs the same
+functions in the same order over a leading replicate axis.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
 from sim.cameo import RELATIONS_CUT_RUNG
+from sim.parameters import ModelParams
 from sim.rules import corridor, influence, trust
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, standing_rung
@@ -29,7 +31,7 @@ POWERS = list(POWER_INDEX)
 class RuleInputs:
     """What stays fixed during a run; vectors are per actor, [..., n]."""
 
-    params: Any
+    params: ModelParams
     baseline_trust: np.ndarray
     kin: np.ndarray
     sensitivity: np.ndarray
