@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caucasus", description="South Caucasus crisis simulation (2024-25).")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario and write its outputs")
-    run.add_argument("config", type=Path, help="scenario TOML file, e.g. configs/scenarios/baseline.toml")
+    run.add_argument(
+        "config", type=Path, help="scenario TOML file (e.g. configs/scenarios/baseline.toml) or a run's manifest.json"
+    )
     run.add_argument("--seed", type=int, default=None, help="the run's seed (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<scenario>-seed<N>)")
     run.add_argument(

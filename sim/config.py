@@ -105,6 +105,8 @@ class Scenario:
     shocks: tuple[Shock, ...]
     source: str
     raw: dict[str, Any]
+    actors_raw: dict[str, Any]
+    actors_source: str
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (0 = start date)."""
@@ -137,7 +139,28 @@ class Scenario:
         """A new scenario with dotted-key overrides applied to the raw config and re-validated."""
         raw = copy.deepcopy(self.raw)
         apply_overrides(raw, overrides, origin)
-        return _build_scenario(raw, self.source, Path(self.source).parent)
+        actors = None if "scenario.actors_file" in overrides else (self.actors_raw, self.actors_source)
+        return _build_scenario(raw, self.source, Path(self.source).parent, actors=actors)
+
+    def source_config(self) -> dict[str, Any]:
+        """The validated inputs as JSON-ready data, from which `load_run_config` rebuilds this scenario.
+
+        That is the scenario (extends resolved, overrides applied) and the actors file it used.
+        """
+        scenario = copy.deepcopy(self.raw)
+        scenario["scenario"] = {k: v for k, v in scenario["scenario"].items() if k != "actors_file"}
+        return _jsonable({"scenario": scenario, "actors": self.actors_raw})
+
+
+def _jsonable(value: Any) -> Any:
+    """TOML data as JSON data: dates as ISO strings, tables and arrays recursively."""
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _profile_dict(profile: ActorProfile) -> dict[str, Any]:
@@ -183,6 +206,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             `scenario.horizon_days`) with values that replace the file's.
     """
     path = Path(path)
+    if path.suffix == ".json":
+        return load_run_config(path, overrides)
     own = read_toml(path)
     raw = expand(own, path, ())
     inherited = 0 if raw is own else len(raw["shocks"]) - len(own.get("shocks", []))
@@ -302,8 +327,18 @@ def parse_override(text: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------- validation
 
 
-def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path, inherited: int = 0) -> Scenario:
-    """Validate a raw config; its first `inherited` shocks come from `scenario.extends`."""
+def _build_scenario(
+    raw: dict[str, Any],
+    source: str,
+    base_dir: Path,
+    inherited: int = 0,
+    actors: tuple[dict[str, Any], str] | None = None,
+) -> Scenario:
+    """Validate a raw config; its first `inherited` shocks come from `scenario.extends`.
+
+    `actors` gives the actors file's content and name already read; by default it is read
+    from `scenario.actors_file`.
+    """
     _check_keys(raw, SCENARIO_SECTIONS, source, "")
     head = _table(raw, "scenario", source, required=True)
     _check_keys(head, SCENARIO_KEYS, source, "scenario.")
@@ -315,12 +350,9 @@ def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path, inherited:
     except OverflowError:
         raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
     params = _params(_table(raw, "parameters", source), source)
-    actors_path = _actors_path(head, source, base_dir)
-    if not actors_path.is_file():
-        raise ConfigError(source, "scenario.actors_file", f"{actors_path} not found; give the actors TOML file's path")
-    actors_raw = read_toml(actors_path)
-    profiles = _profiles(actors_raw, str(actors_path), _table(raw, "actors", source), source)
-    trust = baseline_trust(profiles, _adjustments(actors_raw, str(actors_path)))
+    actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
+    profiles = _profiles(actors_raw, actors_src, _table(raw, "actors", source), source)
+    trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
     inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
         _shock(entry, i - inherited, source, start, horizon_end)
@@ -340,7 +372,38 @@ def _build_scenario(raw: dict[str, Any], source: str, base_dir: Path, inherited:
         shocks=tuple(sorted(shocks, key=lambda s: s.date)),
         source=source,
         raw=raw,
+        actors_raw=actors_raw,
+        actors_source=actors_src,
     )
+
+
+def _read_actors(head: dict[str, Any], source: str, base_dir: Path) -> tuple[dict[str, Any], str]:
+    actors_path = _actors_path(head, source, base_dir)
+    if not actors_path.is_file():
+        raise ConfigError(source, "scenario.actors_file", f"{actors_path} not found; give the actors TOML file's path")
+    return read_toml(actors_path), str(actors_path)
+
+
+def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Rebuild the scenario of a finished run from its `manifest.json` (`source_config`).
+
+    The run's inputs travel inside the manifest, so this reproduces the run even after the
+    scenario or actors files have changed. Overrides apply on top, as for a TOML file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), None, "file not found (give a run's manifest.json or a scenario TOML file)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), None, f"not a JSON run manifest: {error}") from None
+    inputs = manifest.get("source_config") if isinstance(manifest, dict) else None
+    if not (isinstance(inputs, dict) and all(isinstance(inputs.get(k), dict) for k in ("scenario", "actors"))):
+        raise ConfigError(str(path), "source_config", "missing; give the manifest.json that `caucasus run` wrote")
+    raw = copy.deepcopy(inputs["scenario"])
+    if overrides:
+        apply_overrides(raw, overrides, f"{path} (override)")
+    return _build_scenario(raw, str(path), path.parent, actors=(inputs["actors"], f"{path} (source_config.actors)"))
 
 
 def _actors_path(head: dict[str, Any], source: str, base_dir: Path) -> Path:

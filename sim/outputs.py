@@ -2,6 +2,8 @@
 
 `run_tables` turns a finished model into tidy DataFrames (`events`, `trust`, `influence`,
 `corridor`); `write_run` writes them as Parquet next to `outcomes.json` and `manifest.json`.
+Every file carries the run's provenance: the manifest in full, each Parquet file in its
+key-value metadata (`caucasus.provenance`), `outcomes.json` as its config hash and versions.
 Files are written into a fresh sibling directory that is renamed into place at the end, so a
 run directory is never left half-written and an existing run is only replaced with `force`.
 Nothing else in the project writes run files.
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from sim.model import CaucasusModel
 
 TABLES = ("events", "trust", "influence", "corridor")
+PROVENANCE_KEY = b"caucasus.provenance"
 
 
 def run_tables(model: CaucasusModel) -> dict[str, pd.DataFrame]:
@@ -95,20 +98,39 @@ def _long(dates: list, values: np.ndarray, axes: list[tuple[str, list[str]]], va
     return pd.DataFrame({value_name: values.reshape(-1)}, index=index).reset_index()
 
 
-def manifest(model: CaucasusModel, command: list[str] | None = None) -> dict[str, Any]:
-    """Config as resolved, its hash, the seed, versions, git commit, time and command."""
+def provenance(model: CaucasusModel) -> dict[str, Any]:
+    """What every output file carries: scenario, seed, config hash, resolved config, versions."""
     return {
         "scenario": model.config.name,
-        "scenario_file": model.config.source,
         "seed": model.seed,
         "config_hash": model.config.config_hash(),
         "config": model.config.resolved(),
-        "days_run": model.day,
         "versions": versions(),
+    }
+
+
+def manifest(model: CaucasusModel, command: list[str] | None = None) -> dict[str, Any]:
+    """Provenance plus the scenario file, days run, git commit, time and command."""
+    return provenance(model) | {
+        "scenario_file": model.config.source,
+        "source_config": model.config.source_config(),
+        "days_run": model.day,
         "git": git_commit(),
         "created_at": utc_now(),
         "command": command,
     }
+
+
+def write_table(table: pd.DataFrame, path: Path, origin: dict[str, Any]) -> None:
+    """Write a table as Parquet with the run's provenance in the file's key-value metadata."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    metadata = dict(arrow.schema.metadata or {}) | {PROVENANCE_KEY: json.dumps(origin, sort_keys=True).encode()}
+    pq.write_table(arrow.replace_schema_metadata(metadata), path)
+
+
+def read_provenance(path: Path) -> dict[str, Any]:
+    """The provenance stored in a run's Parquet table."""
+    return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])
 
 
 def check_out_dir(out_dir: Path, force: bool) -> None:
@@ -131,9 +153,11 @@ def write_run(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a run directory is an ordinary one
     try:
+        origin = provenance(model)
         for name, table in run_tables(model).items():
-            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), staging / f"{name}.parquet")
-        _write_json(staging / "outcomes.json", outcomes.to_dict())
+            write_table(table, staging / f"{name}.parquet", origin)
+        stamp = {key: origin[key] for key in ("config_hash", "versions")}
+        _write_json(staging / "outcomes.json", outcomes.to_dict() | stamp)
         _write_json(staging / "manifest.json", manifest(model, command))
         if out_dir.exists():
             shutil.rmtree(out_dir)

@@ -360,3 +360,25 @@ def test_cli_refuses_an_existing_run_unless_force(tmp_path):
     assert manifest["days_run"] == 30
     assert after["events.parquet"] != before["events.parquet"] or after["trust.parquet"] != before["trust.parquet"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "short.toml"], "no staging directory left"
+
+
+# ---------------------------------------------------------------- rerunning from a manifest
+
+MANIFESTS = [
+    ("malformed-json", '{"seed": 1,', None, "not a JSON run manifest"),
+    ("no-source-config", json.dumps({"seed": 1}), "source_config", "manifest.json that `caucasus run` wrote"),
+    ("bad-value-inside", None, "parameters.trust_rate", "out of range"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "allowed"), [c[1:] for c in MANIFESTS], ids=[c[0] for c in MANIFESTS])
+def test_a_bad_manifest_is_refused_with_its_key(tmp_path, text, key, allowed):
+    if text is None:  # a real manifest's inputs, edited by hand into an impossible value
+        from sim.model import CaucasusModel
+
+        inputs = CaucasusModel(BASELINE, rng=1).config.source_config()
+        inputs["scenario"]["parameters"] = {"trust_rate": 9.0}
+        text = json.dumps({"source_config": inputs})
+    error = config_error(write(tmp_path, text, "manifest.json"))
+    assert error.source == str(tmp_path / "manifest.json") and error.key == key
+    assert allowed in str(error)
