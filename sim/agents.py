@@ -2,7 +2,7 @@
 
 A `CountryAgent` holds its actor code, its index along the model's actor axes and its sourced
 profile. Its decision is `sim.rules.responses.choose_response` applied to its own slice of the
-model's state; the ensemble engine applies the same function over many replicates.
+model's state; a batched engine can apply the same function over many replicates at once.
 """
 
 from __future__ import annotations

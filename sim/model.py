@@ -212,7 +212,7 @@ class CaucasusModel(mesa.Model):
         events = DayEvents.empty(N_ACTORS)
         for r in records:
             if r.kind == EventKind.RESPONSE:
-                continue  # responses enter as arrays, the same way the ensemble engine builds them
+                continue  # responses enter as arrays (response_events), as a batched engine builds them
             add_event(
                 events,
                 INDEX[r.actor],

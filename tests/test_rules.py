@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.actors import N_ACTORS
-from sim.cameo import RESPONSE_INDEX, RESPONSES, RUNG_SEVERITY
+from sim.cameo import RESPONSE_INDEX, RUNG_SEVERITY
 from sim.inputs import initially_on_table, rule_inputs
 from sim.model import resolve_scenario
 from sim.rules import influence, trust
@@ -76,33 +76,19 @@ def test_wanted_rung_picks_the_highest_affordable_rung():
     assert wanted_rung(np.array(5.0)) == len(RUNG_SEVERITY)
 
 
-def test_response_arrays_match_event_by_event_construction():
-    rng = np.random.default_rng(3)
-    action = rng.integers(-1, len(RESPONSES), size=N)
-    target = (np.arange(N) + rng.integers(1, N, size=N)) % N
-    target = np.where(action == NO_ACTION, NO_ACTION, target)
-    vectorised = response_events(action, target)
-    one_by_one = DayEvents.empty(N)
-    for i in range(N):
-        if action[i] == NO_ACTION:
-            continue
-        response = RESPONSES[action[i]]
-        add_event(
-            one_by_one,
-            i,
-            int(target[i]),
-            response.goldstein,
-            rung=response.rung,
-            detains=response.cameo == "173",
-            releases=response.cameo == "0841",
-            agrees=response.cameo == "057",
-        )
-    for field in ("hostility", "cooperation", "severity_dealt", "rung", "detained", "released", "agreed"):
-        np.testing.assert_array_equal(getattr(vectorised, field), getattr(one_by_one, field), err_msg=field)
-
-
-def _batched(value, size):
-    return np.broadcast_to(value, (size, *np.shape(value))).copy()
+def test_response_arrays_hold_each_chosen_action():
+    action = np.array(
+        [RESPONSE_INDEX["173"], NO_ACTION, RESPONSE_INDEX["055"], RESPONSE_INDEX["0841"]] + [NO_ACTION] * 4
+    )
+    target = np.array([1, NO_ACTION, 1, 5] + [NO_ACTION] * 4)
+    events = response_events(action, target)
+    assert events.hostility[1, 0] == 0.5 and events.rung[0, 1] == 4 and events.detained[0, 1]
+    assert events.severity_dealt[0, 1] == 0.5
+    assert events.cooperation[1, 2] == 0.7 and events.rung[2, 1] == 0 and events.severity_dealt[2, 1] == 0
+    assert events.released[3, 5] and events.cooperation[5, 3] == 0.7
+    assert events.hostility.sum() == 0.5 and events.cooperation.sum() == 1.4
+    batched = response_events(np.stack([action, action]), np.stack([target, target]))
+    np.testing.assert_array_equal(batched.hostility[1], events.hostility)
 
 
 def test_a_day_over_a_batch_equals_the_day_replicate_by_replicate():

@@ -1,12 +1,12 @@
 """The article's stylized facts, as frequencies over replicates.
 
 Seeds are spawned from master seed 2025 (experiments.replicates); 30 replicates a scenario.
-Frequencies measured when these bounds were set (30 replicates, 2026-11-26): in the baseline
-AZE->RUS trust fell by at least 0.5 within two weeks of the raid in 30/30; AZE cut relations
-(161) and detained Russians (173) within a week in 30/30 and 28-30/30; Russia never went beyond
-rung 2 (summoning an envoy); TUR->RUS trust fell by at least 0.2 in 30/30. Without the raid
-none of this happened in any replicate. The bounds leave room for noise, not for a change of
-behaviour.
+Measured when these bounds were set (2026-11-26), baseline / no_raid / putin_apologises:
+AZE->RUS trust fell by >= 0.5 within two weeks of the raid in 30/30 / 0/30 / 30/30 (mean lowest
+trust -0.57 / +0.25 / -0.43); rupture 29/30 / 0/30 / 4/30; AZE cut relations (161) within a week
+30/30 / 0/30 / 30/30 and detained Russians (173) 30/30 / 0/30 / 0/30; Russia's highest answer
+was a summons (rung 2) in 28/30 and a denunciation in 2/30, never beyond; TUR->RUS trust fell by
+>= 0.2 in 30/30 / 0/30 / 25/30. The bounds leave room for noise, not for a change of behaviour.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every function takes arrays whose trailing axes are the actor (or arrangement) axes and
 accepts any leading batch axes, so one replicate (the Mesa model) and many replicates at
-once (the ensemble engine) run the same code. No Mesa, no I/O, no global state: random
+once (a batched engine, as the sweeps will need) can run the same code. No Mesa, no I/O, no global state: random
 numbers arrive as arguments.
 
 Modules: `trust` (events, solidarity, decay, balance, noise), `responses` (each actor's

@@ -4,8 +4,9 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 
 - `hostility[..., v, k]`: sum over k's acts against v of salience x (max(-g, 0) / 10 + affront);
 - `cooperation[..., v, k]`: sum of salience x max(g, 0) / 10;
-- `severity_dealt[..., k, v]`: sum of the ladder severities k dealt v (settles k's account);
-- `rung[..., k, v]`: the highest ladder rung k used against v (0: none);
+- `severity_dealt[..., k, v]`: the severity (-g / 10) of the ladder response k dealt v (settles
+  k's account);
+- `rung[..., k, v]`: the ladder rung of k's response to v (0: none);
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
 - `proposed[..., a]`: arrangement a was put on the corridor table.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN, RUNG_SEVERITY
+from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN
 from sim.corridor import N_ARRANGEMENTS
 
 
@@ -56,7 +57,6 @@ def add_event(
     target: int,
     goldstein: float,
     *,
-    rung: int = 0,
     salience: float = 1.0,
     affront: float = 0.0,
     detains: bool = False,
@@ -64,12 +64,13 @@ def add_event(
     agrees: bool = False,
     proposes: int | None = None,
 ) -> None:
-    """Add one event (no batch axis) to `events` in place."""
+    """Add one scripted or injected event (no batch axis) to `events` in place.
+
+    Such events move trust and grievance, detain, release, agree and propose, but set no
+    standing rung and settle no account: the ladder tracks the actors' own responses.
+    """
     events.hostility[target, actor] += salience * (max(-goldstein, 0.0) / 10.0 + affront)
     events.cooperation[target, actor] += salience * max(goldstein, 0.0) / 10.0
-    if rung:
-        events.severity_dealt[actor, target] += salience * RUNG_SEVERITY[rung - 1]
-        events.rung[actor, target] = max(events.rung[actor, target], rung)
     events.detained[actor, target] |= detains
     events.released[actor, target] |= releases
     events.agreed[actor, target] |= agrees

@@ -1,8 +1,8 @@
 """How an actor chooses its action for the next day: answer, conciliate, or wait.
 
 `choose_response` works on one actor's slice (its row and column of the state matrices),
-with any leading batch axes; the Mesa agent calls it on its own slice and the ensemble
-engine calls it over many replicates. Actions are indices into `sim.cameo.RESPONSES`
+with any leading batch axes; the Mesa agent calls it on its own slice, and a batched engine
+can call it over many replicates at once. Actions are indices into `sim.cameo.RESPONSES`
 (0-6: escalation-ladder rungs 1-7; then call, apology, release, agreement); -1 is no action.
 
 The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984):
@@ -11,13 +11,13 @@ The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984):
    s = reciprocity x (1 - restraint) x boldness[i, j] x G[i, j], the wanted rung the highest
    whose severity (-Goldstein / 10) is at most s (at least rung 1), and the rung taken is at
    most the standing rung (rounded) + max_rung_step: the ladder is climbed, not jumped.
-2. Conciliate. Otherwise, if some j holds a grievance against i above j's threshold, i turns
-   to the most aggrieved such j with probability `conciliation`: it releases j's nationals if
-   it holds them, apologises if j's excess is above 1 (grievance over twice its threshold),
-   and otherwise calls.
-3. Make peace. Otherwise, if relations with some j are cut (either side's standing rung at
-   least 3) and both grievances are below half their thresholds, i signs an agreement
-   restoring relations with probability `conciliation`.
+2. Conciliate. If i is calm (no grievance above its threshold) and some j holds a grievance
+   against i above j's threshold, i turns to the most aggrieved such j with probability
+   `conciliation`: it releases j's nationals if it holds them, apologises if j's excess is
+   above 1 (grievance over twice its threshold), and otherwise calls.
+3. Make peace. If i is calm and not reaching out, and relations with some j are cut (either
+   side's standing rung at least 3) with both grievances below half their thresholds, i signs
+   an agreement restoring relations with probability `conciliation`.
 """
 
 from __future__ import annotations
