@@ -7,6 +7,7 @@ naming the file and key and exits with status 2, before anything is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,10 +15,11 @@ from pathlib import Path
 from sim.config import parse_override
 from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
-from sim.outputs import TABLES, check_out_dir, write_run
+from sim.outputs import RUN_FILES, check_out_dir, write_run
 from sim.report import summary
 
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,17 +58,13 @@ def run_command(args: argparse.Namespace) -> int:
     model = CaucasusModel(args.config, rng=args.seed, **overrides)
     out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
     check_out_dir(out_dir, args.force)
-    parent = next((p for p in out_dir.absolute().parents if p.exists()), None)
-    if parent is not None and not parent.is_dir():
-        raise ConfigError(str(out_dir), None, f"{parent} is not a directory; choose another --out")
     model.run()
     outcomes = model.outcomes()
     elapsed = time.perf_counter() - started
+    write_run(model, outcomes, out_dir, force=args.force, command=sys.argv)  # results first, then talk
     log = [] if args.quiet else model.log
     print(summary(f"Scenario {model.config.name}, seed {model.seed} ({model.config.source})", log, outcomes, elapsed))
-    write_run(model, outcomes, out_dir, force=args.force, command=sys.argv)
-    files = " ".join(["manifest.json", "outcomes.json"] + [f"{name}.parquet" for name in TABLES])
-    print(f"\nWrote {out_dir}/: {files}")
+    print(f"\nWrote {out_dir}/: {' '.join(sorted(RUN_FILES))}")
     return 0
 
 
@@ -80,3 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (e.g. `| head`); the run is already written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except OSError as error:  # the disk, not the user: say what failed, without a traceback
+        print(f"caucasus: error: could not write the run: {error}", file=sys.stderr)
+        return EXIT_FAILURE

@@ -31,6 +31,9 @@ INDEX: dict[Actor, int] = {actor: i for i, actor in enumerate(ACTORS)}
 STATES: tuple[Actor, ...] = (Actor.AZE, Actor.ARM)
 POWERS: tuple[Actor, ...] = (Actor.RUS, Actor.TUR, Actor.IRN, Actor.CHN, Actor.USA, Actor.EU)
 STATE_INDEX: tuple[int, ...] = tuple(INDEX[s] for s in STATES)
+#: Row of each state and column of each power in the influence-share arrays [..., state, power].
+STATE_ROW: dict[Actor, int] = {s: i for i, s in enumerate(STATES)}
+POWER_COLUMN: dict[Actor, int] = {p: i for i, p in enumerate(POWERS)}
 POWER_INDEX: tuple[int, ...] = tuple(INDEX[p] for p in POWERS)
 
 

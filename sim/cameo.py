@@ -4,7 +4,7 @@
 reference table, GDELT's CAMEO -> Goldstein lookup; Goldstein 1992) to its score in
 [-10, 10]. Scripted shocks may use any code on the scale; actors choose their responses from
 `RESPONSES`: the seven rungs of the escalation ladder and four conciliatory acts. Array
-views (`RESPONSE_CODES`, `RESPONSE_SEVERITY`, ...) serve the vectorised rules.
+views (`RESPONSE_GOLDSTEIN`, `RUNG_SEVERITY`) serve the vectorised rules.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ CALL_ID, APOLOGY_ID, RELEASE_ID, AGREEMENT_ID = (RESPONSE_INDEX[r.cameo] for r i
 DETAIN_RUNG = RESPONSE_INDEX["173"] + 1
 RELATIONS_CUT_RUNG = RESPONSE_INDEX["161"] + 1
 
-RESPONSE_CODES = np.array([r.cameo for r in RESPONSES])
 RESPONSE_GOLDSTEIN = np.array([r.goldstein for r in RESPONSES])
 #: Severity of each ladder rung: its Goldstein score as a share of the scale's extreme.
 RUNG_SEVERITY = np.array([-r.goldstein / 10.0 for r in LADDER])

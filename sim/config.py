@@ -84,11 +84,6 @@ class Shock:
     description: str = ""
     corridor: Arrangement | None = None
 
-    @property
-    def goldstein(self) -> float:
-        """The Goldstein score of the shock's CAMEO code."""
-        return GOLDSTEIN[self.cameo]
-
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
@@ -218,6 +213,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     except ConfigError as error:
         if error.key and any(_related(error.key, key) for key in overrides or {}):
             raise ConfigError(f"{path} (override)", error.key, error.problem) from None
+        if overrides:  # the override may be the cause (a shorter horizon, say): show them
+            shown = ", ".join(f"{key}={value!r}" for key, value in overrides.items())
+            raise ConfigError(error.source, error.key, f"{error.problem} (with overrides {shown})") from None
         raise
 
 
@@ -342,6 +340,9 @@ def _build_scenario(
     _check_keys(raw, SCENARIO_SECTIONS, source, "")
     head = _table(raw, "scenario", source, required=True)
     _check_keys(head, SCENARIO_KEYS, source, "scenario.")
+    for key in ("extends", "drop_shocks"):  # `expand` resolves and removes them when reading a file
+        if key in head:
+            raise ConfigError(source, f"scenario.{key}", "only allowed in a scenario TOML file")
     start = _date(head, "start_date", source, "scenario.")
     horizon = int(_number(head, "horizon_days", source, "scenario.", 1, MAX_HORIZON_DAYS, integer=True))
     seed = int(_number(head, "seed", source, "scenario.", 0, 2**63 - 1, integer=True, default=0))
@@ -361,7 +362,7 @@ def _build_scenario(
         for i, entry in enumerate(_shock_list(raw, source))
     )
     return Scenario(
-        name=_string(head, "name", source, "scenario.", default=Path(source).stem),
+        name=_name(head, source, default=Path(source).stem),
         description=_string(head, "description", source, "scenario.", default=""),
         start_date=start,
         horizon_days=horizon,
@@ -369,12 +370,29 @@ def _build_scenario(
         params=params,
         profiles=profiles,
         baseline_trust=trust,
-        shocks=tuple(sorted(shocks, key=lambda s: s.date)),
+        shocks=tuple(sorted(_unique_ids(shocks, source), key=lambda s: s.date)),
         source=source,
         raw=raw,
         actors_raw=actors_raw,
         actors_source=actors_src,
     )
+
+
+def _name(head: dict[str, Any], source: str, default: str) -> str:
+    """The scenario's name: it names output directories, so letters, digits, '_', '-' and '.'."""
+    name = _string(head, "name", source, "scenario.", default=default)
+    if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", name):
+        raise ConfigError(source, "scenario.name", f"{name!r}: allowed: letters, digits, '_', '-' and '.' (not first)")
+    return name
+
+
+def _unique_ids(shocks: tuple[Shock, ...], source: str) -> tuple[Shock, ...]:
+    seen: set[str] = set()
+    for shock in shocks:
+        if shock.shock_id and shock.shock_id in seen:
+            raise ConfigError(source, "shocks", f"shock id {shock.shock_id!r} is used twice; ids must be unique")
+        seen.add(shock.shock_id)
+    return shocks
 
 
 def _read_actors(head: dict[str, Any], source: str, base_dir: Path) -> tuple[dict[str, Any], str]:
@@ -421,7 +439,9 @@ def _dataclass_from(cls: type, table: dict[str, Any], source: str, prefix: str, 
     for f in fields(cls):
         if f.name in table:
             low, high = f.metadata["range"]
-            values[f.name] = _number(table, f.name, source, prefix, low, high, integer=isinstance(f.default, int))
+            integer = isinstance(f.default, int)
+            value = _number(table, f.name, source, prefix, low, high, integer=integer)
+            values[f.name] = int(value) if integer else float(value)  # 0 and 0.0: one config, one hash
     return replace(base, **values) if base is not None else cls(**values)
 
 
@@ -482,7 +502,7 @@ def _figure(entry: dict[str, Any], key: str, src: str, prefix: str) -> Figure:
         value=_number(table, "value", src, f"{prefix}{key}.", low, 1e12),
         year=int(_number(table, "year", src, f"{prefix}{key}.", 1945, 2100, integer=True)),
         source=_string(table, "source", src, f"{prefix}{key}."),
-        placeholder=bool(table.get("placeholder", False)),
+        placeholder=_flag(table, "placeholder", src, f"{prefix}{key}."),
     )
 
 
@@ -627,6 +647,13 @@ def _string(table: dict[str, Any], key: str, source: str, prefix: str, default: 
     if not isinstance(table[key], str):
         raise ConfigError(source, prefix + key, f"{table[key]!r} is not a string")
     return table[key]
+
+
+def _flag(table: dict[str, Any], key: str, source: str, prefix: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(source, prefix + key, f"{value!r} is not a boolean; allowed: true or false")
+    return value
 
 
 def _date(table: dict[str, Any], key: str, source: str, prefix: str) -> dt.date:

@@ -26,10 +26,10 @@ from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
 from sim.errors import ConfigError
 from sim.events_log import EventKind, EventRecord, default_description, response_description
 from sim.inputs import initially_on_table, rule_inputs
-from sim.outcomes import RunOutcomes, compute_outcomes
+from sim.outcomes import RunOutcomes, compute_outcomes, russia_share
 from sim.parameters import ModelParams, param_names
 from sim.rules.day import CrisisState, advance, initial_state
-from sim.rules.events import DayEvents, add_event, combine, response_events
+from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events
 from sim.rules.responses import NO_ACTION
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
@@ -209,23 +209,24 @@ class CaucasusModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _shock_arrays(self, records: list[EventRecord]) -> DayEvents:
-        events = DayEvents.empty(N_ACTORS)
-        for r in records:
-            if r.kind == EventKind.RESPONSE:
-                continue  # responses enter as arrays (response_events), as a batched engine builds them
-            add_event(
-                events,
-                INDEX[r.actor],
-                INDEX[r.target],
-                r.goldstein,
+        """Today's scripted and injected events as arrays.
+
+        Responses enter separately, as arrays built from the agents' choices (`response_events`),
+        the way a batched engine builds them.
+        """
+        shocks = [
+            ShockInput(
+                actor=INDEX[r.actor],
+                target=INDEX[r.target],
+                cameo=r.cameo,
                 salience=r.salience,
                 affront=r.affront,
-                detains=r.cameo == "173",
-                releases=r.cameo == "0841",
-                agrees=r.cameo == "057",
                 proposes=ARRANGEMENT_INDEX[r.corridor] if r.corridor else None,
             )
-        return events
+            for r in records
+            if r.kind != EventKind.RESPONSE
+        ]
+        return shock_events(shocks, N_ACTORS)
 
     def _log(self, records: list[EventRecord]) -> None:
         for record in records:
@@ -281,13 +282,13 @@ class CaucasusModel(mesa.Model):
         )
 
     def reporters(self) -> dict[str, Any]:
-        """Model reporters for Mesa's DataCollector (bound methods, read each day)."""
+        """Model reporters for Mesa's DataCollector, read each day (what `mesa.batch_run` collects)."""
         return {
             "day": lambda m: m.day,
             "trust_AZE_RUS": lambda m: float(m.state.trust[INDEX[Actor.AZE], INDEX[Actor.RUS]]),
             "trust_TUR_RUS": lambda m: float(m.state.trust[INDEX[Actor.TUR], INDEX[Actor.RUS]]),
-            "russia_influence_AZE": lambda m: float(m.state.shares[0, 0]),
-            "russia_influence_ARM": lambda m: float(m.state.shares[1, 0]),
+            "russia_influence_AZE": lambda m: russia_share(m.state.shares, Actor.AZE),
+            "russia_influence_ARM": lambda m: russia_share(m.state.shares, Actor.ARM),
             "rupture": lambda m: bool(m.state.rupture_day >= 0),
             "corridor_agreed": lambda m: int(m.state.agreed),
         }

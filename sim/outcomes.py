@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, Actor
+from sim.actors import ACTORS, INDEX, POWER_COLUMN, STATE_ROW, Actor
 from sim.cameo import RESPONSES, ladder_rung
 from sim.corridor import ARRANGEMENTS, Arrangement
 from sim.events_log import EventKind, EventRecord
+from sim.rules.day import CrisisState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +55,7 @@ def compute_outcomes(
     scenario_name: str,
     seed: int,
     start: dt.date,
-    state: Any,
+    state: CrisisState,
     trust_history: np.ndarray,
     log: list[EventRecord],
 ) -> RunOutcomes:
@@ -69,8 +70,8 @@ def compute_outcomes(
         rupture_date=_date(start, int(state.rupture_day)),
         corridor_arrangement=ARRANGEMENTS[agreed].value if agreed >= 0 else Arrangement.NONE.value,
         corridor_date=_date(start, int(state.agreed_day)),
-        russia_influence_AZE=float(state.shares[0, 0]),
-        russia_influence_ARM=float(state.shares[1, 0]),
+        russia_influence_AZE=russia_share(state.shares, Actor.AZE),
+        russia_influence_ARM=russia_share(state.shares, Actor.ARM),
         max_escalation_rung=max((ladder_rung(r.cameo) for r in responses), default=0),
         response_counts={code: sum(r.cameo == code for r in responses) for code in (x.cameo for x in RESPONSES)},
         trust_AZE_RUS_min=float(trust_history[:, aze, rus].min()),
@@ -78,6 +79,11 @@ def compute_outcomes(
         trust_TUR_RUS_min=float(trust_history[:, tur, rus].min()),
         blocs=blocs(state.trust),
     )
+
+
+def russia_share(shares: np.ndarray, state: Actor) -> float:
+    """Russia's influence share over `state` (AZE or ARM) in a [state, power] share array."""
+    return float(shares[STATE_ROW[state], POWER_COLUMN[Actor.RUS]])
 
 
 def _date(start: dt.date, day: int) -> str | None:

@@ -12,6 +12,7 @@ Nothing else in the project writes run files.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sim.model import CaucasusModel
 
 TABLES = ("events", "trust", "influence", "corridor")
+RUN_FILES = frozenset({"manifest.json", "outcomes.json", *(f"{name}.parquet" for name in TABLES)})
 PROVENANCE_KEY = b"caucasus.provenance"
 
 
@@ -53,40 +55,18 @@ def run_tables(model: CaucasusModel) -> dict[str, pd.DataFrame]:
     }
 
 
+EVENT_COLUMNS = (
+    "date", "day", "event_id", "actor", "target", "cameo", "goldstein", "kind", "description", "salience",
+    "affront", "cause_id",
+)  # fmt: skip
+
+
 def events_table(model: CaucasusModel) -> pd.DataFrame:
-    """The event log: date, actor, target, cameo, goldstein, kind, description and more."""
-    rows = [
-        {
-            "date": r.date,
-            "day": r.day,
-            "event_id": r.event_id,
-            "actor": r.actor.value,
-            "target": r.target.value,
-            "cameo": r.cameo,
-            "goldstein": r.goldstein,
-            "kind": r.kind.value,
-            "description": r.description,
-            "salience": r.salience,
-            "affront": r.affront,
-            "cause_id": r.cause_id,
-        }
-        for r in model.log
-    ]
-    columns = [
-        "date",
-        "day",
-        "event_id",
-        "actor",
-        "target",
-        "cameo",
-        "goldstein",
-        "kind",
-        "description",
-        "salience",
-        "affront",
-        "cause_id",
-    ]
-    table = pd.DataFrame(rows, columns=columns)
+    """The event log, one row per event, columns `EVENT_COLUMNS`."""
+    rows = [[getattr(record, column) for column in EVENT_COLUMNS] for record in model.log]
+    table = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    for column in ("actor", "target", "kind"):
+        table[column] = table[column].astype(str)
     table["cause_id"] = table["cause_id"].astype("Int64")
     return table
 
@@ -134,19 +114,37 @@ def read_provenance(path: Path) -> dict[str, Any]:
 
 
 def check_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse a directory that already holds files unless `force`."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(str(out_dir), None, "exists and is not a directory; choose another --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+    """Refuse an output directory that cannot take this run, before anything is run or written.
+
+    An existing non-empty directory is refused; with `force`, one that holds a previous run
+    (a manifest and run files only) is accepted for replacement, and nothing else ever is. The
+    nearest existing ancestor must be a directory this process can write in.
+    """
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise ConfigError(str(out_dir), None, "exists and is not a plain directory; choose another --out")
+    held = {entry.name for entry in out_dir.iterdir()} if out_dir.is_dir() else set()
+    if held and not force:
+        raise ConfigError(str(out_dir), None, "already holds files; choose another --out (or --force to replace a run)")
+    if held and not ("manifest.json" in held and held <= RUN_FILES):
         raise ConfigError(
-            str(out_dir), None, "already holds files (a previous run?); choose another --out or pass --force"
+            str(out_dir), None, "holds files that are not a run; --force only replaces a previous run's directory"
         )
+    ancestor = next(p for p in (out_dir.absolute(), *out_dir.absolute().parents) if p.exists())
+    if not ancestor.is_dir():
+        raise ConfigError(str(out_dir), None, f"{ancestor} is not a directory; choose another --out")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ConfigError(str(out_dir), None, f"cannot write in {ancestor}; choose another --out")
 
 
 def write_run(
     model: CaucasusModel, outcomes: RunOutcomes, out_dir: Path, *, force: bool = False, command: list[str] | None = None
 ) -> Path:
-    """Write the run's tables, outcomes and manifest to `out_dir` (atomically, by rename)."""
+    """Write the run's tables, outcomes and manifest to `out_dir`.
+
+    Files go to a staging directory beside `out_dir` that is renamed into place only once it is
+    complete; a previous run in `out_dir` (with `force`) is moved aside first and deleted only
+    after the new one is in place, so a failure leaves either the old run or the new one.
+    """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -159,13 +157,25 @@ def write_run(
         stamp = {key: origin[key] for key in ("config_hash", "versions")}
         _write_json(staging / "outcomes.json", outcomes.to_dict() | stamp)
         _write_json(staging / "manifest.json", manifest(model, command))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
+        _swap_in(staging, out_dir)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        shutil.rmtree(staging, ignore_errors=True)
     return out_dir
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Rename the complete staging directory to `out_dir`, replacing an old run safely."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    old = out_dir.with_name(f".{out_dir.name}.replaced-{os.getpid()}")
+    out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        old.rename(out_dir)
+        raise
+    shutil.rmtree(old)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -177,11 +177,6 @@ class Disposition:
     )
 
 
-def param_range(cls: type, name: str) -> tuple[float, float]:
-    """The allowed (low, high) range of a parameter of `ModelParams` or `Disposition`."""
-    return next(f.metadata["range"] for f in fields(cls) if f.name == name)
-
-
 def param_names(cls: type) -> list[str]:
     """The field names of `ModelParams` or `Disposition`, in declaration order."""
     return [f.name for f in fields(cls)]

@@ -382,3 +382,21 @@ def test_a_bad_manifest_is_refused_with_its_key(tmp_path, text, key, allowed):
     error = config_error(write(tmp_path, text, "manifest.json"))
     assert error.source == str(tmp_path / "manifest.json") and error.key == key
     assert allowed in str(error)
+
+
+def test_force_never_replaces_a_directory_that_is_not_a_run(tmp_path):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    result = caucasus(short_scenario(tmp_path), "--out", str(out), "--force")
+    assert_refused(result, "not a run", "--force only replaces")
+    assert (out / "thesis.tex").read_text() == "years of work"
+
+
+def test_config_values_are_validated_beyond_their_ranges(tmp_path):
+    cases = [
+        (EXTENDS + 'name = "../../elsewhere"\n', "scenario.name"),
+        (EXTENDS + shock(id='"x"') + shock(id='"x"'), "shocks"),
+    ]
+    for text, key in cases:
+        assert config_error(write(tmp_path, text)).key == key

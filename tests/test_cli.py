@@ -16,17 +16,34 @@ def test_caucasus_run_prints_the_summary_and_writes_the_run(tmp_path):
     out = tmp_path / "b1"
     result = subprocess.run(
         [sys.executable, "-m", "caucasus", "run", "configs/scenarios/baseline.toml", "--seed", "1", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Yekaterinburg raids" in result.stdout and "Outcomes:" in result.stdout
     assert "corridor arrangement" in result.stdout
-    expected = {"manifest.json", "outcomes.json", "events.parquet", "trust.parquet", "influence.parquet",
-                "corridor.parquet"}
+    expected = {
+        "manifest.json",
+        "outcomes.json",
+        "events.parquet",
+        "trust.parquet",
+        "influence.parquet",
+        "corridor.parquet",
+    }
     assert {p.name for p in out.iterdir()} == expected
     outcomes = json.loads((out / "outcomes.json").read_text())
-    for key in ("rupture", "rupture_date", "corridor_arrangement", "corridor_date", "russia_influence_AZE",
-                "russia_influence_ARM", "max_escalation_rung", "response_counts"):
+    for key in (
+        "rupture",
+        "rupture_date",
+        "corridor_arrangement",
+        "corridor_date",
+        "russia_influence_AZE",
+        "russia_influence_ARM",
+        "max_escalation_rung",
+        "response_counts",
+    ):
         assert key in outcomes
     events = pd.read_parquet(out / "events.parquet")
     assert (events["kind"] == "response").any() and (events["kind"] == "scripted").sum() == 7

@@ -109,3 +109,10 @@ def test_a_run_reruns_from_its_manifest_alone_after_the_config_changed(tmp_path)
     for name in [f"{t}.parquet" for t in TABLES] + ["outcomes.json"]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     assert again.config.name == "mine" and again.seed == 11
+
+
+def test_an_integer_and_a_float_of_the_same_value_are_one_config():
+    assert (
+        CaucasusModel(BASELINE, noise_sd=0).config.config_hash()
+        == CaucasusModel(BASELINE, noise_sd=0.0).config.config_hash()
+    )

@@ -13,7 +13,7 @@ from sim.inputs import initially_on_table, rule_inputs
 from sim.model import resolve_scenario
 from sim.rules import influence, trust
 from sim.rules.day import actor_view, advance, initial_state
-from sim.rules.events import DayEvents, add_event, response_events
+from sim.rules.events import DayEvents, ShockInput, response_events, shock_events
 from sim.rules.responses import NO_ACTION, choose_response, wanted_rung
 
 N = N_ACTORS
@@ -98,9 +98,11 @@ def test_a_day_over_a_batch_equals_the_day_replicate_by_replicate():
     singles, normals, event_sets = [], rng.standard_normal((3, N, N)), []
     for b in range(3):
         state = initial_state(inputs, initially_on_table())
-        events = DayEvents.empty(N)
-        add_event(events, 0, 1, -10.0, salience=1.0 + b, affront=0.5)
-        add_event(events, 1, 0, 7.0, salience=0.5)
+        shocks = [
+            ShockInput(actor=0, target=1, cameo="190", salience=1.0 + b, affront=0.5),
+            ShockInput(actor=1, target=0, cameo="055", salience=0.5),
+        ]
+        events = shock_events(shocks, N)
         event_sets.append(events)
         singles.append(advance(state, events, inputs, normals[b], day=5))
     batch_state = initial_state(inputs, initially_on_table(), batch_shape=(3,))
@@ -137,3 +139,33 @@ def test_blocs_split_two_hostile_camps():
     camp = np.array([0, 1, 0, 1, 0, 1, 0, 1])
     trust_now = np.where(camp[:, None] == camp[None, :], 0.8, -0.6)
     assert blocs(trust_now) == [["RUS", "ARM", "IRN", "USA"], ["AZE", "TUR", "CHN", "EU"]]
+
+
+def test_per_replicate_parameters_along_the_batch_axis_give_each_replicates_result():
+    """Inputs and parameters may carry the batch axis too (a sweep varies them per replicate)."""
+    from dataclasses import replace
+
+    base = rule_inputs(resolve_scenario("baseline"))
+    rates, restraints = np.array([0.1, 0.2, 0.4]), np.array([0.3, 0.6, 0.9])
+    singles = []
+    for rate, restraint in zip(rates, restraints, strict=True):
+        restraint_vector = base.restraint.copy()
+        restraint_vector[0] = restraint
+        inputs = replace(base, params=replace(base.params, trust_rate=float(rate)), restraint=restraint_vector)
+        singles.append(inputs)
+    batched = replace(
+        base,
+        params=replace(base.params, trust_rate=rates),
+        restraint=np.stack([s.restraint for s in singles]),
+        sponsors=np.broadcast_to(base.sponsors, (3, *base.sponsors.shape)),
+    )
+    events = shock_events([ShockInput(actor=1, target=0, cameo="190", affront=1.0)], N)
+    normal = np.random.default_rng(5).standard_normal((3, N, N))
+    state = advance(initial_state(batched, initially_on_table(), (3,)), events, batched, normal, day=0)
+    for b, inputs in enumerate(singles):
+        single = advance(initial_state(inputs, initially_on_table()), events, inputs, normal[b], day=0)
+        np.testing.assert_allclose(state.trust[b], single.trust, atol=1e-12)
+        np.testing.assert_allclose(state.support[b], single.support, atol=1e-12)
+        draws = np.array([0.0, 1.0])
+        batch_choice = choose_response(0, **actor_view(state, batched, 0), draws=np.stack([draws] * 3))
+        assert int(batch_choice[0][b]) == int(choose_response(0, **actor_view(single, inputs, 0), draws=draws)[0])

@@ -29,7 +29,7 @@ def effective_utility(
     n = trust.shape[-1]
     off = trust.copy()
     off[..., np.arange(n), np.arange(n)] = 0.0
-    return utility + np.asarray(weight)[..., None, None] * (off @ sponsors.T)
+    return utility + np.asarray(weight)[..., None, None] * (off @ np.swapaxes(sponsors, -1, -2))
 
 
 def lobbying(

@@ -23,8 +23,8 @@ from sim.rules import corridor, influence, trust
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, standing_rung
 
-STATES = list(STATE_INDEX)
-POWERS = list(POWER_INDEX)
+STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
+POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,16 +142,18 @@ def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np
 
 def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
     p = inputs.params
-    trust_in_powers = trust_now[..., STATES, :][..., POWERS]
-    reach = inputs.effective_capability[..., POWERS]
+    trust_in_powers = trust_now[..., STATE_ROWS, :][..., POWER_COLUMNS]
+    reach = inputs.effective_capability[..., POWER_COLUMNS]
     return influence.target_shares(trust_in_powers, reach, p.influence_trust_weight, p.influence_capability_weight)
 
 
 def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray]:
     p = inputs.params
     utility = corridor.effective_utility(inputs.utility, state.trust, inputs.sponsors, p.sponsor_trust_weight)
-    pressure = corridor.lobbying(state.shares, inputs.engagement[..., POWERS], utility[..., POWERS, :], p.lobby_weight)
-    states_utility = utility[..., STATES, :]
+    pressure = corridor.lobbying(
+        state.shares, inputs.engagement[..., POWER_COLUMNS], utility[..., POWER_COLUMNS, :], p.lobby_weight
+    )
+    states_utility = utility[..., STATE_ROWS, :]
     return corridor.support(states_utility, pressure), corridor.acceptance(states_utility, pressure, state.on_table)
 
 

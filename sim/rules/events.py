@@ -14,11 +14,22 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN
+from sim.cameo import (
+    AGREEMENT,
+    AGREEMENT_ID,
+    DETAIN_RUNG,
+    GOLDSTEIN,
+    LADDER,
+    N_RUNGS,
+    RELEASE,
+    RELEASE_ID,
+    RESPONSE_GOLDSTEIN,
+)
 from sim.corridor import N_ARRANGEMENTS
 
 
@@ -51,31 +62,36 @@ class DayEvents:
         )
 
 
-def add_event(
-    events: DayEvents,
-    actor: int,
-    target: int,
-    goldstein: float,
-    *,
-    salience: float = 1.0,
-    affront: float = 0.0,
-    detains: bool = False,
-    releases: bool = False,
-    agrees: bool = False,
-    proposes: int | None = None,
-) -> None:
-    """Add one scripted or injected event (no batch axis) to `events` in place.
+@dataclass(frozen=True, kw_only=True)
+class ShockInput:
+    """A scripted or injected event as the rules see it: actor and target indices, CAMEO code."""
 
-    Such events move trust and grievance, detain, release, agree and propose, but set no
-    standing rung and settle no account: the ladder tracks the actors' own responses.
+    actor: int
+    target: int
+    cameo: str
+    salience: float = 1.0
+    affront: float = 0.0
+    proposes: int | None = None
+
+
+def shock_events(shocks: Sequence[ShockInput], n: int) -> DayEvents:
+    """Arrays of a day's scripted or injected events (no batch axis; the same in every replicate).
+
+    Such events move trust and grievance, detain (173), release (0841), agree (057) and
+    propose, but set no standing rung and settle no account: the ladder tracks the actors'
+    own responses.
     """
-    events.hostility[target, actor] += salience * (max(-goldstein, 0.0) / 10.0 + affront)
-    events.cooperation[target, actor] += salience * max(goldstein, 0.0) / 10.0
-    events.detained[actor, target] |= detains
-    events.released[actor, target] |= releases
-    events.agreed[actor, target] |= agrees
-    if proposes is not None:
-        events.proposed[proposes] = True
+    events = DayEvents.empty(n)
+    for shock in shocks:
+        goldstein = GOLDSTEIN[shock.cameo]
+        events.hostility[shock.target, shock.actor] += shock.salience * (max(-goldstein, 0.0) / 10.0 + shock.affront)
+        events.cooperation[shock.target, shock.actor] += shock.salience * max(goldstein, 0.0) / 10.0
+        events.detained[shock.actor, shock.target] |= shock.cameo == LADDER[DETAIN_RUNG - 1].cameo
+        events.released[shock.actor, shock.target] |= shock.cameo == RELEASE.cameo
+        events.agreed[shock.actor, shock.target] |= shock.cameo == AGREEMENT.cameo
+        if shock.proposes is not None:
+            events.proposed[shock.proposes] = True
+    return events
 
 
 def response_events(action: np.ndarray, target: np.ndarray) -> DayEvents:
