@@ -21,7 +21,7 @@ import numpy as np
 from sim.actors import ACTORS, INDEX, N_ACTORS, Actor
 from sim.agents import CountryAgent
 from sim.cameo import GOLDSTEIN, RESPONSES
-from sim.config import Scenario, load_scenario
+from sim.config import Scenario, load_scenario, with_overrides
 from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
 from sim.errors import ConfigError
 from sim.events_log import EventKind, EventRecord, default_description, response_description
@@ -38,7 +38,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
 def resolve_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None) -> Scenario:
     """A `Scenario` from an object, a TOML path, or a name in `configs/scenarios/`."""
     if isinstance(scenario, Scenario):
-        return scenario.with_overrides(overrides) if overrides else scenario
+        return with_overrides(scenario, overrides) if overrides else scenario
     path = Path(scenario)
     if not path.suffix and not path.exists():
         path = SCENARIO_DIR / f"{scenario}.toml"

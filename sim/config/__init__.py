@@ -1,0 +1,29 @@
+"""Scenario and actor configs: TOML read once, at the edge, into validated typed objects.
+
+`load_scenario(path, overrides)` returns a `Scenario`: start date, horizon, seed, model
+parameters, the eight `ActorProfile`s (sourced figures from the actors file plus the
+scenario's disposition overrides), the baseline trust matrix and the dated `Shock`s. Every
+user mistake raises `ConfigError` naming the file, the key (and line) and what is allowed;
+nothing downstream reads raw dicts.
+
+Modules: `source` (reading TOML), `fields` (typed field readers), `schema` (the typed
+objects), `build` (validation into a `Scenario`), `loading` (files, `extends`, overrides,
+manifests).
+"""
+
+from sim.config.build import baseline_trust
+from sim.config.loading import apply_overrides, load_run_config, load_scenario, parse_override, with_overrides
+from sim.config.schema import ActorProfile, Figure, Scenario, Shock
+
+__all__ = [
+    "ActorProfile",
+    "Figure",
+    "Scenario",
+    "Shock",
+    "apply_overrides",
+    "baseline_trust",
+    "load_run_config",
+    "load_scenario",
+    "parse_override",
+    "with_overrides",
+]
