@@ -57,34 +57,12 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     if not isinstance(head, dict) or "extends" not in head:
         if isinstance(head, dict) and "drop_shocks" in head:
             raise ConfigError(
-                str(path),
-                "scenario.drop_shocks",
-                "only allowed with scenario.extends (it drops the base's shocks)",
+                str(path), "scenario.drop_shocks", "only allowed with scenario.extends (it drops the base's shocks)"
             )
         return raw
-    if not isinstance(head["extends"], str):
-        raise ConfigError(
-            str(path),
-            "scenario.extends",
-            f"{head['extends']!r} is not a string; give a scenario file path",
-        )
-    base_path = (path.parent / head["extends"]).resolve()
-    if base_path in seen or base_path == path.resolve():
-        raise ConfigError(str(path), "scenario.extends", f"{base_path} extends itself in a cycle")
-    if not base_path.is_file():
-        raise ConfigError(str(path), "scenario.extends", f"{base_path} not found; give a scenario file path")
+    base_path = _base_path(head, path, seen)
     base = expand(read_toml(base_path), base_path, (*seen, path.resolve()))
-    drop = head.get("drop_shocks", [])
-    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
-        raise ConfigError(str(path), "scenario.drop_shocks", "must be a list of shock ids (strings)")
-    base_ids = {shock.get("id") for shock in base.get("shocks", []) if isinstance(shock, dict)}
-    for shock_id in drop:
-        if shock_id not in base_ids:
-            raise ConfigError(
-                str(path),
-                "scenario.drop_shocks",
-                f"no shock with id {shock_id!r} in {base_path}; ids: {sorted(i for i in base_ids if i)}",
-            )
+    drop = _dropped_ids(head, base, path, base_path)
     if not isinstance(raw.get("shocks", []), list):
         raise ConfigError(str(path), "shocks", "must be an array of tables ([[shocks]])")
     merged = _merge(base, {k: v for k, v in raw.items() if k != "shocks"})
@@ -97,6 +75,33 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     kept = [shock for shock in base.get("shocks", []) if not (isinstance(shock, dict) and shock.get("id") in drop)]
     merged["shocks"] = kept + list(raw.get("shocks", []))
     return merged
+
+
+def _base_path(head: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> Path:
+    """The existing, non-cyclic scenario file that `scenario.extends` names."""
+    if not isinstance(head["extends"], str):
+        raise ConfigError(str(path), "scenario.extends", f"{head['extends']!r} is not a string; give a file path")
+    base_path = (path.parent / head["extends"]).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ConfigError(str(path), "scenario.extends", f"{base_path} extends itself in a cycle")
+    if not base_path.is_file():
+        raise ConfigError(str(path), "scenario.extends", f"{base_path} not found; give a scenario file path")
+    return base_path
+
+
+def _dropped_ids(head: dict[str, Any], base: dict[str, Any], path: Path, base_path: Path) -> set[str]:
+    """The ids in `scenario.drop_shocks`, each of which must name a shock of the base."""
+    drop = head.get("drop_shocks", [])
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ConfigError(str(path), "scenario.drop_shocks", "must be a list of shock ids (strings)")
+    base_ids = {shock.get("id") for shock in base.get("shocks", []) if isinstance(shock, dict)}
+    for shock_id in drop:
+        if shock_id not in base_ids:
+            known = sorted(i for i in base_ids if i)
+            raise ConfigError(
+                str(path), "scenario.drop_shocks", f"no shock with id {shock_id!r} in {base_path}; ids: {known}"
+            )
+    return set(drop)
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
