@@ -1,4 +1,7 @@
-"""`caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force]`.
+"""The `caucasus` command: `run` one scenario, `compare` two on the same seed.
+
+`caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force]`
+`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
 
 A user mistake (bad config, bad override, occupied output directory) prints one paragraph
 naming the file and key and exits with status 2, before anything is written.
@@ -12,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.counterfactual import check_comparison_dir, compare, comparison_summary, write_comparison
 from sim.config import parse_override
 from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
@@ -42,13 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="replace an existing run in --out")
     run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
+    versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
+    versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
+    versus.add_argument("counterfactual", type=Path, help="the counterfactual (e.g. configs/scenarios/no_raid.toml)")
+    versus.add_argument("--seed", type=int, default=None, help="the seed of both runs (default: the factual's)")
+    versus.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>)")
+    versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
     return parser
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one scenario, print its summary and write its directory."""
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        raise ConfigError("--seed", None, f"{args.seed} is out of range; allowed: an integer in [0, 2^63)")
+    _check_seed(args.seed)
     overrides = dict(parse_override(text) for text in args.overrides)
     try:
         overrides = keyword_overrides(overrides)
@@ -68,12 +77,34 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def compare_command(args: argparse.Namespace) -> int:
+    """Run the factual and counterfactual scenarios on one seed; print and write the comparison."""
+    _check_seed(args.seed)
+    if args.out is not None:
+        check_comparison_dir(args.out, args.force)
+    comparison = compare(args.factual, args.counterfactual, seed=args.seed)
+    factual, counterfactual = comparison.factual, comparison.counterfactual
+    default = Path("runs") / f"{counterfactual.config.name}-vs-{factual.config.name}-seed{factual.seed}"
+    out_dir = args.out or default
+    write_comparison(comparison, out_dir, force=args.force, command=sys.argv)
+    print(comparison_summary(comparison))
+    print(f"\nWrote {out_dir}/: factual/ counterfactual/ trust_difference.parquet")
+    return 0
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and not 0 <= seed < 2**63:
+        raise ConfigError("--seed", None, f"{seed} is out of range; allowed: an integer in [0, 2^63)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `caucasus` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
             return run_command(args)
+        if args.command == "compare":
+            return compare_command(args)
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)
