@@ -18,7 +18,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, N_ACTORS, Actor
+from sim.actors import ACTORS, INDEX, N_ACTORS, Actor, actor_codes
 from sim.agents import CountryAgent
 from sim.cameo import GOLDSTEIN, RESPONSES
 from sim.config import Scenario, load_scenario, with_overrides
@@ -153,12 +153,15 @@ class CaucasusModel(mesa.Model):
         self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = ""
     ) -> EventRecord:
         """Queue a shock for the next step, logged as injected. Raises ValueError on a bad shock."""
+        for code in (actor, target):
+            if code not in actor_codes():
+                raise ValueError(f"{code!r} is not an actor; allowed: {', '.join(actor_codes())}")
         actor, target = Actor(actor), Actor(target)
         if actor == target:
             raise ValueError(f"{actor} cannot act on itself; pick another target")
         if cameo not in GOLDSTEIN:
             raise ValueError(f"{cameo!r} is not a CAMEO code on the scale; allowed: {', '.join(GOLDSTEIN)}")
-        if not 0.0 <= salience <= 5.0:
+        if isinstance(salience, bool) or not isinstance(salience, (int, float)) or not 0.0 <= salience <= 5.0:
             raise ValueError(f"salience {salience} is out of range; allowed: [0, 5]")
         if self.day >= self.horizon:
             raise ValueError("the run has reached its horizon; reset to inject again")

@@ -71,12 +71,21 @@ def test_an_injected_shock_fires_on_the_next_step_and_is_logged():
     assert model.state.trust[1, 0] < before - 0.1
 
 
-@pytest.mark.parametrize(("actor", "target", "cameo"), [("RUS", "RUS", "190"), ("RUS", "AZE", "999")])
-def test_a_bad_injection_is_refused_and_leaves_the_model_untouched(actor, target, cameo):
+@pytest.mark.parametrize(
+    ("actor", "target", "cameo", "salience", "message"),
+    [
+        ("RUS", "RUS", "190", 1.0, "cannot act on itself"),
+        ("RUS", "AZE", "999", 1.0, "not a CAMEO code"),
+        ("XYZ", "AZE", "190", 1.0, "allowed: RUS, AZE"),
+        ("RUS", "AZE", "190", float("nan"), "out of range"),
+        ("RUS", "AZE", "190", "high", "out of range"),
+    ],
+)
+def test_a_bad_injection_is_refused_and_leaves_the_model_untouched(actor, target, cameo, salience, message):
     model = CaucasusModel("baseline", rng=1, horizon_days=210)
     model.step()
-    with pytest.raises(ValueError):
-        model.inject(actor, target, cameo)
+    with pytest.raises(ValueError, match=message):
+        model.inject(actor, target, cameo, salience=salience)
     assert model._pending == [] or all(r.kind != EventKind.INJECTED for r in model._pending)
 
 
