@@ -1,14 +1,26 @@
-"""The event log: every event of a run, scripted, chosen or injected, as a dated record."""
+"""The event log: every event of a run, scripted, chosen or injected, as a dated record.
+
+`EventLog` writes a run's log the same way for every engine: events are queued for the day
+they take effect (a response is chosen at the close of one day and takes effect the next) and
+entered when that day is run; a response records as its cause the last hostile event between
+the two actors, where there is one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from sim.actors import Actor
+from sim.actors import INDEX, N_ACTORS, Actor
 from sim.cameo import GOLDSTEIN, RESPONSES, describe
-from sim.corridor import Arrangement
+from sim.corridor import ARRANGEMENT_INDEX, Arrangement
+from sim.rules.events import DayEvents, ShockInput, shock_events
+
+if TYPE_CHECKING:
+    from sim.config import Shock
 
 
 class EventKind(StrEnum):
@@ -50,3 +62,88 @@ def response_description(actor: Actor, action: int, target: Actor) -> str:
 def default_description(actor: Actor, cameo: str, target: Actor) -> str:
     """One line for a shock given without a description."""
     return f"{actor} -> {target}: {describe(cameo)}"
+
+
+class EventLog:
+    """A run's event log as it is written: `records` entered so far, `pending` queued for today."""
+
+    def __init__(self, date_of: Callable[[int], dt.date]):
+        """Start an empty log; `date_of` maps a day index to its date."""
+        self.date_of = date_of
+        self.records: list[EventRecord] = []
+        self.pending: list[EventRecord] = []
+        self._last_hostile: dict[tuple[Actor, Actor], int] = {}
+
+    def queue(
+        self, day: int, actor: Actor, target: Actor, cameo: str, kind: EventKind, description: str, **extra: Any
+    ) -> EventRecord:
+        """Queue an event for `day` (extra: salience, affront, corridor, cause_id)."""
+        record = EventRecord(
+            event_id=len(self.records) + len(self.pending),
+            day=day,
+            date=self.date_of(day),
+            actor=actor,
+            target=target,
+            cameo=cameo,
+            kind=kind,
+            description=description,
+            **extra,
+        )
+        self.pending.append(record)
+        return record
+
+    def queue_shock(self, day: int, shock: Shock) -> EventRecord:
+        """Queue a scripted shock of the scenario."""
+        return self.queue(
+            day,
+            shock.actor,
+            shock.target,
+            shock.cameo,
+            EventKind.SCRIPTED,
+            shock.description or default_description(shock.actor, shock.cameo, shock.target),
+            salience=shock.salience,
+            affront=shock.affront,
+            corridor=shock.corridor,
+        )
+
+    def queue_response(self, day: int, actor: Actor, action: int, target: Actor) -> EventRecord:
+        """Queue a chosen response (an index into `RESPONSES`) with the event it answers."""
+        hostile = RESPONSES[action].rung > 0
+        grievance_key = (actor, target) if hostile else (target, actor)
+        return self.queue(
+            day,
+            actor,
+            target,
+            RESPONSES[action].cameo,
+            EventKind.RESPONSE,
+            response_description(actor, action, target),
+            cause_id=self._last_hostile.get(grievance_key),
+        )
+
+    def enter_pending(self) -> list[EventRecord]:
+        """Enter the queued events into the log (the day is run) and return them."""
+        entered, self.pending = self.pending, []
+        for record in entered:
+            self.records.append(record)
+            if record.goldstein < 0 or record.affront > 0:
+                self._last_hostile[(record.target, record.actor)] = record.event_id
+        return entered
+
+
+def shock_day_events(shocks: Iterable[EventRecord | Shock]) -> DayEvents:
+    """A day's scripted or injected events (not responses) as the rules' arrays."""
+    return shock_events(
+        [
+            ShockInput(
+                actor=INDEX[s.actor],
+                target=INDEX[s.target],
+                cameo=s.cameo,
+                salience=s.salience,
+                affront=s.affront,
+                proposes=ARRANGEMENT_INDEX[s.corridor] if s.corridor else None,
+            )
+            for s in shocks
+            if getattr(s, "kind", EventKind.SCRIPTED) != EventKind.RESPONSE
+        ],
+        N_ACTORS,
+    )

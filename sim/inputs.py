@@ -1,6 +1,15 @@
-"""Turn a validated `Scenario` into the arrays the rules consume (`RuleInputs`)."""
+"""Turn a validated `Scenario` into the arrays the rules consume (`RuleInputs`).
+
+`rule_inputs(scenario)` gives one run's inputs. With `batch`, a mapping of dotted parameter
+names (`parameters.trust_rate`, `actors.RUS.restraint`) to arrays of per-replicate values, it
+gives inputs along a leading batch axis: what the ensemble engine feeds the rules when a sweep
+varies parameters from one run to the next. Both go through the same assembly.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -8,39 +17,77 @@ from sim.actors import ACTORS, INDEX, Actor
 from sim.capability import capability_index
 from sim.config import Scenario
 from sim.corridor import ARRANGEMENT_INDEX, ARRANGEMENTS, INITIALLY_ON_TABLE, N_ARRANGEMENTS, sponsor_matrix
+from sim.errors import ConfigError
+from sim.parameters import Disposition, ModelParams, param_names
 from sim.rules.day import RuleInputs
 from sim.rules.trust import retention
 
 
-def rule_inputs(scenario: Scenario) -> RuleInputs:
-    """Per-actor vectors, kin and utility matrices and parameters of a scenario."""
+def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = None) -> RuleInputs:
+    """Per-actor vectors, kin and utility matrices and parameters of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        batch: optional per-replicate values, each a 1-D array of the same length B, keyed by
+            `parameters.NAME` or `actors.CODE.NAME` (a disposition); the inputs they touch gain
+            a leading axis of length B. Values are taken as valid (check ranges first).
+    """
     profiles = scenario.profiles
-
-    def vector(name: str) -> np.ndarray:
-        return np.array([getattr(p.disposition, name) for p in profiles], dtype=float)
-
+    dispositions = {
+        name: np.array([getattr(p.disposition, name) for p in profiles], dtype=float)
+        for name in param_names(Disposition)
+    }
+    params = scenario.params
+    if batch:
+        dispositions, params = _batched(dispositions, params, batch)
     return RuleInputs(
-        params=scenario.params,
+        params=params,
         baseline_trust=scenario.baseline_trust,
         kin=_kin_matrix(scenario),
-        sensitivity=vector("sensitivity"),
-        reciprocity=vector("reciprocity"),
-        restraint=vector("restraint"),
-        conciliation=vector("conciliation"),
-        threshold=vector("response_threshold"),
-        keep=retention(vector("memory_half_life_days")),
+        sensitivity=dispositions["sensitivity"],
+        reciprocity=dispositions["reciprocity"],
+        restraint=dispositions["restraint"],
+        conciliation=dispositions["conciliation"],
+        threshold=dispositions["response_threshold"],
+        keep=retention(dispositions["memory_half_life_days"]),
         capability=capability_index(
             [p.gdp_usd_bn.value for p in profiles],
             [p.milex_usd_bn.value for p in profiles],
             [p.population.value for p in profiles],
         ),
-        presence=vector("presence"),
-        distraction=vector("distraction"),
-        engagement=vector("engagement"),
+        presence=dispositions["presence"],
+        distraction=dispositions["distraction"],
+        engagement=dispositions["engagement"],
         utility=np.array([[p.corridor_utility[a] for a in ARRANGEMENTS] for p in profiles]),
         sponsors=np.array(sponsor_matrix()),
         rupture_pair=(INDEX[Actor.AZE], INDEX[Actor.RUS]),
     )
+
+
+def _batched(
+    dispositions: dict[str, np.ndarray], params: ModelParams, batch: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], ModelParams]:
+    """Dispositions and parameters with the batch's values along a leading axis."""
+    sizes = {np.shape(values) for values in batch.values()}
+    if len(sizes) != 1 or len(next(iter(sizes))) != 1:
+        raise ValueError(f"batch values must be 1-D arrays of one length; got shapes {sorted(sizes)}")
+    (size,) = sizes.pop()
+    dispositions = dict(dispositions)
+    changed_params = {}
+    for key, values in batch.items():
+        section, *rest = key.split(".")
+        if section == "parameters" and len(rest) == 1 and rest[0] in param_names(ModelParams):
+            changed_params[rest[0]] = np.asarray(values)
+        elif section == "actors" and len(rest) == 2 and rest[0] in INDEX and rest[1] in param_names(Disposition):
+            code, name = rest
+            matrix = np.broadcast_to(dispositions[name], (size, len(ACTORS))).copy()
+            matrix[:, INDEX[code]] = values
+            dispositions[name] = matrix
+        else:
+            raise ConfigError(
+                "batch", key, "unknown parameter; allowed: parameters.NAME or actors.CODE.NAME (a disposition)"
+            )
+    return dispositions, replace(params, **changed_params)
 
 
 def _kin_matrix(scenario: Scenario) -> np.ndarray:

@@ -20,16 +20,16 @@ import numpy as np
 
 from sim.actors import ACTORS, INDEX, N_ACTORS, Actor, actor_codes
 from sim.agents import CountryAgent
-from sim.cameo import GOLDSTEIN, RESPONSES
+from sim.cameo import GOLDSTEIN
 from sim.config import Scenario, load_scenario, with_overrides
-from sim.corridor import ARRANGEMENT_INDEX, N_ARRANGEMENTS
+from sim.corridor import N_ARRANGEMENTS
 from sim.errors import ConfigError
-from sim.events_log import EventKind, EventRecord, default_description, response_description
+from sim.events_log import EventKind, EventLog, EventRecord, default_description, shock_day_events
 from sim.inputs import initially_on_table, rule_inputs
-from sim.outcomes import RunOutcomes, compute_outcomes, russia_share
+from sim.outcomes import RunOutcomes, outcome_arrays, response_counts_of, run_outcomes, russia_share
 from sim.parameters import ModelParams, param_names
 from sim.rules.day import CrisisState, advance, initial_state
-from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events
+from sim.rules.events import combine, response_events
 from sim.rules.responses import NO_ACTION
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
@@ -100,10 +100,9 @@ class CaucasusModel(mesa.Model):
         self.normal_draws = self.rng.standard_normal((horizon, N_ACTORS, N_ACTORS))
         self.uniform_draws = self.rng.random((horizon, N_ACTORS, 2))
         self.countries = [CountryAgent(self, profile, INDEX[profile.actor]) for profile in self.config.profiles]
-        self.log: list[EventRecord] = []
-        self._pending: list[EventRecord] = []
+        self.events = EventLog(self.config.date_of)
+        self.log: list[EventRecord] = self.events.records
         self._pending_actions = np.full(N_ACTORS, NO_ACTION), np.full(N_ACTORS, NO_ACTION)
-        self._last_hostile: dict[tuple[Actor, Actor], int] = {}
         self.trust_history = np.empty((horizon, N_ACTORS, N_ACTORS))
         self.shares_history = np.empty((horizon, *self.state.shares.shape))
         self.support_history = np.empty((horizon, N_ARRANGEMENTS))
@@ -129,25 +128,14 @@ class CaucasusModel(mesa.Model):
         return self.config.horizon_days
 
     def _schedule_shocks(self) -> None:
-        self._shocks_by_day: dict[int, list] = {}
-        for shock in self.config.shocks:
-            self._shocks_by_day.setdefault(self.config.day_of(shock.date), []).append(shock)
+        self._shocks_by_day = self.config.shocks_by_day()
         for day in sorted(self._shocks_by_day):
             self.schedule_event(self._fire_shocks, at=day)
 
     def _fire_shocks(self) -> None:
         """Queue the scripted shocks due today (called by Mesa's event list at time = day)."""
         for shock in self._shocks_by_day.get(int(self.time), []):
-            self._queue(
-                shock.actor,
-                shock.target,
-                shock.cameo,
-                EventKind.SCRIPTED,
-                shock.description or default_description(shock.actor, shock.cameo, shock.target),
-                salience=shock.salience,
-                affront=shock.affront,
-                corridor=shock.corridor,
-            )
+            self.events.queue_shock(self.day, shock)
 
     def inject(
         self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = ""
@@ -165,7 +153,8 @@ class CaucasusModel(mesa.Model):
             raise ValueError(f"salience {salience} is out of range; allowed: [0, 5]")
         if self.day >= self.horizon:
             raise ValueError("the run has reached its horizon; reset to inject again")
-        return self._queue(
+        return self.events.queue(
+            self.day,
             actor,
             target,
             cameo,
@@ -173,25 +162,6 @@ class CaucasusModel(mesa.Model):
             description or default_description(actor, cameo, target),
             salience=salience,
         )
-
-    def _queue(
-        self, actor: Actor, target: Actor, cameo: str, kind: EventKind, description: str, **extra: Any
-    ) -> EventRecord:
-        cause = None if kind != EventKind.RESPONSE else extra.pop("cause_id", None)
-        record = EventRecord(
-            event_id=len(self.log) + len(self._pending),
-            day=self.day,
-            date=self.config.date_of(self.day),
-            actor=actor,
-            target=target,
-            cameo=cameo,
-            kind=kind,
-            description=description,
-            cause_id=cause,
-            **extra,
-        )
-        self._pending.append(record)
-        return record
 
     # ------------------------------------------------------------ the day
 
@@ -201,41 +171,14 @@ class CaucasusModel(mesa.Model):
         if day >= self.horizon:  # stepping past the horizon changes nothing
             self.running = False
             return
-        records, self._pending = self._pending, []
-        events = combine(self._shock_arrays(records), response_events(*self._pending_actions))
+        records = self.events.enter_pending()
+        events = combine(shock_day_events(records), response_events(*self._pending_actions))
         self.state = advance(self.state, events, self.inputs, self.normal_draws[day], day)
-        self._log(records)
         self._record(day)
         self.running = day + 1 < self.horizon
         if self.running:
             self._pending_actions = self._decide(day)
         self.datacollector.collect(self)
-
-    def _shock_arrays(self, records: list[EventRecord]) -> DayEvents:
-        """Today's scripted and injected events as arrays.
-
-        Responses enter separately, as arrays built from the agents' choices (`response_events`),
-        the way a batched engine builds them.
-        """
-        shocks = [
-            ShockInput(
-                actor=INDEX[r.actor],
-                target=INDEX[r.target],
-                cameo=r.cameo,
-                salience=r.salience,
-                affront=r.affront,
-                proposes=ARRANGEMENT_INDEX[r.corridor] if r.corridor else None,
-            )
-            for r in records
-            if r.kind != EventKind.RESPONSE
-        ]
-        return shock_events(shocks, N_ACTORS)
-
-    def _log(self, records: list[EventRecord]) -> None:
-        for record in records:
-            self.log.append(record)
-            if record.goldstein < 0 or record.affront > 0:
-                self._last_hostile[(record.target, record.actor)] = record.event_id
 
     def _record(self, day: int) -> None:
         self.trust_history[day] = self.state.trust
@@ -250,20 +193,8 @@ class CaucasusModel(mesa.Model):
             action, target = agent.decide(self.uniform_draws[day])
             actions[agent.index], targets[agent.index] = action, target
             if action != NO_ACTION:
-                self._queue_response(agent.actor, int(action), ACTORS[int(target)])
+                self.events.queue_response(self.day, agent.actor, int(action), ACTORS[int(target)])
         return actions, targets
-
-    def _queue_response(self, actor: Actor, action: int, target: Actor) -> None:
-        hostile = RESPONSES[action].rung > 0
-        grievance_key = (actor, target) if hostile else (target, actor)
-        self._queue(
-            actor,
-            target,
-            RESPONSES[action].cameo,
-            EventKind.RESPONSE,
-            response_description(actor, action, target),
-            cause_id=self._last_hostile.get(grievance_key),
-        )
 
     # ------------------------------------------------------------ reporting
 
@@ -275,13 +206,14 @@ class CaucasusModel(mesa.Model):
 
     def outcomes(self) -> RunOutcomes:
         """The run's named outcomes, over the days run so far."""
-        return compute_outcomes(
-            scenario_name=self.config.name,
-            seed=self.seed,
-            start=self.config.start_date,
-            state=self.state,
-            trust_history=self.trust_history[: self.day] if self.day else self.state.trust[None],
-            log=self.log,
+        return run_outcomes(self.outcome_arrays(), (), self.config.name, self.seed, self.config.start_date)
+
+    def outcome_arrays(self) -> dict[str, np.ndarray]:
+        """The outcomes as `sim.outcomes.outcome_arrays` (the form the ensemble engine gives)."""
+        history = self.trust_history[: self.day] if self.day else self.state.trust[None]
+        aze, rus, tur = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
+        return outcome_arrays(
+            self.state, history[:, aze, rus].min(), history[:, tur, rus].min(), response_counts_of(self.log)
         )
 
     def reporters(self) -> dict[str, Any]:

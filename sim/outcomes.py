@@ -1,6 +1,9 @@
-"""Named outcomes of a run, computed from the final state and the event log.
+"""Named outcomes of a run, computed from the final state, trust extremes and the responses.
 
-Rules (also in docs/ODD.md):
+One definition serves every engine: `outcome_arrays` computes the outcomes over any leading
+batch axes (the ensemble engine's replicates, or none for one Mesa run), and `RunOutcomes` is
+one replicate's outcomes in readable form. Rules (also in docs/ODD.md):
+
 - `rupture`: Azerbaijan-Russia relations rupture on the first day one side trusts the other at
   or below `rupture_trust` while standing at rung 3 or above against it (it has cut relations);
 - `corridor_arrangement`: the arrangement agreed (both principals accepted it, best supported,
@@ -15,15 +18,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from sim.actors import ACTORS, INDEX, POWER_COLUMN, STATE_ROW, Actor
-from sim.cameo import RESPONSES, ladder_rung
+from sim.cameo import N_RUNGS, RESPONSE_INDEX, RESPONSES
 from sim.corridor import ARRANGEMENTS, Arrangement
 from sim.events_log import EventKind, EventRecord
 from sim.rules.day import CrisisState
+
+AZE, RUS, TUR = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
+BLOC_TOLERANCE = 1e-12  # splits scoring within this of the best count as ties (the first wins)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,35 +57,120 @@ class RunOutcomes:
         return asdict(self)
 
 
-def compute_outcomes(
-    *,
-    scenario_name: str,
-    seed: int,
-    start: dt.date,
-    state: CrisisState,
-    trust_history: np.ndarray,
-    log: list[EventRecord],
-) -> RunOutcomes:
-    """Outcomes of a finished (or stopped) run of one replicate."""
-    responses = [r for r in log if r.kind == EventKind.RESPONSE]
-    aze, rus, tur = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
-    agreed = int(state.agreed)
+def outcome_arrays(
+    state: CrisisState, trust_aze_rus_min: np.ndarray, trust_tur_rus_min: np.ndarray, response_counts: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every outcome as an array over the batch axes of `state`.
+
+    Args:
+        state: the state at the end of the run (or of the days run so far).
+        trust_aze_rus_min: the lowest AZE->RUS trust over the days run.
+        trust_tur_rus_min: the lowest TUR->RUS trust over the days run.
+        response_counts: [..., len(RESPONSES)], response events so far by response index.
+
+    Returns:
+        `rupture_day`, `corridor_index` and `corridor_day` (-1: none), `rupture`, the Russian
+        influence shares, `max_escalation_rung`, the trust extremes, `response_counts` and
+        `bloc_camps` ([..., n] camp of each actor, 0 for Russia's).
+    """
+    ladder_used = response_counts[..., :N_RUNGS] > 0
+    return {
+        "rupture": state.rupture_day >= 0,
+        "rupture_day": state.rupture_day,
+        "corridor_index": state.agreed,
+        "corridor_day": state.agreed_day,
+        "russia_influence_AZE": state.shares[..., STATE_ROW[Actor.AZE], POWER_COLUMN[Actor.RUS]],
+        "russia_influence_ARM": state.shares[..., STATE_ROW[Actor.ARM], POWER_COLUMN[Actor.RUS]],
+        "max_escalation_rung": np.where(ladder_used, np.arange(1, N_RUNGS + 1), 0).max(axis=-1),
+        "trust_AZE_RUS_min": trust_aze_rus_min,
+        "trust_AZE_RUS_final": state.trust[..., AZE, RUS],
+        "trust_TUR_RUS_min": trust_tur_rus_min,
+        "response_counts": response_counts,
+        "bloc_camps": bloc_camps(state.trust),
+    }
+
+
+def run_outcomes(arrays: dict[str, np.ndarray], index: tuple[int, ...], scenario: str, seed: int, start: dt.date):
+    """One replicate's `RunOutcomes` from `outcome_arrays` (`index` picks it; () when unbatched)."""
+    at = {name: value[index] for name, value in arrays.items()}
+    agreed = int(at["corridor_index"])
     return RunOutcomes(
-        scenario=scenario_name,
+        scenario=scenario,
         seed=seed,
-        rupture=bool(state.rupture_day >= 0),
-        rupture_date=_date(start, int(state.rupture_day)),
+        rupture=bool(at["rupture"]),
+        rupture_date=_date(start, int(at["rupture_day"])),
         corridor_arrangement=ARRANGEMENTS[agreed].value if agreed >= 0 else Arrangement.NONE.value,
-        corridor_date=_date(start, int(state.agreed_day)),
-        russia_influence_AZE=russia_share(state.shares, Actor.AZE),
-        russia_influence_ARM=russia_share(state.shares, Actor.ARM),
-        max_escalation_rung=max((ladder_rung(r.cameo) for r in responses), default=0),
-        response_counts={code: sum(r.cameo == code for r in responses) for code in (x.cameo for x in RESPONSES)},
-        trust_AZE_RUS_min=float(trust_history[:, aze, rus].min()),
-        trust_AZE_RUS_final=float(trust_history[-1, aze, rus]),
-        trust_TUR_RUS_min=float(trust_history[:, tur, rus].min()),
-        blocs=blocs(state.trust),
+        corridor_date=_date(start, int(at["corridor_day"])),
+        russia_influence_AZE=float(at["russia_influence_AZE"]),
+        russia_influence_ARM=float(at["russia_influence_ARM"]),
+        max_escalation_rung=int(at["max_escalation_rung"]),
+        response_counts={r.cameo: int(n) for r, n in zip(RESPONSES, at["response_counts"], strict=True)},
+        trust_AZE_RUS_min=float(at["trust_AZE_RUS_min"]),
+        trust_AZE_RUS_final=float(at["trust_AZE_RUS_final"]),
+        trust_TUR_RUS_min=float(at["trust_TUR_RUS_min"]),
+        blocs=camps_to_blocs(at["bloc_camps"]),
     )
+
+
+def outcome_columns(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Flat, one-dimensional columns of `outcome_arrays` over one batch axis (a table's columns).
+
+    Days are float with NaN for "never"; the corridor arrangement and the blocs are strings
+    (blocs as "RUS IRN | AZE ARM ..."); response counts become `n_<cameo>` columns.
+    """
+    columns: dict[str, np.ndarray] = {
+        "rupture": np.atleast_1d(arrays["rupture"]).astype(bool),
+        "rupture_day": _days(arrays["rupture_day"]),
+        "corridor_arrangement": _arrangement_names(arrays["corridor_index"]),
+        "corridor_day": _days(arrays["corridor_day"]),
+    }
+    for name in SCALAR_OUTCOMES:
+        columns[name] = np.atleast_1d(arrays[name]).astype(float if name != "max_escalation_rung" else np.int64)
+    counts = np.atleast_2d(arrays["response_counts"])
+    for index, response in enumerate(RESPONSES):
+        columns[f"n_{response.cameo}"] = counts[:, index].astype(np.int64)
+    camps = np.atleast_2d(arrays["bloc_camps"])
+    columns["blocs"] = np.array([" | ".join(" ".join(bloc) for bloc in camps_to_blocs(row)) for row in camps])
+    return columns
+
+
+SCALAR_OUTCOMES = (
+    "russia_influence_AZE",
+    "russia_influence_ARM",
+    "max_escalation_rung",
+    "trust_AZE_RUS_min",
+    "trust_AZE_RUS_final",
+    "trust_TUR_RUS_min",
+)
+OUTCOME_NAMES = (
+    "rupture",
+    "rupture_day",
+    "corridor_arrangement",
+    "corridor_day",
+    *SCALAR_OUTCOMES,
+    *(f"n_{response.cameo}" for response in RESPONSES),
+    "blocs",
+)
+
+
+def _days(days: np.ndarray) -> np.ndarray:
+    days = np.atleast_1d(days)
+    return np.where(days >= 0, days, np.nan).astype(float)
+
+
+def _arrangement_names(index: np.ndarray) -> np.ndarray:
+    index = np.atleast_1d(index)
+    names = np.array([a.value for a in ARRANGEMENTS])
+    return names[np.where(index >= 0, index, ARRANGEMENTS.index(Arrangement.NONE))]
+
+
+def response_counts_of(log: list[EventRecord]) -> np.ndarray:
+    """Response events in a log, counted by response index."""
+    counts = np.zeros(len(RESPONSES), dtype=np.int64)
+    for record in log:
+        if record.kind == EventKind.RESPONSE:
+            counts[RESPONSE_INDEX[record.cameo]] += 1
+    return counts
 
 
 def russia_share(shares: np.ndarray, state: Actor) -> float:
@@ -90,23 +182,42 @@ def _date(start: dt.date, day: int) -> str | None:
     return (start + dt.timedelta(days=day)).isoformat() if day >= 0 else None
 
 
-def blocs(trust: np.ndarray) -> list[list[str]]:
-    """The two camps that best balance the trust network (Heider 1946).
+@cache
+def _splits() -> tuple[np.ndarray, np.ndarray]:
+    """Every split of the actors into two camps with Russia (actor 0) in camp 0, and its sign matrix."""
+    n = len(ACTORS)
+    masks = np.arange(2 ** (n - 1))
+    camps = np.zeros((masks.size, n), dtype=np.int64)
+    camps[:, 1:] = (masks[:, None] >> np.arange(n - 1)) & 1
+    same = np.where(camps[:, :, None] == camps[:, None, :], 1.0, -1.0)
+    return camps, same
+
+
+def bloc_camps(trust: np.ndarray) -> np.ndarray:
+    """The camp (0: Russia's, 1: the other) of each actor in the best-balanced split, [..., n].
 
     Trust is symmetrised and centred on its mean off-diagonal value, so that camps form around
-    relative alignment even when almost all trust is positive. Of all splits of the actors into
-    two camps, the one maximising centred trust within camps minus centred trust across them
-    wins (ties: the first found). The camp holding Russia comes first.
+    relative alignment even when almost all trust is positive (Heider 1946). Of all splits of
+    the actors into two camps, the one maximising centred trust within camps minus centred
+    trust across them wins; splits within `BLOC_TOLERANCE` of the best tie, the first wins.
     """
-    n = len(ACTORS)
+    camps, same = _splits()
+    n = trust.shape[-1]
     off = ~np.eye(n, dtype=bool)
-    mutual = (trust + trust.T) / 2.0
-    mutual = np.where(off, mutual - mutual[off].mean(), 0.0)
-    best, best_score = None, -np.inf
-    for mask in range(2 ** (n - 1)):  # actor 0 (Russia) always in camp 0: halves the search
-        camp = np.array([(mask >> (i - 1)) & 1 if i else 0 for i in range(n)])
-        same = np.where(camp[:, None] == camp[None, :], 1.0, -1.0)
-        score = float((same * mutual).sum())
-        if score > best_score + 1e-12:
-            best, best_score = camp, score
-    return [[ACTORS[i].value for i in range(n) if best[i] == side] for side in (0, 1) if (best == side).any()]
+    mutual = (trust + np.swapaxes(trust, -1, -2)) / 2.0
+    centre = mutual[..., off].mean(axis=-1)
+    mutual = np.where(off, mutual - centre[..., None, None], 0.0)
+    score = np.einsum("...ij,mij->...m", mutual, same)
+    best = np.argmax(score >= score.max(axis=-1, keepdims=True) - BLOC_TOLERANCE, axis=-1)
+    return camps[best]
+
+
+def camps_to_blocs(camps: np.ndarray) -> list[list[str]]:
+    """Camp assignments as lists of actor codes, Russia's camp first."""
+    sides = [side for side in (0, 1) if (camps == side).any()]
+    return [[actor.value for actor, camp in zip(ACTORS, camps, strict=True) if camp == side] for side in sides]
+
+
+def blocs(trust: np.ndarray) -> list[list[str]]:
+    """The two camps that best balance one trust matrix (see `bloc_camps`)."""
+    return camps_to_blocs(bloc_camps(trust))

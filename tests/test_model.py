@@ -86,7 +86,7 @@ def test_a_bad_injection_is_refused_and_leaves_the_model_untouched(actor, target
     model.step()
     with pytest.raises(ValueError, match=message):
         model.inject(actor, target, cameo, salience=salience)
-    assert model._pending == [] or all(r.kind != EventKind.INJECTED for r in model._pending)
+    assert model.events.pending == [] or all(r.kind != EventKind.INJECTED for r in model.events.pending)
 
 
 def test_a_response_names_the_event_it_answers():

@@ -82,6 +82,13 @@ class Scenario:
         """Calendar date of a day index."""
         return self.start_date + dt.timedelta(days=day)
 
+    def shocks_by_day(self) -> dict[int, list[Shock]]:
+        """The scripted shocks grouped by the day index they fall on, in file order."""
+        by_day: dict[int, list[Shock]] = {}
+        for shock in self.shocks:
+            by_day.setdefault(self.day_of(shock.date), []).append(shock)
+        return by_day
+
     def resolved(self) -> dict[str, Any]:
         """The scenario as resolved (all defaults filled in), as plain JSON-ready data."""
         return {

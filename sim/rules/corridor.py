@@ -29,7 +29,12 @@ def effective_utility(
     n = trust.shape[-1]
     off = trust.copy()
     off[..., np.arange(n), np.arange(n)] = 0.0
-    return utility + np.asarray(weight)[..., None, None] * (off @ np.swapaxes(sponsors, -1, -2))
+    by_sponsor = np.swapaxes(sponsors, -1, -2)
+    if by_sponsor.ndim == 2:  # one matrix product over all rows of all replicates
+        trust_in_sponsors = (off.reshape(-1, n) @ by_sponsor).reshape(*off.shape[:-1], by_sponsor.shape[-1])
+    else:
+        trust_in_sponsors = off @ by_sponsor
+    return utility + np.asarray(weight)[..., None, None] * trust_in_sponsors
 
 
 def lobbying(
@@ -48,12 +53,13 @@ def acceptance(utility_of_states: np.ndarray, pressure: np.ndarray, on_table: np
 
 def support(utility_of_states: np.ndarray, pressure: np.ndarray) -> np.ndarray:
     """support[..., a]: mean over the two principals of utility plus lobbying, per arrangement."""
-    return (utility_of_states + pressure).mean(axis=-2)
+    value = utility_of_states + pressure
+    return (value[..., 0, :] + value[..., 1, :]) / 2.0
 
 
 def step_streak(streak: np.ndarray, accepts: np.ndarray, support_now: np.ndarray) -> np.ndarray:
     """Extend the streak of the best-supported arrangement both principals accept; reset others."""
-    both = accepts.all(axis=-2)
+    both = accepts[..., 0, :] & accepts[..., 1, :]
     both[..., NONE_INDEX] = False
     ranked = np.where(both, support_now, -np.inf)
     best = np.argmax(ranked, axis=-1)

@@ -102,13 +102,17 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
     """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
     p = inputs.params
     weights = trust.observer_weights(state.trust, inputs.kin)
-    impulse = trust.event_impulse(events.hostility, events.cooperation, weights, inputs.sensitivity, p.solidarity)
+    seen_hostility = trust.witnessed(weights, events.hostility)
+    seen_cooperation = trust.witnessed(weights, events.cooperation)
+    impulse = trust.event_impulse(
+        events.hostility, events.cooperation, seen_hostility, seen_cooperation, inputs.sensitivity, p.solidarity
+    )
     trust_now = trust.apply_impulse(state.trust, impulse, p.trust_rate)
     grievance = trust.update_grievance(
         state.grievance,
         events.hostility,
         events.cooperation,
-        weights,
+        seen_hostility,
         inputs.sensitivity,
         p.solidarity,
         p.forgiveness,
@@ -193,13 +197,36 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     return {
         "grievance_mine": state.grievance[..., me, :],
         "grievance_at_me": state.grievance[..., :, me],
+        "threshold_mine": inputs.threshold[..., me],
         "thresholds": inputs.threshold,
-        "reciprocity": inputs.reciprocity,
-        "restraint": inputs.restraint,
-        "conciliation": inputs.conciliation,
+        "reciprocity_mine": inputs.reciprocity[..., me],
+        "restraint_mine": inputs.restraint[..., me],
+        "conciliation_mine": inputs.conciliation[..., me],
         "boldness_mine": inputs.boldness[..., me, :],
         "standing_mine": state.standing[..., me, :],
         "standing_at_me": state.standing[..., :, me],
         "holding_mine": state.holding[..., me, :],
         "max_rung_step": inputs.params.max_rung_step,
+    }
+
+
+def all_actors_view(state: CrisisState, inputs: RuleInputs) -> dict[str, Any]:
+    """`actor_view` of every actor at once, along a trailing actor axis (`me = arange(n)`).
+
+    Row i of each matrix is actor i's own slice; per-actor inputs line up with that axis, and
+    inputs every actor reads whole (the others' thresholds) gain an axis to broadcast over it.
+    """
+    return {
+        "grievance_mine": state.grievance,
+        "grievance_at_me": np.swapaxes(state.grievance, -1, -2),
+        "threshold_mine": inputs.threshold,
+        "thresholds": inputs.threshold[..., None, :],
+        "reciprocity_mine": inputs.reciprocity,
+        "restraint_mine": inputs.restraint,
+        "conciliation_mine": inputs.conciliation,
+        "boldness_mine": inputs.boldness,
+        "standing_mine": state.standing,
+        "standing_at_me": np.swapaxes(state.standing, -1, -2),
+        "holding_mine": state.holding,
+        "max_rung_step": np.asarray(inputs.params.max_rung_step)[..., None],
     }

@@ -46,11 +46,12 @@ def wanted_rung(severity: np.ndarray) -> np.ndarray:
 
 
 def _pick(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """values[..., index[...]] along the last axis (a fast path for a single replicate)."""
+    """values[..., index[...]] along the last axis."""
     if index.ndim == 0:
         return values[..., index]
-    values = np.broadcast_to(values, (*index.shape, values.shape[-1]))
-    return np.take_along_axis(values, index[..., None], -1)[..., 0]
+    n = values.shape[-1]
+    rows = np.broadcast_to(values, (*index.shape, n)).reshape(-1, n)
+    return rows[np.arange(rows.shape[0]), index.ravel()].reshape(index.shape)
 
 
 def _excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -58,14 +59,15 @@ def _excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
 
 
 def choose_response(
-    me: int,
+    me: int | np.ndarray,
     *,
     grievance_mine: np.ndarray,
     grievance_at_me: np.ndarray,
+    threshold_mine: np.ndarray,
     thresholds: np.ndarray,
-    reciprocity: np.ndarray,
-    restraint: np.ndarray,
-    conciliation: np.ndarray,
+    reciprocity_mine: np.ndarray,
+    restraint_mine: np.ndarray,
+    conciliation_mine: np.ndarray,
     boldness_mine: np.ndarray,
     standing_mine: np.ndarray,
     standing_at_me: np.ndarray,
@@ -75,61 +77,66 @@ def choose_response(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose actor `me`'s action and target for the next day.
 
+    `sim.rules.day.actor_view` gives one actor's slice of the state as these keyword arguments.
+    With `me = arange(n)` and `sim.rules.day.all_actors_view`, every actor chooses at once,
+    each from its own row and column, along a trailing actor axis of the batch shape.
+
     Args:
-        me: the actor's index.
+        me: the actor's index (or the indices along the trailing batch axis, see above).
         grievance_mine: G[..., me, :], its grievances against each actor.
         grievance_at_me: G[..., :, me], each actor's grievance against it.
+        threshold_mine: its response threshold, [...].
         thresholds: every actor's response threshold, [..., n].
-        reciprocity: every actor's reciprocity (read at `me`), [..., n].
-        restraint: every actor's restraint (read at `me`), [..., n].
-        conciliation: every actor's conciliation probability (read at `me`), [..., n].
+        reciprocity_mine: its reciprocity, [...].
+        restraint_mine: its restraint, [...].
+        conciliation_mine: its daily conciliation probability, [...].
         boldness_mine: boldness[..., me, :].
         standing_mine: standing rungs S[..., me, :].
         standing_at_me: standing rungs S[..., :, me].
         holding_mine: 1 where `me` holds detained nationals of j, [..., n].
-        max_rung_step: most rungs climbed in one answer.
+        max_rung_step: most rungs climbed in one answer, [...].
         draws: uniform draws [..., 2]: answer, conciliate.
 
     Returns:
         (action, target), integer arrays of the batch shape; -1 where it does nothing.
     """
     n = grievance_mine.shape[-1]
-    others = np.arange(n) != me
-    excess = np.where(others, _excess(grievance_mine, thresholds[..., me, None]), -np.inf)
+    others = np.arange(n) != np.asarray(me)[..., None]
+    not_self = np.where(others, 0.0, -np.inf)  # added to an excess: -inf against oneself, else unchanged
+    excess = _excess(grievance_mine, threshold_mine[..., None]) + not_self
     target = np.argmax(excess, axis=-1)
     top = _pick(excess, target)
     answers = draws[..., 0] < np.minimum(top, 1.0)
-    rung = _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step)
+    severity = reciprocity_mine * (1.0 - restraint_mine) * _pick(boldness_mine, target) * _pick(grievance_mine, target)
+    rung = _answer_rung(severity, _pick(standing_mine, target), max_rung_step)
     action = np.where(answers, rung - 1, NO_ACTION)
 
     calm = top <= 0.0
-    their_excess = np.where(others, _excess(grievance_at_me, thresholds), -np.inf)
+    their_excess = _excess(grievance_at_me, thresholds) + not_self
     aggrieved = np.argmax(their_excess, axis=-1)
     their_top = _pick(their_excess, aggrieved)
-    reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation[..., me])
+    reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation_mine)
     holds = _pick(holding_mine, aggrieved) > 0
     gesture = np.where(holds, RELEASE_ID, np.where(their_top > 1.0, APOLOGY_ID, CALL_ID))
     action = np.where(reaching_out, gesture, action)
     target = np.where(reaching_out, aggrieved, target)
 
     peace_target, peace_possible = _peace_partner(others, excess, their_excess, standing_mine, standing_at_me)
-    peacemaking = calm & ~reaching_out & peace_possible & (draws[..., 1] < conciliation[..., me])
+    peacemaking = calm & ~reaching_out & peace_possible & (draws[..., 1] < conciliation_mine)
     action = np.where(peacemaking, AGREEMENT_ID, action)
     target = np.where(peacemaking, peace_target, target)
     return action, np.where(action == NO_ACTION, NO_ACTION, target)
 
 
-def _answer_rung(me, target, grievance_mine, reciprocity, restraint, boldness_mine, standing_mine, max_rung_step):
-    grievance = _pick(grievance_mine, target)
-    bold = _pick(boldness_mine, target)
-    standing = _pick(standing_mine, target)
-    severity = reciprocity[..., me] * (1.0 - restraint[..., me]) * bold * grievance
+def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int | np.ndarray) -> np.ndarray:
+    """The wanted rung for `severity`, capped at the standing rung + `max_rung_step` (and rung 7)."""
     ceiling = standing_rung(standing) + max_rung_step
     return np.minimum(wanted_rung(severity), np.minimum(ceiling, len(RUNG_SEVERITY)))
 
 
 def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
-    cut = standing_rung(np.maximum(standing_mine, standing_at_me)) >= RELATIONS_CUT_RUNG
+    # standing_rung(s) >= RELATIONS_CUT_RUNG, without rounding: np.rint rounds x.5 to even
+    cut = np.maximum(standing_mine, standing_at_me) > RELATIONS_CUT_RUNG - 0.5
     calm_both = (excess < -0.5) & (their_excess < -0.5)
     eligible = others & cut & calm_both
     partner = np.argmax(eligible, axis=-1)

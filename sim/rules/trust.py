@@ -27,7 +27,8 @@ def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
 def event_impulse(
     hostility: np.ndarray,
     cooperation: np.ndarray,
-    weights: np.ndarray,
+    seen_hostility: np.ndarray,
+    seen_cooperation: np.ndarray,
     sensitivity: np.ndarray,
     solidarity: float | np.ndarray,
 ) -> np.ndarray:
@@ -37,14 +38,20 @@ def event_impulse(
     `cooperation[i, j]`. Third party t gains
     `solidarity x sum_v W[t, v] x (cooperation[v, j] - sensitivity_t x hostility[v, j])`:
     an act against those t identifies with hits t as if it were t's own, at `solidarity` weight.
+    `seen_hostility` and `seen_cooperation` are W @ hostility and W @ cooperation (`witnessed`).
     """
     sens = sensitivity[..., :, None]
     direct = cooperation - sens * hostility
-    observed = weights @ cooperation - sens * (weights @ hostility)
+    observed = seen_cooperation - sens * seen_hostility
     impulse = direct + np.asarray(solidarity)[..., None, None] * observed
     n = impulse.shape[-1]
     impulse[..., np.arange(n), np.arange(n)] = 0.0
     return impulse
+
+
+def witnessed(weights: np.ndarray, acts: np.ndarray) -> np.ndarray:
+    """W @ acts: what each observer t takes in of the acts against those it identifies with."""
+    return weights @ acts
 
 
 def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
@@ -54,14 +61,14 @@ def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarr
     T in [-1, 1].
     """
     step = np.clip(np.asarray(rate)[..., None, None] * impulse, -1.0, 1.0)
-    return trust + np.where(step < 0, step * (1.0 + trust), step * (1.0 - trust))
+    return trust + step * (1.0 - np.sign(step) * trust)  # exactly p (1 + T) for p < 0, p (1 - T) for p > 0
 
 
 def update_grievance(
     grievance: np.ndarray,
     hostility: np.ndarray,
     cooperation: np.ndarray,
-    weights: np.ndarray,
+    seen_hostility: np.ndarray,
     sensitivity: np.ndarray,
     solidarity: float | np.ndarray,
     forgiveness: float | np.ndarray,
@@ -69,10 +76,10 @@ def update_grievance(
     """Add the day's hurt (own and, through solidarity, friends') and lift forgiven grievance.
 
     A cooperative act of weight c lifts the share `forgiveness x c` (at most all) of the
-    grievance of its target against its author.
+    grievance of its target against its author. `seen_hostility` is W @ hostility (`witnessed`).
     """
     sens = sensitivity[..., :, None]
-    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * (weights @ hostility))
+    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * seen_hostility)
     relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
     updated = grievance * (1.0 - relief) + hurt
     n = updated.shape[-1]
