@@ -1,7 +1,10 @@
-"""The `caucasus` command: `run` one scenario, `compare` two on the same seed.
+"""The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force]`
 `caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
+`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa]`
+`caucasus analyze DIR [--out DIR]`
+`caucasus bench [--runs N] [--sobol]`
 
 A user mistake (bad config, bad override, occupied output directory) prints one paragraph
 naming the file and key and exits with status 2, before anything is written.
@@ -16,6 +19,9 @@ import time
 from pathlib import Path
 
 from experiments.counterfactual import check_comparison_dir, compare, comparison_summary, write_comparison
+from experiments.runner import ENGINES, execute, plan_sweep
+from experiments.store import SweepStore
+from experiments.sweep_config import load_sweep
 from sim.config import parse_override
 from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
@@ -52,7 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     versus.add_argument("--seed", type=int, default=None, help="the seed of both runs (default: the factual's)")
     versus.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>)")
     versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
+    _add_sweep_parser(commands)
     return parser
+
+
+def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser("sweep", help="run a parameter sweep and stream its results to a Parquet dataset")
+    sweep.add_argument("config", type=Path, help="sweep TOML file (e.g. configs/sweeps/rupture_drivers.toml)")
+    sweep.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
+    backend = sweep.add_mutually_exclusive_group()
+    backend.add_argument("--workers", type=int, default=None, help="run on a local Dask cluster of N processes")
+    backend.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://host:port)")
+    sweep.add_argument(
+        "--engine", choices=ENGINES, default="ensemble", help="ensemble (batched, default) or mesa (reference)"
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -92,6 +111,20 @@ def compare_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def sweep_command(args: argparse.Namespace) -> int:
+    """Run (or finish) a sweep and report where its results are."""
+    plan = plan_sweep(load_sweep(args.config), args.engine)
+    report = execute(plan, SweepStore(args.out), workers=args.workers, scheduler=args.scheduler, command=sys.argv)
+    resumed = f" ({report.runs_done_before} were already on disk)" if report.runs_done_before else ""
+    print(
+        f"Sweep {plan.config.name}: {plan.n_runs} runs ({len(plan.design)} points x {plan.config.replicates} "
+        f"replicates, {plan.config.design.kind}, engine {plan.engine}, {report.backend}){resumed}\n"
+        f"Ran {report.runs_run} runs in {report.seconds:.1f} s ({report.runs_per_second:.0f} runs/s); "
+        f"results in {args.out}/ (manifest.json, design.parquet, runs/)"
+    )
+    return 0
+
+
 def _check_seed(seed: int | None) -> None:
     if seed is not None and not 0 <= seed < 2**63:
         raise ConfigError("--seed", None, f"{seed} is out of range; allowed: an integer in [0, 2^63)")
@@ -105,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         if args.command == "compare":
             return compare_command(args)
+        if args.command == "sweep":
+            return sweep_command(args)
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)

@@ -1,0 +1,290 @@
+"""Running a sweep: its runs, their seeds, chunks, engines and backends.
+
+Run ids are `point_id x replicates + replicate`, in design order. A run's seed is spawned from
+the master seed (`numpy.random.SeedSequence(master, spawn_key=(i,))`), with i the replicate
+(`seeds = "common"`: common random numbers across design points) or the run id
+(`"independent"`). Runs are grouped into chunks of consecutive run ids, fixed by the sweep
+(not by the workers), and a chunk's rows depend only on its runs: serially, on a local Dask
+cluster or on a remote one, the dataset is the same.
+
+Engines: `ensemble` runs a whole chunk at once along a batch axis (`sim.ensemble`); `mesa`
+runs each `CaucasusModel` in turn (the reference).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from experiments.design import salib_problem, sample_design
+from experiments.store import KIND, SweepStore
+from experiments.sweep_config import SweepConfig
+from sim.config import Scenario
+from sim.ensemble import run_ensemble
+from sim.errors import ConfigError
+from sim.model import CaucasusModel
+from sim.outcomes import outcome_columns
+from sim.provenance import git_commit, utc_now, versions
+
+ENGINES = ("ensemble", "mesa")
+DEFAULT_CHUNK_RUNS = {"ensemble": 512, "mesa": 16}
+SCHEDULER_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class ChunkWork:
+    """Everything a worker needs to run one chunk (picklable)."""
+
+    index: int
+    engine: str
+    scenario: Scenario
+    run_ids: np.ndarray
+    point_ids: np.ndarray
+    replicates: np.ndarray
+    seeds: np.ndarray
+    parameters: dict[str, np.ndarray]  # per-run values, keyed by dotted name
+    outcomes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep made concrete: its design, engine and chunks."""
+
+    config: SweepConfig
+    design: pd.DataFrame
+    engine: str
+    chunk_runs: int
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs: design points x replicates."""
+        return len(self.design) * self.config.replicates
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of chunks."""
+        return -(-self.n_runs // self.chunk_runs)
+
+    def chunk_rows(self) -> dict[int, int]:
+        """Rows (runs) in each chunk."""
+        return {i: min(self.chunk_runs, self.n_runs - i * self.chunk_runs) for i in range(self.n_chunks)}
+
+    def work(self, index: int) -> ChunkWork:
+        """The work of chunk `index`."""
+        replicates = self.config.replicates
+        run_ids = np.arange(index * self.chunk_runs, min((index + 1) * self.chunk_runs, self.n_runs), dtype=np.int64)
+        point_ids, replicate = np.divmod(run_ids, replicates)
+        seed_index = replicate if self.config.seeds == "common" else run_ids
+        return ChunkWork(
+            index=index,
+            engine=self.engine,
+            scenario=self.config.scenario,
+            run_ids=run_ids,
+            point_ids=point_ids,
+            replicates=replicate,
+            seeds=spawned_seeds(self.config.master_seed, seed_index),
+            parameters={name: self.design[name].to_numpy()[point_ids] for name in self.config.parameter_names},
+            outcomes=self.config.outcomes,
+        )
+
+    def identity(self) -> dict[str, Any]:
+        """What a results directory must match to receive this sweep."""
+        return {"config_hash": self.config.config_hash(), "engine": self.engine, "chunk_runs": self.chunk_runs}
+
+    def manifest(self, command: list[str] | None = None) -> dict[str, Any]:
+        """The results directory's manifest."""
+        return {
+            "kind": KIND,
+            **self.identity(),
+            "sweep": self.config.resolved(),
+            "problem": salib_problem(self.config),
+            "n_points": len(self.design),
+            "n_runs": self.n_runs,
+            "n_chunks": self.n_chunks,
+            "versions": versions(),
+            "git": git_commit(),
+            "created": utc_now(),
+            "command": command,
+        }
+
+
+def plan_sweep(config: SweepConfig, engine: str = "ensemble") -> SweepPlan:
+    """Sample the design and fix the chunks."""
+    if engine not in ENGINES:
+        raise ConfigError("--engine", engine, f"unknown engine; allowed: {', '.join(ENGINES)}")
+    return SweepPlan(config, sample_design(config), engine, config.chunk_runs or DEFAULT_CHUNK_RUNS[engine])
+
+
+def spawned_seeds(master_seed: int, indices: np.ndarray) -> np.ndarray:
+    """Seed i: the first 63 bits of `SeedSequence(master_seed, spawn_key=(i,))`, the i-th child."""
+    return np.array(
+        [
+            int(np.random.SeedSequence(master_seed, spawn_key=(int(i),)).generate_state(1, np.uint64)[0] >> 1)
+            for i in indices
+        ],
+        dtype=np.int64,
+    )
+
+
+def run_chunk(work: ChunkWork) -> pd.DataFrame:
+    """One row per run of the chunk: ids, seed, parameters and the kept outcomes."""
+    if work.engine == "ensemble":
+        arrays = run_ensemble(work.scenario, work.seeds, work.parameters).outcomes()
+    else:
+        arrays = _mesa_outcomes(work)
+    frame = pd.DataFrame(
+        {"run_id": work.run_ids, "point_id": work.point_ids, "replicate": work.replicates, "seed": work.seeds}
+    )
+    for name, values in work.parameters.items():
+        frame[name] = values
+    columns = outcome_columns(arrays)
+    for name in work.outcomes:
+        frame[name] = columns[name]
+    return frame
+
+
+def _mesa_outcomes(work: ChunkWork) -> dict[str, np.ndarray]:
+    runs = []
+    for position, seed in enumerate(work.seeds):
+        overrides = {name: values[position].item() for name, values in work.parameters.items()}
+        runs.append(CaucasusModel(work.scenario, rng=int(seed), **overrides).run().outcome_arrays())
+    return {name: np.stack([run[name] for run in runs]) for name in runs[0]}
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one invocation of a sweep did."""
+
+    n_runs: int
+    runs_done_before: int
+    runs_run: int
+    seconds: float
+    backend: str
+
+    @property
+    def runs_per_second(self) -> float:
+        """Throughput of this invocation."""
+        return self.runs_run / self.seconds if self.seconds > 0 else float("nan")
+
+
+def execute(
+    plan: SweepPlan,
+    store: SweepStore,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    command: list[str] | None = None,
+    progress: bool | None = None,
+) -> SweepReport:
+    """Run the chunks not yet on disk and write each as it arrives.
+
+    Args:
+        plan: the sweep.
+        store: its results directory (checked: a different sweep there is refused).
+        workers: start a local Dask cluster of this many single-threaded worker processes.
+        scheduler: the address of an existing Dask scheduler (tcp://host:port) instead.
+        command: the command line, for the manifest.
+        progress: show a progress bar (default: when stderr is a terminal).
+    """
+    store.check_compatible(plan.identity())
+    with _backend(workers, scheduler) as (submit_all, backend):  # connects before anything is written
+        store.initialise(plan.manifest(command), plan.design)
+        rows = plan.chunk_rows()
+        todo = [i for i in range(plan.n_chunks) if i not in store.done_chunks(rows)]
+        done_before = plan.n_runs - sum(rows[i] for i in todo)
+        provenance = {"config_hash": plan.config.config_hash(), "engine": plan.engine, "versions": versions()}
+        started = time.perf_counter()
+        show = sys.stderr.isatty() if progress is None else progress
+        with tqdm(total=plan.n_runs, initial=done_before, unit="run", disable=not show, smoothing=0.1) as bar:
+            for work, frame in submit_all(plan.work(i) for i in todo):
+                store.write_chunk(work.index, frame, provenance | {"chunk": work.index})
+                bar.update(len(frame))
+        seconds = time.perf_counter() - started
+    report = SweepReport(plan.n_runs, done_before, plan.n_runs - done_before, seconds, backend)
+    store.mark_complete(
+        {
+            "n_runs": plan.n_runs,
+            "runs_run_last": report.runs_run,
+            "seconds_last": round(seconds, 3),
+            "runs_per_second_last": round(report.runs_per_second, 1),
+            "backend_last": backend,
+            "finished": utc_now(),
+        }
+    )
+    return report
+
+
+Runner = Callable[[Iterator[ChunkWork]], Iterator[tuple[ChunkWork, pd.DataFrame]]]
+
+
+@contextmanager
+def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runner, str]]:
+    """A function running chunks (yielding them as they finish) and the backend's name."""
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers", str(workers), "give --workers or --scheduler, not both")
+    if scheduler is None and workers is None:
+        yield (lambda works: ((work, run_chunk(work)) for work in works)), "serial"
+        return
+    if workers is not None and not 1 <= workers <= 1024:
+        raise ConfigError("--workers", str(workers), "out of range; allowed: 1 to 1024 worker processes")
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        client = _connect(Client, scheduler)
+        name = f"dask scheduler {scheduler}"
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
+        client = Client(cluster)
+        name = f"dask LocalCluster({workers} workers)"
+    try:
+        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        yield (lambda works: _dask_results(client, works, slots)), name
+    finally:
+        client.close()
+        if scheduler is None:
+            cluster.close()
+
+
+def _connect(client_type: type, address: str) -> Any:
+    try:
+        return client_type(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ConfigError(
+            "--scheduler",
+            address,
+            f"no Dask scheduler answered within {SCHEDULER_TIMEOUT_S} s ({error}); start one "
+            "(`dask scheduler`, then `dask worker ADDRESS` where the project is installed) or use --workers N",
+        ) from None
+
+
+def _dask_results(client: Any, works: Iterator[ChunkWork], slots: int) -> Iterator[tuple[ChunkWork, pd.DataFrame]]:
+    """Keep `slots` chunks in flight; yield each as it finishes (memory stays flat)."""
+    from dask.distributed import as_completed
+
+    pending = {}
+    finished = as_completed()
+    for work in works:
+        future = client.submit(run_chunk, work, pure=False)
+        pending[future.key] = work
+        finished.add(future)
+        if finished.count() >= slots:
+            yield from _collect_one(finished, pending)
+    while finished.count():
+        yield from _collect_one(finished, pending)
+
+
+def _collect_one(finished: Any, pending: dict) -> Iterator[tuple[ChunkWork, pd.DataFrame]]:
+    future = next(finished)
+    work = pending.pop(future.key)
+    yield work, future.result()

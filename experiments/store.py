@@ -1,0 +1,144 @@
+"""A sweep's results directory: streamed, resumable, one sweep per directory.
+
+Layout of DIR:
+
+- `manifest.json`: the sweep as resolved, its hash, the engine and chunk size, the SALib
+  problem, versions, git commit; written once, before any run;
+- `design.parquet`: the design points (`point_id` and one column per parameter);
+- `runs/chunk-NNNNNN.parquet`: a partitioned Parquet dataset, one row per run, one file per
+  chunk of consecutive run ids. Each file is written under a temporary name and renamed into
+  place, so a file that exists is whole: a sweep killed at any moment (even `kill -9`) and
+  started again skips the chunks on disk and runs only the missing ones;
+- `complete.json`: written when every run is on disk (counts, wall time, throughput).
+
+A directory holding another sweep (another config hash, engine or chunk size) is refused,
+never mixed; so is a non-empty directory that holds no sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import ConfigError
+
+MANIFEST = "manifest.json"
+DESIGN = "design.parquet"
+RUNS = "runs"
+COMPLETE = "complete.json"
+KIND = "caucasus-sweep"
+METADATA_KEY = b"caucasus.sweep"
+CHUNK_NAME = re.compile(r"chunk-(\d{6})\.parquet")
+
+
+@dataclass(frozen=True)
+class SweepStore:
+    """The results directory of one sweep."""
+
+    root: Path
+
+    @property
+    def runs_dir(self) -> Path:
+        """The directory of the runs' Parquet dataset."""
+        return self.root / RUNS
+
+    def check_compatible(self, identity: dict[str, Any]) -> bool:
+        """Whether DIR may receive this sweep; True when it already holds it (a resume).
+
+        `identity` holds `config_hash`, `engine` and `chunk_runs`. Refuses (ConfigError) a file,
+        a directory with another sweep, or a non-empty directory without a sweep manifest.
+        """
+        if self.root.exists() and not self.root.is_dir():
+            raise ConfigError("--out", str(self.root), "is a file; give a directory for the sweep's results")
+        manifest_path = self.root / MANIFEST
+        if not manifest_path.exists():
+            if self.root.exists() and any(self.root.iterdir()):
+                raise ConfigError(
+                    "--out", str(self.root), "is not empty and holds no sweep; give a new or empty directory"
+                )
+            return False
+        held = read_manifest(self.root)
+        for key, value in identity.items():
+            if held.get(key) != value:
+                raise ConfigError(
+                    str(manifest_path),
+                    key,
+                    f"this directory holds another sweep ({key} {held.get(key)!r}, not {value!r}); "
+                    "results are never mixed: give another --out",
+                )
+        return True
+
+    def initialise(self, manifest: dict[str, Any], design: pd.DataFrame) -> None:
+        """Write the manifest and the design (once; a resumed sweep keeps its own)."""
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.root / DESIGN).exists():
+            _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+        if not (self.root / MANIFEST).exists():
+            _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+    def done_chunks(self, expected_rows: dict[int, int]) -> set[int]:
+        """Chunks already on disk and whole; stray temporary files are removed."""
+        done = set()
+        if not self.runs_dir.is_dir():
+            return done
+        for path in self.runs_dir.iterdir():
+            match = CHUNK_NAME.fullmatch(path.name)
+            if path.name.endswith(".tmp"):
+                path.unlink()
+            elif match and pq.read_metadata(path).num_rows == expected_rows.get(int(match.group(1))):
+                done.add(int(match.group(1)))
+        return done
+
+    def write_chunk(self, index: int, frame: pd.DataFrame, provenance: dict[str, Any]) -> None:
+        """Write one chunk's rows, with the sweep's provenance in the file's metadata."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        metadata = dict(table.schema.metadata or {}) | {METADATA_KEY: json.dumps(provenance).encode()}
+        _write_atomically(table.replace_schema_metadata(metadata), self.runs_dir / f"chunk-{index:06d}.parquet")
+
+    def mark_complete(self, summary: dict[str, Any]) -> None:
+        """Record that every run is on disk."""
+        _write_text_atomically(self.root / COMPLETE, json.dumps(summary, indent=2, sort_keys=True) + "\n")
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """A sweep directory's manifest; a missing or foreign one is a ConfigError."""
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise ConfigError(str(root), None, "holds no sweep (no manifest.json); give a `caucasus sweep` --out directory")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), None, f"not a sweep manifest: {error}") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+        raise ConfigError(str(path), "kind", f"not a sweep manifest (expected kind {KIND!r})")
+    return manifest
+
+
+def read_runs(root: Path) -> pd.DataFrame:
+    """Every run on disk, sorted by run id."""
+    runs_dir = Path(root) / RUNS
+    parts = sorted(p for p in runs_dir.glob("chunk-*.parquet")) if runs_dir.is_dir() else []
+    if not parts:
+        return pd.DataFrame()
+    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return frame.sort_values("run_id", ignore_index=True)
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, path)
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
