@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.analysis import analyze
+from experiments.bench import benchmark
 from experiments.counterfactual import check_comparison_dir, compare, comparison_summary, write_comparison
 from experiments.runner import ENGINES, execute, plan_sweep
 from experiments.store import SweepStore
@@ -72,6 +74,15 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument(
         "--engine", choices=ENGINES, default="ensemble", help="ensemble (batched, default) or mesa (reference)"
     )
+    analysis = commands.add_parser("analyze", help="summaries, sensitivity indices and figures of a finished sweep")
+    analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
+    analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
+    analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
+    bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
+    bench.add_argument("--mesa-runs", type=int, default=6, help="runs timed for mesa.batch_run and --engine mesa")
+    bench.add_argument("--ensemble-runs", type=int, default=2048, help="runs timed for --engine ensemble")
+    bench.add_argument("--sobol", action="store_true", help="also time the 225,280-run Sobol study (minutes)")
+    bench.add_argument("--workers", type=int, default=None, help="workers for --sobol (default: all CPUs)")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -125,6 +136,22 @@ def sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def analyze_command(args: argparse.Namespace) -> int:
+    """Analyse a finished sweep: print the report, write tables and figures."""
+    result = analyze(args.directory, args.out, figures=not args.no_figures)
+    print(result.text)
+    return 0
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    """Run the benchmark and print its report."""
+    for name in ("mesa_runs", "ensemble_runs"):
+        if not 1 <= getattr(args, name) <= 10_000_000:
+            raise ConfigError(f"--{name.replace('_', '-')}", None, "out of range; allowed: 1 to 10,000,000 runs")
+    print(benchmark(args.mesa_runs, args.ensemble_runs, sobol=args.sobol, workers=args.workers))
+    return 0
+
+
 def _check_seed(seed: int | None) -> None:
     if seed is not None and not 0 <= seed < 2**63:
         raise ConfigError("--seed", None, f"{seed} is out of range; allowed: an integer in [0, 2^63)")
@@ -140,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             return compare_command(args)
         if args.command == "sweep":
             return sweep_command(args)
+        if args.command == "analyze":
+            return analyze_command(args)
+        if args.command == "bench":
+            return bench_command(args)
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)
@@ -148,5 +179,5 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     except OSError as error:  # the disk, not the user: say what failed, without a traceback
-        print(f"caucasus: error: could not write the run: {error}", file=sys.stderr)
+        print(f"caucasus: error: could not write the results: {error}", file=sys.stderr)
         return EXIT_FAILURE

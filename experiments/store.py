@@ -109,27 +109,40 @@ class SweepStore:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """A sweep directory's manifest; a missing or foreign one is a ConfigError."""
-    path = Path(root) / MANIFEST
+    """A sweep directory's manifest; a missing, unreadable or foreign one is a ConfigError."""
+    root = Path(root)
+    if not root.is_dir():
+        problem = "is not a directory" if root.exists() else "does not exist"
+        raise ConfigError(str(root), None, f"{problem}; give the directory a `caucasus sweep` wrote")
+    path = root / MANIFEST
     if not path.is_file():
-        raise ConfigError(str(root), None, "holds no sweep (no manifest.json); give a `caucasus sweep` --out directory")
+        raise ConfigError(str(path), None, "is missing: this is not a sweep results directory")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), None, f"not a sweep manifest: {error}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(
+            str(path), None, f"cannot be read as JSON ({error}); the sweep directory is damaged"
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
-        raise ConfigError(str(path), "kind", f"not a sweep manifest (expected kind {KIND!r})")
+        kind = manifest.get("kind") if isinstance(manifest, dict) else None
+        raise ConfigError(str(path), "kind", f"is {kind!r}, not {KIND!r}: {root} is not a sweep results directory")
     return manifest
 
 
 def read_runs(root: Path) -> pd.DataFrame:
-    """Every run on disk, sorted by run id."""
+    """Every run on disk, sorted by run id (an empty frame when none); a damaged file is a ConfigError."""
     runs_dir = Path(root) / RUNS
-    parts = sorted(p for p in runs_dir.glob("chunk-*.parquet")) if runs_dir.is_dir() else []
-    if not parts:
+    parts = sorted(p for p in runs_dir.iterdir() if CHUNK_NAME.fullmatch(p.name)) if runs_dir.is_dir() else []
+    tables = []
+    for part in parts:
+        try:
+            tables.append(pq.read_table(part))
+        except (OSError, pa.ArrowException) as error:
+            raise ConfigError(str(part), None, f"cannot be read as Parquet ({error}); the file is damaged") from None
+    if not tables:
         return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    return frame.sort_values("run_id", ignore_index=True)
+    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    return frame.sort_values("run_id", kind="stable", ignore_index=True)
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:

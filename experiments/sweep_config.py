@@ -281,6 +281,10 @@ def _check_parameters_fit_design(parameters: tuple[ParameterSpec, ...], design: 
             raise ConfigError(source, key, "full_factorial needs values = [...] or min, max and levels")
         if design.kind != "full_factorial" and (parameter.values is not None or parameter.levels is not None):
             raise ConfigError(source, key, f"the {design.kind} design samples a range: give min and max only")
+        if design.kind == "morris" and parameter.integer:
+            raise ConfigError(
+                source, key, "is a whole number: rounding would break Morris's steps; use another design for it"
+            )
     if design.kind in ("sobol", "morris") and len(parameters) < 2:
         raise ConfigError(source, "parameters", f"the {design.kind} design needs at least two parameters")
 

@@ -50,9 +50,9 @@ def test_grievance_is_nonnegative_and_forgiveness_lifts_it():
     grievance = np.full((N, N), 2.0)
     cooperation = np.zeros((N, N))
     cooperation[1, 0] = 0.7  # an apology from 0 to 1
-    weights = np.zeros((N, N))
-    seen = trust.witnessed(weights, np.zeros((N, N)))
-    after = trust.update_grievance(grievance, np.zeros((N, N)), cooperation, seen, np.ones(N), 0.3, 0.6)
+    no_hostility = np.zeros((N, N))
+    hurt = trust.hurt(no_hostility, trust.witnessed(np.zeros((N, N)), no_hostility), np.ones(N), 0.3)
+    after = trust.update_grievance(grievance, hurt, cooperation, 0.6)
     assert after[1, 0] == 2.0 * (1 - 0.6 * 0.7)
     assert after[2, 0] == 2.0
     settled = trust.settle_accounts(after, np.full((N, N), 10.0), 1.0)

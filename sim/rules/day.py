@@ -104,19 +104,10 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
     weights = trust.observer_weights(state.trust, inputs.kin)
     seen_hostility = trust.witnessed(weights, events.hostility)
     seen_cooperation = trust.witnessed(weights, events.cooperation)
-    impulse = trust.event_impulse(
-        events.hostility, events.cooperation, seen_hostility, seen_cooperation, inputs.sensitivity, p.solidarity
-    )
+    hurt = trust.hurt(events.hostility, seen_hostility, inputs.sensitivity, p.solidarity)
+    impulse = trust.event_impulse(events.cooperation, seen_cooperation, hurt, p.solidarity)
     trust_now = trust.apply_impulse(state.trust, impulse, p.trust_rate)
-    grievance = trust.update_grievance(
-        state.grievance,
-        events.hostility,
-        events.cooperation,
-        seen_hostility,
-        inputs.sensitivity,
-        p.solidarity,
-        p.forgiveness,
-    )
+    grievance = trust.update_grievance(state.grievance, hurt, events.cooperation, p.forgiveness)
     grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
     standing, holding = _ladder(state, events, inputs.keep)
     trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
@@ -126,7 +117,7 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
     state = replace(
         state,
         trust=trust_now,
-        grievance=trust.relax(grievance, 0.0, inputs.keep),
+        grievance=trust.fade(grievance, inputs.keep),
         standing=standing,
         holding=holding,
         shares=shares,
@@ -137,10 +128,12 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
 
 def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Yesterday's standing rungs fade with memory, then today's rungs raise them."""
-    standing = np.maximum(trust.relax(state.standing, 0.0, keep), events.rung)
-    peace = events.agreed | np.swapaxes(events.agreed, -1, -2)
-    standing = np.where(peace, 0.0, standing)
-    holding = (state.holding | events.detained) & ~events.released & ~peace
+    standing = np.maximum(trust.fade(state.standing, keep), events.rung)
+    holding = (state.holding | events.detained) & ~events.released
+    if events.agreed.any():  # an agreement restores relations between its two parties
+        peace = events.agreed | np.swapaxes(events.agreed, -1, -2)
+        standing = np.where(peace, 0.0, standing)
+        holding &= ~peace
     return standing, holding
 
 

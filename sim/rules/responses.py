@@ -137,6 +137,8 @@ def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int 
 def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
     # standing_rung(s) >= RELATIONS_CUT_RUNG, without rounding: np.rint rounds x.5 to even
     cut = np.maximum(standing_mine, standing_at_me) > RELATIONS_CUT_RUNG - 0.5
+    if not cut.any():  # no relations cut anywhere: no peace to make
+        return np.zeros(cut.shape[:-1], dtype=np.int64), np.zeros(cut.shape[:-1], dtype=bool)
     calm_both = (excess < -0.5) & (their_excess < -0.5)
     eligible = others & cut & calm_both
     partner = np.argmax(eligible, axis=-1)

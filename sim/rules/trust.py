@@ -24,26 +24,27 @@ def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
     return weights
 
 
+def hurt(
+    hostility: np.ndarray, seen_hostility: np.ndarray, sensitivity: np.ndarray, solidarity: float | np.ndarray
+) -> np.ndarray:
+    """hurt[i, j] = sensitivity_i x (hostility[i, j] + solidarity x sum_v W[i, v] hostility[v, j]).
+
+    What j's hostile acts that day cost i: its own injuries, and, at `solidarity` weight, the
+    injuries of those i identifies with (`seen_hostility` = W @ hostility, see `witnessed`).
+    """
+    return sensitivity[..., :, None] * (hostility + np.asarray(solidarity)[..., None, None] * seen_hostility)
+
+
 def event_impulse(
-    hostility: np.ndarray,
-    cooperation: np.ndarray,
-    seen_hostility: np.ndarray,
-    seen_cooperation: np.ndarray,
-    sensitivity: np.ndarray,
-    solidarity: float | np.ndarray,
+    cooperation: np.ndarray, seen_cooperation: np.ndarray, hurt_now: np.ndarray, solidarity: float | np.ndarray
 ) -> np.ndarray:
     """Signed impulse on trust[i, j] of a day's events: direct, plus solidarity-weighted.
 
-    Direct: the victim i loses `sensitivity_i x hostility[i, j]` and gains
-    `cooperation[i, j]`. Third party t gains
-    `solidarity x sum_v W[t, v] x (cooperation[v, j] - sensitivity_t x hostility[v, j])`:
-    an act against those t identifies with hits t as if it were t's own, at `solidarity` weight.
-    `seen_hostility` and `seen_cooperation` are W @ hostility and W @ cooperation (`witnessed`).
+    impulse[i, j] = cooperation[i, j] + solidarity x sum_v W[i, v] cooperation[v, j] - hurt[i, j]:
+    an act for or against those i identifies with moves i as if it were its own, at
+    `solidarity` weight. `seen_cooperation` is W @ cooperation (`witnessed`). Zero diagonal.
     """
-    sens = sensitivity[..., :, None]
-    direct = cooperation - sens * hostility
-    observed = seen_cooperation - sens * seen_hostility
-    impulse = direct + np.asarray(solidarity)[..., None, None] * observed
+    impulse = cooperation + np.asarray(solidarity)[..., None, None] * seen_cooperation - hurt_now
     n = impulse.shape[-1]
     impulse[..., np.arange(n), np.arange(n)] = 0.0
     return impulse
@@ -65,23 +66,15 @@ def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarr
 
 
 def update_grievance(
-    grievance: np.ndarray,
-    hostility: np.ndarray,
-    cooperation: np.ndarray,
-    seen_hostility: np.ndarray,
-    sensitivity: np.ndarray,
-    solidarity: float | np.ndarray,
-    forgiveness: float | np.ndarray,
+    grievance: np.ndarray, hurt_now: np.ndarray, cooperation: np.ndarray, forgiveness: float | np.ndarray
 ) -> np.ndarray:
-    """Add the day's hurt (own and, through solidarity, friends') and lift forgiven grievance.
+    """Add the day's hurt (`hurt`) and lift forgiven grievance.
 
     A cooperative act of weight c lifts the share `forgiveness x c` (at most all) of the
-    grievance of its target against its author. `seen_hostility` is W @ hostility (`witnessed`).
+    grievance of its target against its author.
     """
-    sens = sensitivity[..., :, None]
-    hurt = sens * (hostility + np.asarray(solidarity)[..., None, None] * seen_hostility)
     relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
-    updated = grievance * (1.0 - relief) + hurt
+    updated = grievance * (1.0 - relief) + hurt_now
     n = updated.shape[-1]
     updated[..., np.arange(n), np.arange(n)] = 0.0  # no grievance against oneself
     return updated
@@ -102,6 +95,11 @@ def relax(values: np.ndarray, baseline: np.ndarray | float, keep: np.ndarray) ->
     return baseline + (values - baseline) * keep[..., :, None]
 
 
+def fade(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Decay each row i toward zero by the row's retention `keep[..., i]` (`relax` to 0)."""
+    return values * keep[..., :, None]
+
+
 def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     """Continuous structural balance: dT = rate x (T T / (n - 2)) x (1 - T^2), diagonal held.
 
@@ -110,9 +108,10 @@ def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     n = trust.shape[-1]
     off = trust.copy()
     off[..., np.arange(n), np.arange(n)] = 0.0
-    drift = (off @ off) / (n - 2) * (1.0 - trust**2)
+    scale = np.asarray(rate)[..., None, None] / (n - 2)
+    drift = (off @ off) * (1.0 - trust * trust)
     drift[..., np.arange(n), np.arange(n)] = 0.0
-    return trust + np.asarray(rate)[..., None, None] * drift
+    return trust + scale * drift
 
 
 def add_noise(trust: np.ndarray, standard_normal: np.ndarray, sd: float | np.ndarray) -> np.ndarray:

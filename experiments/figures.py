@@ -1,0 +1,345 @@
+"""Figures of a sweep analysis, as PNG files for a paper (drawn with matplotlib's Agg canvas, no pyplot).
+
+`write_figures` draws, into one directory:
+
+- `distributions.png`: histograms over all runs of the main numeric outcomes, and a panel of the
+  shares of runs with a rupture and with each corridor arrangement (95% Wilson CIs);
+- `parameters_vs_<outcome>.png` for a few key outcomes: the per-point mean against each
+  parameter, one panel per parameter, with the binned mean as a line (at most
+  `MAX_SCATTER_POINTS` points drawn per panel);
+- `sensitivity_<outcome>.png` for the same outcomes: ST and S1 with 95% bootstrap error bars
+  (Sobol), mu* with its 95% bootstrap error bar (Morris) or |Spearman rho| (other designs);
+- `sensitivity_overview.png`: the main index of every analysed outcome and parameter as a heat map.
+
+The key outcomes are `KEY_OUTCOMES` where analysed (not constant across points), topped up
+from the other analysed outcomes to `MAX_KEY_OUTCOMES`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+DPI = 200
+MAX_SCATTER_POINTS = 5000
+MAX_KEY_OUTCOMES = 5
+MAX_HISTOGRAMS = 8
+KEY_OUTCOMES = ("rupture", "trust_AZE_RUS_min", "russia_influence_AZE", "corridor_neutral_operator")
+SECONDARY_OUTCOMES = (
+    "max_escalation_rung",
+    "russia_influence_ARM",
+    "trust_TUR_RUS_min",
+    "trust_AZE_RUS_final",
+    "rupture_day",
+    "corridor_day",
+)
+TRUST_UNIT = "trust, -1 to 1"
+SHARE_UNIT = "share of runs"
+OUTCOME_TEXT: dict[str, tuple[str, str]] = {
+    "rupture": ("Azerbaijan-Russia rupture", SHARE_UNIT),
+    "rupture_day": ("Day of the rupture", "days from scenario start; runs with a rupture"),
+    "corridor_day": ("Day the corridor was agreed", "days from scenario start; runs with an agreement"),
+    "russia_influence_AZE": ("Russia's influence over Azerbaijan", "influence share at horizon, 0 to 1"),
+    "russia_influence_ARM": ("Russia's influence over Armenia", "influence share at horizon, 0 to 1"),
+    "trust_AZE_RUS_min": ("Lowest AZE->RUS trust", TRUST_UNIT),
+    "trust_AZE_RUS_final": ("AZE->RUS trust at the horizon", TRUST_UNIT),
+    "trust_TUR_RUS_min": ("Lowest TUR->RUS trust", TRUST_UNIT),
+    "max_escalation_rung": ("Highest escalation rung", "ladder rung, 0 none to 7 military force"),
+}
+CAMEO_TEXT = {
+    "111": "denunciations",
+    "114": "envoy summonses",
+    "161": "frozen channels",
+    "173": "detentions",
+    "166": "expulsions",
+    "163": "sanctions",
+    "190": "uses of force",
+    "040": "leader calls",
+    "055": "apologies",
+    "0841": "releases",
+    "057": "agreements",
+}
+METHOD_TEXT = {
+    "sobol": "Sobol indices (95% bootstrap CI)",
+    "morris": "Morris screening (95% bootstrap CI)",
+    "spearman": "Spearman rank correlation",
+}
+
+
+def outcome_title(name: str) -> str:
+    """A readable title of an outcome column."""
+    if name in OUTCOME_TEXT:
+        return OUTCOME_TEXT[name][0]
+    if name.startswith("corridor_"):
+        arrangement = name.removeprefix("corridor_")
+        return "No corridor agreement" if arrangement == "none" else f"Corridor: {arrangement.replace('_', ' ')}"
+    if name.startswith("n_"):
+        code = name.removeprefix("n_")
+        return f"CAMEO {code} responses" + (f" ({CAMEO_TEXT[code]})" if code in CAMEO_TEXT else "")
+    return name.replace("_", " ")
+
+
+def outcome_unit(name: str) -> str:
+    """What an outcome's values measure (for axis labels)."""
+    if name in OUTCOME_TEXT:
+        return OUTCOME_TEXT[name][1]
+    if name.startswith("corridor_"):
+        return SHARE_UNIT
+    if name.startswith("n_"):
+        return "events per run"
+    return "value"
+
+
+def key_outcomes(analysed: Sequence[str], count: int = MAX_KEY_OUTCOMES) -> list[str]:
+    """The outcomes worth a figure of their own: the key ones analysed, topped up from the rest."""
+    preference = [*KEY_OUTCOMES, *SECONDARY_OUTCOMES]
+    ordered = [name for name in preference if name in analysed]
+    ordered += sorted((name for name in analysed if name not in preference), key=lambda name: name.startswith("n_"))
+    return ordered[:count]
+
+
+def write_figures(
+    *,
+    runs: pd.DataFrame,
+    point_means: pd.DataFrame,
+    design: pd.DataFrame,
+    parameters: Sequence[str],
+    sensitivity: pd.DataFrame,
+    method: str,
+    shares: pd.DataFrame,
+    out: Path,
+) -> list[Path]:
+    """Draw every figure into `out` and return the files written.
+
+    Args:
+        runs: numeric outcome values, one row per run.
+        point_means: per-point mean of each outcome, in point_id order.
+        design: the design points in point_id order (one column per parameter).
+        parameters: the parameter columns of `design` to plot against.
+        sensitivity: the tidy sensitivity table of `experiments.analysis.sensitivity_indices`.
+        method: sobol, morris or spearman.
+        shares: the share table (outcome, share, ci_low, ci_high).
+        out: the directory to write into.
+    """
+    analysed = list(dict.fromkeys(sensitivity["outcome"]))
+    figures = {"distributions.png": distributions_figure(runs, shares)}
+    for outcome in key_outcomes(analysed):
+        figures[f"parameters_vs_{outcome}.png"] = parameters_figure(outcome, point_means, design, parameters)
+        table = sensitivity[sensitivity["outcome"] == outcome]
+        figures[f"sensitivity_{outcome}.png"] = sensitivity_figure(outcome, table, method)
+    if analysed:
+        figures["sensitivity_overview.png"] = sensitivity_overview_figure(sensitivity, method, parameters)
+    return [save(figure, out / name) for name, figure in figures.items()]
+
+
+def save(figure: Figure, path: Path) -> Path:
+    """Write a figure as PNG at `DPI`."""
+    FigureCanvasAgg(figure)
+    figure.savefig(path, dpi=DPI)
+    return path
+
+
+def _grid(panels: int, columns: int, width: float, height: float, constrained: bool = True) -> tuple[Figure, list]:
+    """A grid of panels; without `constrained`, fixed margins (much faster to draw for many panels)."""
+    columns = max(1, min(columns, panels))
+    rows = math.ceil(panels / columns)
+    size = (width * columns, height * rows + 0.6)
+    figure = Figure(figsize=size, layout="constrained" if constrained else None)
+    if not constrained:
+        top = 1 - 0.75 / size[1]
+        figure.subplots_adjust(left=0.8 / size[0], right=0.98, bottom=0.55 / size[1], top=top, wspace=0.35, hspace=0.5)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel().tolist()
+    for unused in axes[panels:]:
+        unused.set_visible(False)
+    return figure, axes[:panels]
+
+
+# Distributions
+
+
+def distributions_figure(runs: pd.DataFrame, shares: pd.DataFrame) -> Figure:
+    """Histograms of the main numeric outcomes over all runs, and the shares panel."""
+    names = _histogram_outcomes(runs)
+    panels = len(names) + (0 if shares.empty else 1)
+    figure, axes = _grid(max(panels, 1), 3, 4.2, 3.2)
+    for axis, name in zip(axes, names, strict=False):
+        _histogram(axis, runs[name], name)
+    if not shares.empty:
+        _shares_panel(axes[len(names)], shares)
+    figure.suptitle(f"Outcomes over all {len(runs):,} runs of the sweep", fontsize=13)
+    return figure
+
+
+def _histogram_outcomes(runs: pd.DataFrame) -> list[str]:
+    main = [name for name in runs.columns if name in OUTCOME_TEXT and name != "rupture"]
+    counts = [name for name in runs.columns if name.startswith("n_")]
+    return (main or counts)[:MAX_HISTOGRAMS]
+
+
+def _histogram(axis, column: pd.Series, name: str) -> None:
+    values = column.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    axis.set_title(outcome_title(name), fontsize=10)
+    axis.set_xlabel(outcome_unit(name))
+    axis.set_ylabel("runs")
+    if not len(values):
+        axis.text(0.5, 0.5, "no run reached it", ha="center", va="center", transform=axis.transAxes)
+        return
+    if np.all(values == np.round(values)) and np.ptp(values) <= 60:
+        bins = np.arange(values.min() - 0.5, values.max() + 1.5)
+    else:
+        bins = 40
+    axis.hist(values, bins=bins, color="#4472a8", edgecolor="white", linewidth=0.4)
+    missing = len(column) - len(values)
+    if missing:
+        axis.text(0.98, 0.95, f"{missing:,} runs: never", ha="right", va="top", transform=axis.transAxes, fontsize=8)
+
+
+def _shares_panel(axis, shares: pd.DataFrame) -> None:
+    labels = [outcome_title(name) for name in shares["outcome"]]
+    positions = np.arange(len(shares))
+    share = shares["share"].to_numpy(dtype=float)
+    errors = np.vstack([share - shares["ci_low"].to_numpy(), shares["ci_high"].to_numpy() - share]).clip(min=0)
+    axis.barh(positions, share, xerr=errors, color="#a85f44", capsize=3)
+    axis.set_yticks(positions, labels, fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlim(0, 1)
+    axis.set_xlabel(f"{SHARE_UNIT} (95% Wilson CI)")
+    axis.set_title("Rupture and corridor outcomes", fontsize=10)
+
+
+# Parameters against an outcome
+
+
+def parameters_figure(
+    outcome: str, point_means: pd.DataFrame, design: pd.DataFrame, parameters: Sequence[str]
+) -> Figure:
+    """Per-point mean of `outcome` against each parameter, one panel per parameter."""
+    y = point_means[outcome].to_numpy(dtype=float)
+    shown = _thinned(len(y))
+    figure, axes = _grid(len(parameters), 4, 3.6, 3.0, constrained=False)
+    for axis, name in zip(axes, parameters, strict=True):
+        x = pd.to_numeric(design[name], errors="coerce").to_numpy(dtype=float)
+        axis.scatter(x[shown], y[shown], s=4, alpha=0.35, color="#4472a8", linewidths=0, label="design point")
+        centres, means = _binned_means(x, y)
+        axis.plot(centres, means, color="#c0392b", linewidth=1.8, label="binned mean")
+        axis.set_title(name, fontsize=9)
+        axis.set_xlabel("parameter value")
+        axis.set_ylabel(f"mean ({outcome_unit(outcome)})", fontsize=8)
+    axes[0].legend(fontsize=7, loc="best")
+    note = f"{len(shown):,} of {len(y):,} points shown" if len(shown) < len(y) else f"{len(y):,} design points"
+    figure.suptitle(f"{outcome_title(outcome)}: mean over replicates per design point ({note})", fontsize=12)
+    return figure
+
+
+def _thinned(count: int) -> np.ndarray:
+    if count <= MAX_SCATTER_POINTS:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(0).choice(count, MAX_SCATTER_POINTS, replace=False))
+
+
+def _binned_means(x: np.ndarray, y: np.ndarray, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    usable = np.isfinite(x) & np.isfinite(y)
+    frame = pd.DataFrame({"x": x[usable], "y": y[usable]})
+    if frame.empty:
+        return np.array([]), np.array([])
+    if frame["x"].nunique() <= bins:
+        grouped = frame.groupby("x")["y"].mean()
+        return grouped.index.to_numpy(dtype=float), grouped.to_numpy()
+    bin_of = pd.qcut(frame["x"], bins, duplicates="drop")
+    grouped = frame.groupby(bin_of, observed=True).mean()
+    return grouped["x"].to_numpy(), grouped["y"].to_numpy()
+
+
+# Sensitivity
+
+
+def sensitivity_figure(outcome: str, table: pd.DataFrame, method: str) -> Figure:
+    """Bars of the sensitivity indices of one outcome, the most influential parameter on top."""
+    table = table.sort_values("rank")
+    positions = np.arange(len(table))
+    figure = Figure(figsize=(7.5, 1.4 + 0.42 * len(table)), layout="constrained")
+    axis = figure.subplots()
+    if method == "sobol":
+        _sobol_bars(axis, table, positions)
+    elif method == "morris":
+        axis.barh(positions, table["mu_star"], xerr=table["mu_star_conf"], color="#4472a8", capsize=3)
+        axis.set_xlabel(
+            "mu*: mean |elementary effect| (outcome change as the parameter crosses its range)\n"
+            f"[{outcome_unit(outcome)}]"
+        )
+    else:
+        _spearman_bars(axis, table, positions)
+    axis.set_yticks(positions, table["parameter"], fontsize=8)
+    axis.invert_yaxis()
+    axis.set_ylabel("parameter")
+    axis.grid(axis="x", alpha=0.3)
+    title = f"{outcome_title(outcome)}: {METHOD_TEXT[method]}"
+    noise = table["noise_share"].iloc[0] if "noise_share" in table and len(table) else math.nan
+    if math.isfinite(noise):
+        title += f"\nreplicate noise: {noise:.0%} of the variance of the per-point means"
+    axis.set_title(title, fontsize=11)
+    return figure
+
+
+def _sobol_bars(axis, table: pd.DataFrame, positions: np.ndarray) -> None:
+    height = 0.38
+    axis.barh(positions - height / 2, table["ST"], height, xerr=table["ST_conf"], color="#4472a8", capsize=2)
+    axis.barh(positions + height / 2, table["S1"], height, xerr=table["S1_conf"], color="#e3a33b", capsize=2)
+    axis.legend(["ST (total order)", "S1 (first order)"], fontsize=8, loc="lower right")
+    axis.axvline(0, color="black", linewidth=0.6)
+    axis.set_xlabel("Sobol index (share of the variance of the per-point means)")
+
+
+def _spearman_bars(axis, table: pd.DataFrame, positions: np.ndarray) -> None:
+    rho = table["rho"].to_numpy(dtype=float)
+    colours = np.where(rho >= 0, "#4472a8", "#c0392b")
+    axis.barh(positions, np.abs(rho), color=colours)
+    axis.set_xlim(0, 1)
+    axis.set_xlabel("|Spearman rho| with the per-point mean (blue: increases it, red: decreases it)")
+
+
+def sensitivity_overview_figure(sensitivity: pd.DataFrame, method: str, parameters: Sequence[str]) -> Figure:
+    """Heat map of the main index (ST, mu* scaled per outcome, or |rho|) of every outcome and parameter."""
+    matrix, label = _overview_matrix(sensitivity, method, parameters)
+    size = (max(7.0, 3.5 + 0.55 * len(parameters)), 2.2 + 0.38 * len(matrix))
+    figure = Figure(figsize=size, layout="constrained")
+    axis = figure.subplots()
+    image = axis.imshow(matrix.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    axis.set_xticks(np.arange(len(parameters)), parameters, rotation=60, ha="right", fontsize=8)
+    axis.set_yticks(np.arange(len(matrix)), matrix.index, fontsize=8)
+    axis.set_xlabel("parameter")
+    axis.set_ylabel("outcome")
+    if matrix.size <= 300:
+        _annotate(axis, matrix.to_numpy(dtype=float))
+    figure.colorbar(image, ax=axis, label=label)
+    axis.set_title(f"Sensitivity overview: {label} of each outcome's per-point means", fontsize=11)
+    return figure
+
+
+def _overview_matrix(sensitivity: pd.DataFrame, method: str, parameters: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    outcomes = list(dict.fromkeys(sensitivity["outcome"]))
+    if method == "sobol":
+        column, label = "ST", "total-order index ST"
+    elif method == "morris":
+        column, label = "mu_star", "mu* / largest mu* of the outcome"
+    else:
+        column, label = "rho", "|Spearman rho|"
+    matrix = sensitivity.pivot(index="outcome", columns="parameter", values=column).reindex(outcomes)[list(parameters)]
+    matrix = matrix.abs() if method == "spearman" else matrix.clip(lower=0)
+    if method == "morris":
+        matrix = matrix.div(matrix.max(axis=1).replace(0, np.nan), axis=0)
+    return matrix, label
+
+
+def _annotate(axis, values: np.ndarray) -> None:
+    for (row, column), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            colour = "white" if value < 0.6 else "black"
+            axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=6, color=colour)
