@@ -124,13 +124,18 @@ def test_a_day_over_a_batch_equals_the_day_replicate_by_replicate():
 
 def test_a_grievance_far_above_threshold_climbs_the_ladder_one_rung_at_a_time():
     inputs = rule_inputs(resolve_scenario("baseline"))
+    from dataclasses import replace
+
     state = initial_state(inputs, initially_on_table())
-    view = actor_view(state, inputs, 1)
-    view["grievance_mine"] = np.where(np.arange(N) == 0, 50.0, 0.0)
-    action, target = choose_response(1, **view, draws=np.array([0.0, 1.0]))
+    grievance = np.zeros((N, N))
+    grievance[1, 0] = 50.0
+    state = replace(state, grievance=grievance)
+    action, target = choose_response(1, **actor_view(state, inputs, 1), draws=np.array([0.0, 1.0]))
     assert (int(action), int(target)) == (RESPONSE_INDEX["111"], 0)
-    view["standing_mine"] = np.where(np.arange(N) == 0, 3.0, 0.0)
-    action, _ = choose_response(1, **view, draws=np.array([0.0, 1.0]))
+    standing = np.zeros((N, N))
+    standing[1, 0] = 3.0
+    state = replace(state, standing=standing)
+    action, _ = choose_response(1, **actor_view(state, inputs, 1), draws=np.array([0.0, 1.0]))
     assert int(action) == RESPONSE_INDEX["173"]
 
 

@@ -21,7 +21,7 @@ from sim.cameo import RELATIONS_CUT_RUNG
 from sim.parameters import ModelParams
 from sim.rules import corridor, influence, trust
 from sim.rules.events import DayEvents
-from sim.rules.responses import boldness, standing_rung
+from sim.rules.responses import boldness, grievance_excess, standing_rung
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
@@ -189,9 +189,8 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     """The keyword arguments of `choose_response` for actor `me` (its own slice of the state)."""
     return {
         "grievance_mine": state.grievance[..., me, :],
-        "grievance_at_me": state.grievance[..., :, me],
-        "threshold_mine": inputs.threshold[..., me],
-        "thresholds": inputs.threshold,
+        "excess_mine": grievance_excess(state.grievance[..., me, :], inputs.threshold[..., me, None]),
+        "excess_at_me": grievance_excess(state.grievance[..., :, me], inputs.threshold),
         "reciprocity_mine": inputs.reciprocity[..., me],
         "restraint_mine": inputs.restraint[..., me],
         "conciliation_mine": inputs.conciliation[..., me],
@@ -206,14 +205,15 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
 def all_actors_view(state: CrisisState, inputs: RuleInputs) -> dict[str, Any]:
     """`actor_view` of every actor at once, along a trailing actor axis (`me = arange(n)`).
 
-    Row i of each matrix is actor i's own slice; per-actor inputs line up with that axis, and
-    inputs every actor reads whole (the others' thresholds) gain an axis to broadcast over it.
+    Row i of each matrix is actor i's own slice, and per-actor inputs line up with that axis.
+    The excess of every grievance over its holder's threshold is computed once: row i is what
+    actor i holds against the others, column i what the others hold against i.
     """
+    excess = grievance_excess(state.grievance, inputs.threshold[..., :, None])
     return {
         "grievance_mine": state.grievance,
-        "grievance_at_me": np.swapaxes(state.grievance, -1, -2),
-        "threshold_mine": inputs.threshold,
-        "thresholds": inputs.threshold[..., None, :],
+        "excess_mine": excess,
+        "excess_at_me": np.swapaxes(excess, -1, -2),
         "reciprocity_mine": inputs.reciprocity,
         "restraint_mine": inputs.restraint,
         "conciliation_mine": inputs.conciliation,

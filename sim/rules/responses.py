@@ -46,15 +46,20 @@ def wanted_rung(severity: np.ndarray) -> np.ndarray:
 
 
 def _pick(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """values[..., index[...]] along the last axis."""
+    """values[..., index[...]] along the last axis (values' leading axes broadcast against index)."""
     if index.ndim == 0:
         return values[..., index]
-    n = values.shape[-1]
-    rows = np.broadcast_to(values, (*index.shape, n)).reshape(-1, n)
-    return rows[np.arange(rows.shape[0]), index.ravel()].reshape(index.shape)
+    lead = values.shape[:-1]
+    offset = index.ndim - len(lead)
+    grids = tuple(
+        np.arange(size).reshape([size if axis == offset + k else 1 for axis in range(index.ndim)]) if size > 1 else 0
+        for k, size in enumerate(lead)
+    )
+    return values[(*grids, index)]
 
 
-def _excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+def grievance_excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """(grievance - threshold) / threshold: how far a grievance stands above its holder's threshold."""
     return (grievance - threshold) / threshold
 
 
@@ -62,9 +67,8 @@ def choose_response(
     me: int | np.ndarray,
     *,
     grievance_mine: np.ndarray,
-    grievance_at_me: np.ndarray,
-    threshold_mine: np.ndarray,
-    thresholds: np.ndarray,
+    excess_mine: np.ndarray,
+    excess_at_me: np.ndarray,
     reciprocity_mine: np.ndarray,
     restraint_mine: np.ndarray,
     conciliation_mine: np.ndarray,
@@ -84,9 +88,9 @@ def choose_response(
     Args:
         me: the actor's index (or the indices along the trailing batch axis, see above).
         grievance_mine: G[..., me, :], its grievances against each actor.
-        grievance_at_me: G[..., :, me], each actor's grievance against it.
-        threshold_mine: its response threshold, [...].
-        thresholds: every actor's response threshold, [..., n].
+        excess_mine: `grievance_excess` of its grievances over its threshold, [..., n].
+        excess_at_me: `grievance_excess` of each actor's grievance against it over that actor's
+            threshold, [..., n].
         reciprocity_mine: its reciprocity, [...].
         restraint_mine: its restraint, [...].
         conciliation_mine: its daily conciliation probability, [...].
@@ -103,7 +107,7 @@ def choose_response(
     n = grievance_mine.shape[-1]
     others = np.arange(n) != np.asarray(me)[..., None]
     not_self = np.where(others, 0.0, -np.inf)  # added to an excess: -inf against oneself, else unchanged
-    excess = _excess(grievance_mine, threshold_mine[..., None]) + not_self
+    excess = excess_mine + not_self
     target = np.argmax(excess, axis=-1)
     top = _pick(excess, target)
     answers = draws[..., 0] < np.minimum(top, 1.0)
@@ -112,7 +116,7 @@ def choose_response(
     action = np.where(answers, rung - 1, NO_ACTION)
 
     calm = top <= 0.0
-    their_excess = _excess(grievance_at_me, thresholds) + not_self
+    their_excess = excess_at_me + not_self
     aggrieved = np.argmax(their_excess, axis=-1)
     their_top = _pick(their_excess, aggrieved)
     reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation_mine)
