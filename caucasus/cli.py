@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # what is on disk stays: a sweep resumes where it stopped
+        print("caucasus: interrupted; results already written are kept (rerun a sweep to finish it)", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (e.g. `| head`); the run is already written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE

@@ -125,7 +125,7 @@ class SweepPlan:
 def plan_sweep(config: SweepConfig, engine: str = "ensemble") -> SweepPlan:
     """Sample the design and fix the chunks."""
     if engine not in ENGINES:
-        raise ConfigError("--engine", engine, f"unknown engine; allowed: {', '.join(ENGINES)}")
+        raise ConfigError("--engine", None, f"{engine!r} is not an engine; allowed: {', '.join(ENGINES)}")
     return SweepPlan(config, sample_design(config), engine, config.chunk_runs or DEFAULT_CHUNK_RUNS[engine])
 
 
@@ -235,12 +235,12 @@ Runner = Callable[[Iterator[ChunkWork]], Iterator[tuple[ChunkWork, pd.DataFrame]
 def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runner, str]]:
     """A function running chunks (yielding them as they finish) and the backend's name."""
     if workers is not None and scheduler is not None:
-        raise ConfigError("--workers", str(workers), "give --workers or --scheduler, not both")
+        raise ConfigError("--workers", None, "give --workers or --scheduler, not both")
     if scheduler is None and workers is None:
         yield (lambda works: ((work, run_chunk(work)) for work in works)), "serial"
         return
     if workers is not None and not 1 <= workers <= 1024:
-        raise ConfigError("--workers", str(workers), "out of range; allowed: 1 to 1024 worker processes")
+        raise ConfigError("--workers", None, f"{workers} is out of range; allowed: 1 to 1024 worker processes")
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -274,8 +274,8 @@ def _connect(client_type: type, address: str) -> Any:
     except (OSError, TimeoutError, ValueError) as error:
         raise ConfigError(
             "--scheduler",
-            address,
-            f"no Dask scheduler answered within {SCHEDULER_TIMEOUT_S} s ({error}); start one "
+            None,
+            f"no Dask scheduler answered at {address} within {SCHEDULER_TIMEOUT_S} s ({error}); start one "
             "(`dask scheduler`, then `dask worker ADDRESS` where the project is installed) or use --workers N",
         ) from None
 

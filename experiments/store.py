@@ -36,7 +36,7 @@ RUNS = "runs"
 COMPLETE = "complete.json"
 KIND = "caucasus-sweep"
 METADATA_KEY = b"caucasus.sweep"
-CHUNK_NAME = re.compile(r"chunk-(\d{6})\.parquet")
+CHUNK_NAME = re.compile(r"chunk-(\d{6,})\.parquet")
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,14 @@ class SweepStore:
         a directory with another sweep, or a non-empty directory without a sweep manifest.
         """
         if self.root.exists() and not self.root.is_dir():
-            raise ConfigError("--out", str(self.root), "is a file; give a directory for the sweep's results")
+            raise ConfigError("--out", None, f"{self.root} is a file; give a directory for the sweep's results")
         manifest_path = self.root / MANIFEST
         if not manifest_path.exists():
-            if self.root.exists() and any(self.root.iterdir()):
+            # a sweep killed while writing its manifest leaves only the manifest's temporary file
+            leftovers = {MANIFEST + ".tmp"}
+            if self.root.exists() and any(p.name not in leftovers for p in self.root.iterdir()):
                 raise ConfigError(
-                    "--out", str(self.root), "is not empty and holds no sweep; give a new or empty directory"
+                    "--out", None, f"{self.root} is not empty and holds no sweep; give a new or empty directory"
                 )
             return False
         held = read_manifest(self.root)
@@ -77,12 +79,17 @@ class SweepStore:
         return True
 
     def initialise(self, manifest: dict[str, Any], design: pd.DataFrame) -> None:
-        """Write the manifest and the design (once; a resumed sweep keeps its own)."""
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        if not (self.root / DESIGN).exists():
-            _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+        """Write the manifest (first, so a killed sweep is always recognised), then the design.
+
+        A resumed sweep keeps its manifest; the design, a function of the sweep, is rewritten
+        if it was not finished.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
         if not (self.root / MANIFEST).exists():
             _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        if not (self.root / DESIGN).exists():
+            _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+        self.runs_dir.mkdir(exist_ok=True)
 
     def done_chunks(self, expected_rows: dict[int, int]) -> set[int]:
         """Chunks already on disk and whole; stray temporary files are removed."""

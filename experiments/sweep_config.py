@@ -139,9 +139,9 @@ class SweepConfig:
         }
 
     def config_hash(self) -> str:
-        """SHA-256 of what decides the results: the resolved sweep minus names and paths."""
+        """SHA-256 of what decides the results: the resolved sweep minus names, paths and chunking."""
         identity = self.resolved()
-        for key in ("name", "description"):
+        for key in ("name", "description", "chunk_runs"):
             identity.pop(key)
         identity["scenario"] = identity["scenario"]["config_hash"]
         text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
@@ -218,7 +218,7 @@ def _flatten(table: dict[str, Any], prefix: str = ""):
 
 
 def _read_parameter(name: str, spec: Any, source: str) -> ParameterSpec:
-    key = f"parameters.{name}"
+    key = f'parameters."{name}"'  # the TOML path of the entry
     low, high, integer = _allowed_range(name, source, key)
     if not isinstance(spec, dict):
         raise ConfigError(source, key, "give a table: { min = ..., max = ... } or { values = [...] }")
@@ -274,7 +274,7 @@ def _allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool
 def _check_parameters_fit_design(parameters: tuple[ParameterSpec, ...], design: DesignSpec, source: str) -> None:
     names = [p.name for p in parameters]
     for parameter in parameters:
-        key = f"parameters.{parameter.name}"
+        key = f'parameters."{parameter.name}"'
         if names.count(parameter.name) > 1:
             raise ConfigError(source, key, "named twice")
         if design.kind == "full_factorial" and parameter.values is None and parameter.levels is None:
