@@ -14,6 +14,7 @@ runs each `CaucasusModel` in turn (the reference).
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -209,7 +210,16 @@ def execute(
         provenance = {"config_hash": plan.config.config_hash(), "engine": plan.engine, "versions": versions()}
         started = time.perf_counter()
         show = sys.stderr.isatty() if progress is None else progress
-        with tqdm(total=plan.n_runs, initial=done_before, unit="run", disable=not show, smoothing=0.1) as bar:
+        size = shutil.get_terminal_size((100, 24))  # a terminal that reports no size (0 x 0) hides the bar
+        with tqdm(
+            total=plan.n_runs,
+            initial=done_before,
+            unit="run",
+            disable=not show,
+            smoothing=0.1,
+            ncols=size.columns,
+            nrows=size.lines,
+        ) as bar:
             for work, frame in submit_all(plan.work(i) for i in todo):
                 store.write_chunk(work.index, frame, provenance | {"chunk": work.index})
                 bar.update(len(frame))

@@ -6,9 +6,10 @@ Layout of DIR:
   problem, versions, git commit; written once, before any run;
 - `design.parquet`: the design points (`point_id` and one column per parameter);
 - `runs/chunk-NNNNNN.parquet`: a partitioned Parquet dataset, one row per run, one file per
-  chunk of consecutive run ids. Each file is written under a temporary name and renamed into
-  place, so a file that exists is whole: a sweep killed at any moment (even `kill -9`) and
-  started again skips the chunks on disk and runs only the missing ones;
+  chunk of consecutive run ids. Each file is written under a hidden temporary name (which
+  `pandas.read_parquet(DIR / "runs")` skips) and renamed into place, so a file that exists is
+  whole: a sweep killed at any moment (even `kill -9`) and started again skips the chunks on
+  disk and runs only the missing ones;
 - `complete.json`: written when every run is on disk (counts, wall time, throughput).
 
 A directory holding another sweep (another config hash, engine or chunk size) is refused,
@@ -61,7 +62,7 @@ class SweepStore:
         manifest_path = self.root / MANIFEST
         if not manifest_path.exists():
             # a sweep killed while writing its manifest leaves only the manifest's temporary file
-            leftovers = {MANIFEST + ".tmp"}
+            leftovers = {_temporary(self.root / MANIFEST).name}
             if self.root.exists() and any(p.name not in leftovers for p in self.root.iterdir()):
                 raise ConfigError(
                     "--out", None, f"{self.root} is not empty and holds no sweep; give a new or empty directory"
@@ -152,13 +153,18 @@ def read_runs(root: Path) -> pd.DataFrame:
     return frame.sort_values("run_id", kind="stable", ignore_index=True)
 
 
+def _temporary(path: Path) -> Path:
+    """Where a file is written before it is renamed into place: hidden, so no reader lists it."""
+    return path.with_name(f".{path.name}.tmp")
+
+
 def _write_atomically(table: pa.Table, path: Path) -> None:
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = _temporary(path)
     pq.write_table(table, temporary)
     os.replace(temporary, path)
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = _temporary(path)
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

@@ -240,6 +240,39 @@ def test_progress_goes_to_stderr_only_when_asked_for(tmp_path, capsys):
     assert "6/6" in err and "run" in err
 
 
+def test_on_a_terminal_the_command_draws_a_progress_bar_with_rate_and_time_left(tmp_path):
+    """A real pseudo-terminal (one that reports no size, as some do): the bar shows runs/s and the time left."""
+    import pty
+
+    config = write_sweep(
+        tmp_path,
+        "tiny.toml",
+        write_scenario(tmp_path),
+        {"kind": "latin_hypercube", "samples": 3},
+        {"parameters.trust_rate": {"min": 0.1, "max": 0.4}},
+        chunk_runs=2,
+    )
+    command = [sys.executable, "-m", "caucasus", "sweep", str(config), "--out", str(tmp_path / "out")]
+    terminal, child_side = pty.openpty()
+    child = subprocess.Popen(command, cwd=ROOT, stdin=child_side, stdout=child_side, stderr=child_side)
+    os.close(child_side)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    status = child.wait(timeout=CLI_TIMEOUT_S)
+    os.close(terminal)
+    text = shown.decode()
+    assert status == 0, text
+    assert "6/6 [" in text and "run/s]" in text and "100%|" in text
+    assert "Ran 6 runs in " in text
+
+
 # ---------------------------------------------------------------- 3: resuming after kill -9
 
 
@@ -300,7 +333,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_dataset(tmp_pa
     assert snapshot(out / "runs") == before
 
 
-@pytest.mark.parametrize("leftovers", [["manifest.json.tmp"], ["manifest.json", "design.parquet.tmp"]])
+@pytest.mark.parametrize("leftovers", [[".manifest.json.tmp"], ["manifest.json", ".design.parquet.tmp"]])
 def test_a_sweep_killed_while_writing_its_manifest_or_design_can_be_rerun(tmp_path, capsys, leftovers):
     """What `kill -9` can leave before the first chunk: a manifest cut short, or a manifest and a design cut short.
 
