@@ -1,5 +1,11 @@
-"""Many runs: replicate seeds spawned from a master seed, and replicate runners.
+"""Many runs of the model: replicates, counterfactuals, parameter sweeps, their analysis, the benchmark.
 
-Everything about running many replicates lives here; it calls `sim`, never the other way
-round. (Parameter sweeps at research scale are a later layer on top of this.)
+- `replicates`: replicate seeds spawned from a master seed, and replicate runners;
+- `counterfactual`: two scenarios on common random numbers, compared day by day;
+- `sweep_config`, `design`, `runner`, `store`: sweeps (configs, SALib designs, chunks on the
+  ensemble or Mesa engine, serial or on Dask, streamed resumable Parquet results);
+- `analysis`, `figures`: summaries, sensitivity indices and figures of a finished sweep;
+- `bench`: runs/s of `mesa.batch_run`, the Mesa engine and the ensemble engine.
+
+Everything here calls `sim`, never the other way round.
 """
