@@ -148,6 +148,8 @@ def bench_command(args: argparse.Namespace) -> int:
     for name in ("mesa_runs", "ensemble_runs"):
         if not 1 <= getattr(args, name) <= 10_000_000:
             raise ConfigError(f"--{name.replace('_', '-')}", None, "out of range; allowed: 1 to 10,000,000 runs")
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise ConfigError("--workers", None, f"{args.workers} is out of range; allowed: 1 to 1024 worker processes")
     print(benchmark(args.mesa_runs, args.ensemble_runs, sobol=args.sobol, workers=args.workers))
     return 0
 

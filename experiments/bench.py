@@ -106,10 +106,10 @@ def _spin(seconds: float) -> float:
     return (time.perf_counter() - started) / rounds
 
 
-def time_sobol(workers: int, out: Path | None = None) -> tuple[float, int, int]:
+def time_sobol(workers: int) -> tuple[float, int, int]:
     """Run the Sobol study in a child `caucasus sweep`; wall seconds, peak tree RSS bytes, exit status."""
     with tempfile.TemporaryDirectory() as scratch:
-        target = out or Path(scratch) / "sobol"
+        target = Path(scratch) / "sobol"
         command = [sys.executable, "-m", "caucasus", "sweep", str(SOBOL_SWEEP), "--out", str(target)]
         started = time.perf_counter()
         child = subprocess.Popen([*command, "--workers", str(workers)], stdout=subprocess.DEVNULL)

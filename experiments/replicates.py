@@ -1,13 +1,14 @@
 """Replicates of one scenario: per-run seeds spawned from a master seed, run one by one.
 
 `replicate_seeds(master, n)` gives the integer seeds of n replicates: the first 63 bits of
-each child of `numpy.random.SeedSequence(master).spawn(n)`. A replicate's numbers depend only on
+each child of `numpy.random.SeedSequence(master).spawn(n)` (`spawned_seeds` gives any children
+by index, as sweeps need). A replicate's numbers depend only on
 its seed, so any replicate can be rerun alone with `caucasus run CONFIG --seed SEED`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,20 @@ from sim.config import Scenario
 from sim.model import CaucasusModel
 
 
+def spawned_seeds(master_seed: int, indices: Iterable[int]) -> np.ndarray:
+    """Seed i: the first 63 bits of `SeedSequence(master_seed, spawn_key=(i,))`, the i-th child."""
+    return np.array(
+        [
+            int(np.random.SeedSequence(master_seed, spawn_key=(int(i),)).generate_state(1, np.uint64)[0] >> 1)
+            for i in indices
+        ],
+        dtype=np.int64,
+    )
+
+
 def replicate_seeds(master_seed: int, count: int) -> list[int]:
-    """Integer seeds of `count` replicates spawned from `master_seed`."""
-    children = np.random.SeedSequence(master_seed).spawn(count)
-    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
+    """Integer seeds of `count` replicates spawned from `master_seed` (its first `count` children)."""
+    return spawned_seeds(master_seed, range(count)).tolist()
 
 
 def run_replicates(scenario: str | Path | Scenario, seeds: list[int], **params: Any) -> Iterator[CaucasusModel]:

@@ -27,6 +27,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from experiments.design import salib_problem, sample_design
+from experiments.replicates import spawned_seeds
 from experiments.store import KIND, SweepStore
 from experiments.sweep_config import SweepConfig
 from sim.config import Scenario
@@ -128,17 +129,6 @@ def plan_sweep(config: SweepConfig, engine: str = "ensemble") -> SweepPlan:
     if engine not in ENGINES:
         raise ConfigError("--engine", None, f"{engine!r} is not an engine; allowed: {', '.join(ENGINES)}")
     return SweepPlan(config, sample_design(config), engine, config.chunk_runs or DEFAULT_CHUNK_RUNS[engine])
-
-
-def spawned_seeds(master_seed: int, indices: np.ndarray) -> np.ndarray:
-    """Seed i: the first 63 bits of `SeedSequence(master_seed, spawn_key=(i,))`, the i-th child."""
-    return np.array(
-        [
-            int(np.random.SeedSequence(master_seed, spawn_key=(int(i),)).generate_state(1, np.uint64)[0] >> 1)
-            for i in indices
-        ],
-        dtype=np.int64,
-    )
 
 
 def run_chunk(work: ChunkWork) -> pd.DataFrame:

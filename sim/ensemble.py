@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,10 +56,15 @@ class RunDraws:
             generator.random(out=uniform[block])
         return cls(normal, uniform, block_of_run)
 
+    @cached_property
+    def one_block_per_run(self) -> bool:
+        """Whether run i uses block i (distinct seeds in increasing order): then no gathering is needed."""
+        blocks = self.normal.shape[0]
+        return self.block_of_run.size == blocks and np.array_equal(self.block_of_run, np.arange(blocks))
+
     def day(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Each run's normal [runs, n, n] and uniform [runs, n, 2] draws for `day`."""
-        blocks = self.normal.shape[0]
-        if self.block_of_run.size == blocks and np.array_equal(self.block_of_run, np.arange(blocks)):
+        if self.one_block_per_run:
             return self.normal[:, day], self.uniform[:, day]
         return self.normal[self.block_of_run, day], self.uniform[self.block_of_run, day]
 
@@ -88,13 +94,17 @@ class EnsembleResult:
         flat = runs[chosen] * len(RESPONSES) + self.actions[chosen]
         return np.bincount(flat, minlength=self.size * len(RESPONSES)).reshape(self.size, len(RESPONSES))
 
+    @cached_property
+    def _outcomes(self) -> dict[str, np.ndarray]:
+        return outcome_arrays(self.state, self.trust_aze_rus_min, self.trust_tur_rus_min, self.response_counts())
+
     def outcomes(self) -> dict[str, np.ndarray]:
         """Every outcome, one value (or row) per run (see `sim.outcomes.outcome_arrays`)."""
-        return outcome_arrays(self.state, self.trust_aze_rus_min, self.trust_tur_rus_min, self.response_counts())
+        return dict(self._outcomes)
 
     def run_outcomes(self, run: int) -> RunOutcomes:
         """One run's outcomes, as `CaucasusModel.outcomes()` gives them."""
-        return run_outcomes(self.outcomes(), (run,), self.config.name, int(self.seeds[run]), self.config.start_date)
+        return run_outcomes(self._outcomes, (run,), self.config.name, int(self.seeds[run]), self.config.start_date)
 
     def event_log(self, run: int) -> list[EventRecord]:
         """One run's event log, written by the same `EventLog` as the Mesa model's."""

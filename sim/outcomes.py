@@ -124,8 +124,8 @@ def outcome_columns(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "corridor_arrangement": _arrangement_names(arrays["corridor_index"]),
         "corridor_day": _days(arrays["corridor_day"]),
     }
-    for name in SCALAR_OUTCOMES:
-        columns[name] = np.atleast_1d(arrays[name]).astype(float if name != "max_escalation_rung" else np.int64)
+    for name, kind in SCALAR_OUTCOMES.items():
+        columns[name] = np.atleast_1d(arrays[name]).astype(kind)
     counts = np.atleast_2d(arrays["response_counts"])
     for index, response in enumerate(RESPONSES):
         columns[f"n_{response.cameo}"] = counts[:, index].astype(np.int64)
@@ -134,14 +134,14 @@ def outcome_columns(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return columns
 
 
-SCALAR_OUTCOMES = (
-    "russia_influence_AZE",
-    "russia_influence_ARM",
-    "max_escalation_rung",
-    "trust_AZE_RUS_min",
-    "trust_AZE_RUS_final",
-    "trust_TUR_RUS_min",
-)
+SCALAR_OUTCOMES: dict[str, type] = {  # one number per run, and its column type
+    "russia_influence_AZE": float,
+    "russia_influence_ARM": float,
+    "max_escalation_rung": np.int64,
+    "trust_AZE_RUS_min": float,
+    "trust_AZE_RUS_final": float,
+    "trust_TUR_RUS_min": float,
+}
 OUTCOME_NAMES = (
     "rupture",
     "rupture_day",

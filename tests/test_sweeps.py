@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from caucasus.cli import main
 from experiments.analysis import analyze
 from experiments.design import design_size, sample_design
-from experiments.runner import execute, plan_sweep, run_chunk, spawned_seeds
+from experiments.replicates import spawned_seeds
+from experiments.runner import execute, plan_sweep, run_chunk
 from experiments.store import SweepStore, read_manifest, read_runs
 from experiments.sweep_config import load_sweep
 from sim.model import CaucasusModel

@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
-from sim.cameo import RELATIONS_CUT_RUNG
 from sim.parameters import ModelParams
 from sim.rules import corridor, influence, trust
 from sim.rules.events import DayEvents
-from sim.rules.responses import boldness, grievance_excess, standing_rung
+from sim.rules.responses import boldness, grievance_excess, relations_cut
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
@@ -182,7 +181,7 @@ def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> np.ndarray:
 
 def _breaks_with(state: CrisisState, inputs: RuleInputs, i: int, j: int) -> np.ndarray:
     distrusts = state.trust[..., i, j] <= inputs.params.rupture_trust
-    return distrusts & (standing_rung(state.standing[..., i, j]) >= RELATIONS_CUT_RUNG)
+    return distrusts & relations_cut(state.standing[..., i, j])
 
 
 def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any]:

@@ -40,6 +40,15 @@ def standing_rung(standing: np.ndarray) -> np.ndarray:
     return np.rint(standing).astype(np.int64)
 
 
+def relations_cut(standing: np.ndarray) -> np.ndarray:
+    """Whether a standing level is at or above the rung that cuts relations (161).
+
+    That is `standing_rung(standing) >= RELATIONS_CUT_RUNG`, without the rounding: `np.rint`
+    rounds x.5 to even, so the rounded rung reaches 3 exactly when the level is above 2.5.
+    """
+    return standing > RELATIONS_CUT_RUNG - 0.5
+
+
 def wanted_rung(severity: np.ndarray) -> np.ndarray:
     """The highest ladder rung (1-7) whose severity is at most `severity`; at least 1."""
     return np.maximum(np.searchsorted(RUNG_SEVERITY, severity, side="right"), 1)
@@ -139,8 +148,7 @@ def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int 
 
 
 def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
-    # standing_rung(s) >= RELATIONS_CUT_RUNG, without rounding: np.rint rounds x.5 to even
-    cut = np.maximum(standing_mine, standing_at_me) > RELATIONS_CUT_RUNG - 0.5
+    cut = relations_cut(np.maximum(standing_mine, standing_at_me))
     if not cut.any():  # no relations cut anywhere: no peace to make
         return np.zeros(cut.shape[:-1], dtype=np.int64), np.zeros(cut.shape[:-1], dtype=bool)
     calm_both = (excess < -0.5) & (their_excess < -0.5)
