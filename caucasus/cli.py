@@ -5,6 +5,7 @@
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus bench [--runs N] [--sobol]`
+`caucasus dashboard [--port N] [--sweep DIR]`
 
 A user mistake (bad config, bad override, occupied output directory) prints one paragraph
 naming the file and key and exits with status 2, before anything is written.
@@ -29,6 +30,7 @@ from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
 from sim.report import summary
+from viz.server import DEFAULT_PORT, serve
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -83,6 +85,9 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--ensemble-runs", type=int, default=2048, help="runs timed for --engine ensemble")
     bench.add_argument("--sobol", action="store_true", help="also time the 225,280-run Sobol study (minutes)")
     bench.add_argument("--workers", type=int, default=None, help="workers for --sobol (default: all CPUs)")
+    dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
+    dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -173,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             return analyze_command(args)
         if args.command == "bench":
             return bench_command(args)
+        if args.command == "dashboard":
+            return serve(args.port, sweep_dir=args.sweep)
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)

@@ -106,6 +106,7 @@ class CaucasusModel(mesa.Model):
         self.trust_history = np.empty((horizon, N_ACTORS, N_ACTORS))
         self.shares_history = np.empty((horizon, *self.state.shares.shape))
         self.support_history = np.empty((horizon, N_ARRANGEMENTS))
+        self.interventions: list[tuple[int, dict[str, Any]]] = []
         self._schedule_shocks()
         self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
         self.datacollector.collect(self)
@@ -162,6 +163,24 @@ class CaucasusModel(mesa.Model):
             description or default_description(actor, cameo, target),
             salience=salience,
         )
+
+    def change_parameters(self, **params: Any) -> None:
+        """Run on from the next day with changed parameters (a mid-run intervention).
+
+        Takes the keywords of the constructor (`trust_rate=0.4`, `AZE_restraint=0.9`, dotted
+        keys); the seed, start date and horizon cannot change mid-run. The drawn random numbers
+        stay as they are, so a changed copy of a run differs from it only through the change.
+        `config` becomes the changed scenario; `interventions` records (day, overrides).
+        Raises ConfigError for an unknown key or an out-of-range value, leaving the run as it was.
+        """
+        overrides = keyword_overrides(params)
+        fixed = sorted(k for k in overrides if k.startswith("scenario."))
+        if fixed:
+            raise ConfigError("change_parameters(...)", fixed[0], "cannot change mid-run; start a new run instead")
+        config = with_overrides(self.config, overrides)
+        self.inputs = rule_inputs(config)
+        self.config = config
+        self.interventions.append((self.day, overrides))
 
     # ------------------------------------------------------------ the day
 

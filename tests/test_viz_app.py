@@ -1,0 +1,130 @@
+"""The dashboard page rendered with Solara's own test helpers (no browser): controls and views."""
+
+from __future__ import annotations
+
+import time
+
+import ipyvuetify as v
+import solara
+
+from viz.app import Page
+
+
+def render_page():
+    """One browser session's page, inside the app layout that `solara run` gives it."""
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    return rc
+
+
+def clock(rc) -> str:
+    return rc.find(v.Html, class_="run-clock").widget.children[0]
+
+
+def widget_text(widget) -> str:
+    return widget.children[0] if getattr(widget, "children", None) else getattr(widget, "value", "")
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def event_log_html(rc) -> str:
+    boxes = [w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == "event-log-box"]
+    assert len(boxes) == 1
+    return boxes[0].unsafe_innerHTML
+
+
+def test_step_advances_the_clock_and_the_views():
+    rc = render_page()
+    assert clock(rc).startswith("Day 0 of 365 · starts Fri 20 Dec 2024")
+    assert "No events yet" in event_log_html(rc)
+    for _ in range(6):
+        button(rc, "Step").click()
+    assert clock(rc).startswith("Day 6 of 365 · Wed 25 Dec 2024")
+    assert "8243" in event_log_html(rc)  # the downing of the airliner on 25 December is logged
+    charts = rc.find(solara.components.echarts.EchartsWidget).widgets
+    assert len(charts) == 6
+    dyads = next(c for c in charts if c.attributes.get("class") == "view-dyads")
+    assert len(dyads.option["xAxis"]["data"]) == 6
+
+
+def test_slider_change_waits_for_reset_then_applies():
+    rc = render_page()
+    button(rc, "Step").click()
+    slider = rc.find(v.Slider, label="Azerbaijan's restraint").widget
+    slider.v_model = 0.9
+    rc.find(v.Alert, class_="pending-note").assert_single()
+    assert clock(rc).startswith("Day 1 ")  # nothing runs until Reset
+    button(rc, "Reset").click()
+    assert clock(rc).startswith("Day 0 ")
+    rc.find(v.Alert, class_="pending-note").assert_empty()
+    notice = rc.find(v.Alert, class_="page-notice").widget
+    assert "AZE_restraint=0.9" in widget_text(notice)
+
+
+def test_bad_seed_shows_a_message_and_keeps_the_run():
+    rc = render_page()
+    for _ in range(3):
+        button(rc, "Step").click()
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "-5"
+    seed.fire_event("focusout")
+    button(rc, "Reset").click()
+    error = rc.find(v.Alert, class_="page-error").widget
+    assert "Seed" in widget_text(error) and "0 to" in widget_text(error)
+    assert clock(rc).startswith("Day 3 ")  # the running model is untouched
+
+
+def test_inject_queues_a_shock_that_fires_next_step():
+    rc = render_page()
+    button(rc, "Step").click()
+    button(rc, "Inject").click()  # default: RUS denounces AZE
+    assert "queued for next step" in event_log_html(rc)
+    button(rc, "Step").click()
+    log = event_log_html(rc)
+    assert 'class="event-injected"' in log and "queued" not in log.split("event-injected")[1].split("</tr>")[0]
+
+
+def test_inject_on_itself_is_refused_with_a_message():
+    rc = render_page()
+    rc.find(v.Select, label="Target").widget.v_model = "RUS"
+    button(rc, "Inject").click()
+    error = rc.find(v.Alert, class_="page-error").widget
+    assert "itself" in widget_text(error)
+    assert "No events yet" in event_log_html(rc)
+
+
+def test_two_sessions_are_independent():
+    first, second = render_page(), render_page()
+    for _ in range(4):
+        button(first, "Step").click()
+    assert clock(first).startswith("Day 4 ") and clock(second).startswith("Day 0 ")
+
+
+def test_play_runs_days_and_pause_stops():
+    rc = render_page()
+    rc.find(v.Select, label="Speed").widget.v_model = "max"
+    button(rc, "Play").click()
+    deadline = time.time() + 20
+    while time.time() < deadline and clock(rc).startswith("Day 0 "):
+        time.sleep(0.1)
+    button(rc, "Pause").click()
+    time.sleep(0.5)
+    stopped = clock(rc)
+    time.sleep(0.6)
+    assert not stopped.startswith("Day 0 ") and clock(rc) == stopped
+
+
+def test_whatif_branch_shows_both_lines_and_outcomes():
+    rc = render_page()
+    for _ in range(10):
+        button(rc, "Step").click()
+    rc.find(v.Tabs).widget.v_model = 1  # the What-if tab
+    button(rc, "Branch from today").click()
+    chart = rc.find(solara.components.echarts.EchartsWidget, attributes={"style": "height: 380px; width: 100%",
+                                                                         "class": "view-whatif"}).widget
+    names = [series["name"] for series in chart.option["series"]]
+    assert names == ["as run", "what-if", "what-if − as run"]
+    assert len(chart.option["series"][0]["data"]) == 365
+    templates = [w.template for w in rc.find(v.VuetifyTemplate).widgets]
+    assert any("Rupture" in str(t) and "Corridor arrangement" in str(t) and "what-if" in str(t) for t in templates)

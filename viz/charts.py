@@ -1,0 +1,286 @@
+"""ECharts options for the live views, built from a model's state and histories.
+
+Plain functions from numbers to option dicts: the browser draws them (ECharts is served
+locally with Solara's assets), so a redraw costs the server only the time to build a dict.
+Animation is off, so each step shows the new state at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.actors import ACTORS, INDEX, POWERS, STATE_ROW, STATES, Actor
+from sim.cameo import LADDER
+from sim.corridor import ARRANGEMENTS, Arrangement
+from sim.model import CaucasusModel
+
+#: Where each actor sits in the trust network: the South Caucasus states in the middle,
+#: the powers around them roughly where they lie on a map (Russia north, Iran south, ...).
+LAYOUT: dict[Actor, tuple[float, float]] = {
+    Actor.ARM: (-0.28, 0.0),
+    Actor.AZE: (0.28, 0.0),
+    Actor.RUS: (0.0, 0.95),
+    Actor.EU: (-0.85, 0.6),
+    Actor.USA: (-1.0, -0.15),
+    Actor.TUR: (-0.6, -0.8),
+    Actor.IRN: (0.35, -0.95),
+    Actor.CHN: (1.0, 0.35),
+}
+#: A daily trust change at least this large is drawn as a change (daily noise is ~0.006).
+CHANGE_SHOWN = 0.03
+POWER_COLOURS = {
+    Actor.RUS: "#c62828",
+    Actor.TUR: "#ef6c00",
+    Actor.IRN: "#2e7d32",
+    Actor.CHN: "#f9a825",
+    Actor.USA: "#1565c0",
+    Actor.EU: "#6a1b9a",
+}
+ARRANGEMENT_COLOURS = ["#c62828", "#ef6c00", "#1565c0", "#9e9e9e"]
+
+
+def trust_colour(trust: float) -> str:
+    """Red for distrust, grey near zero, blue for trust (a diverging scale over [-1, 1])."""
+    t = float(np.clip(trust, -1.0, 1.0))
+    grey, end = np.array([189, 189, 189]), np.array([198, 40, 40] if t < 0 else [21, 101, 192])
+    r, g, b = (grey + abs(t) * (end - grey)).round().astype(int)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _values(array: np.ndarray) -> list[float]:
+    return np.round(np.asarray(array, dtype=float), 4).tolist()
+
+
+def date_labels(model: CaucasusModel, days: int | None = None) -> list[str]:
+    """ISO dates of the model's first `days` days (the days run so far by default)."""
+    count = model.day if days is None else days
+    return [model.config.date_of(day).isoformat() for day in range(count)]
+
+
+def _time_axes(dates: list[str], y_name: str, **y: Any) -> dict[str, Any]:
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 48, "right": 16, "top": 40, "bottom": 28},
+        "xAxis": {"type": "category", "data": dates, "boundaryGap": False},
+        "yAxis": {"type": "value", "name": y_name, **y},
+    }
+
+
+def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
+    """The trust network: an arrow i → j per pair, coloured and sized by i's trust in j.
+
+    Arrows whose trust moved by at least `CHANGE_SHOWN` since the last step glow and carry
+    the change as a label.
+    """
+    nodes = [
+        {
+            "name": actor.value,
+            "x": LAYOUT[actor][0] * 100,
+            "y": -LAYOUT[actor][1] * 100,
+            "symbolSize": 54 if actor in STATES else 44,
+            "itemStyle": {"color": "#37474f" if actor in STATES else POWER_COLOURS[actor]},
+        }
+        for actor in ACTORS
+    ]
+    links = [_trust_link(a, b, trust, previous) for a in ACTORS for b in ACTORS if a != b]
+    return {
+        "animation": False,
+        "tooltip": {},
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "data": nodes,
+                "links": links,
+                "edgeSymbol": ["none", "arrow"],
+                "edgeSymbolSize": 7,
+                "label": {"show": True, "color": "#fff", "fontWeight": "bold"},
+                "edgeLabel": {"fontSize": 10},
+                "left": 40,
+                "right": 40,
+                "top": 30,
+                "bottom": 30,
+            }
+        ],
+    }
+
+
+def _trust_link(actor: Actor, target: Actor, trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
+    value = float(trust[INDEX[actor], INDEX[target]])
+    change = value - float(previous[INDEX[actor], INDEX[target]])
+    changed = abs(change) >= CHANGE_SHOWN
+    link: dict[str, Any] = {
+        "source": actor.value,
+        "target": target.value,
+        "value": round(value, 2),
+        "tooltip": {"formatter": f"{actor} → {target}: trust {value:+.2f} ({change:+.3f} since last step)"},
+        "lineStyle": {
+            "color": trust_colour(value),
+            "width": 0.5 + 4.5 * abs(value),
+            "curveness": 0.12,
+            "opacity": 0.95 if changed else 0.35 + 0.5 * abs(value),
+        },
+    }
+    if changed:
+        link["lineStyle"].update(shadowBlur=10, shadowColor="#ff9800")
+        link["label"] = {"show": True, "formatter": f"{change:+.2f}", "color": "#e65100"}
+    return link
+
+
+def shares_option(model: CaucasusModel, state: Actor) -> dict[str, Any]:
+    """The six powers' influence shares over one state, day by day (stacked to 1)."""
+    history = model.shares_history[: model.day, STATE_ROW[state]]
+    series = [
+        {
+            "name": power.value,
+            "type": "line",
+            "stack": "shares",
+            "areaStyle": {"opacity": 0.6},
+            "showSymbol": False,
+            "lineStyle": {"width": 0.5},
+            "color": POWER_COLOURS[power],
+            "data": _values(history[:, column]),
+        }
+        for column, power in enumerate(POWERS)
+    ]
+    option = _time_axes(date_labels(model), "share", min=0, max=1)
+    option.update(legend={"top": 0}, series=series)
+    return option
+
+
+def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> dict[str, Any]:
+    """Trust through time for the chosen (actor, target) pairs."""
+    history = model.trust_history[: model.day]
+    series = [
+        {
+            "name": f"{a} → {b}",
+            "type": "line",
+            "showSymbol": False,
+            "data": _values(history[:, INDEX[a], INDEX[b]]),
+        }
+        for a, b in dyads
+    ]
+    option = _time_axes(date_labels(model), "trust", min=-1, max=1)
+    rupture = model.config.params.rupture_trust
+    if series:
+        series[0]["markLine"] = {
+            "symbol": "none",
+            "silent": True,
+            "lineStyle": {"type": "dashed", "color": "#999"},
+            "label": {"formatter": f"rupture threshold {rupture:g}", "position": "insideEndTop"},
+            "data": [{"yAxis": rupture}],
+        }
+    option.update(legend={"top": 0}, series=series)
+    return option
+
+
+def corridor_option(model: CaucasusModel) -> dict[str, Any]:
+    """Support for each corridor arrangement, day by day, with the agreement once reached."""
+    history = model.support_history[: model.day]
+    series = [
+        {
+            "name": arrangement.value.replace("_", " "),
+            "type": "line",
+            "showSymbol": False,
+            "color": ARRANGEMENT_COLOURS[index],
+            "data": _values(history[:, index]),
+        }
+        for index, arrangement in enumerate(ARRANGEMENTS)
+        if arrangement != Arrangement.NONE
+    ]
+    agreed = int(model.state.agreed)
+    option = _time_axes(date_labels(model), "support")
+    option["title"] = {"text": corridor_outcome(model), "left": "center", "bottom": 0, "textStyle": {"fontSize": 12}}
+    option["grid"]["bottom"] = 44
+    if agreed >= 0 and series:
+        day = int(model.state.agreed_day)
+        series[0]["markLine"] = {
+            "symbol": "none",
+            "lineStyle": {"color": "#333"},
+            "label": {"formatter": "agreed"},
+            "data": [{"xAxis": model.config.date_of(day).isoformat()}],
+        }
+    option.update(legend={"top": 0}, series=series)
+    return option
+
+
+def corridor_outcome(model: CaucasusModel) -> str:
+    """One line: the arrangement agreed and when, or that none is agreed yet."""
+    agreed = int(model.state.agreed)
+    if agreed < 0:
+        return "No arrangement agreed yet"
+    date = model.config.date_of(int(model.state.agreed_day))
+    return f"Agreed: {ARRANGEMENTS[agreed].value.replace('_', ' ')} on {date.isoformat()}"
+
+
+def ladder_option(model: CaucasusModel) -> dict[str, Any]:
+    """Where each actor stands on the escalation ladder: its highest standing rung, and at whom."""
+    standing = model.state.standing
+    bars = []
+    for actor in ACTORS:
+        row = standing[INDEX[actor]]
+        target = ACTORS[int(np.argmax(row))]
+        rung = float(row.max())
+        label = f"{LADDER[round(rung) - 1].label} {target}" if rung >= 0.5 else "calm"
+        bars.append({"value": round(rung, 2), "label": {"show": True, "position": "right", "formatter": label}})
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 44, "right": 150, "top": 10, "bottom": 36},
+        "xAxis": {
+            "type": "value",
+            "min": 0,
+            "max": len(LADDER),
+            "interval": 1,
+            "name": "rung",
+            "nameLocation": "middle",
+        },
+        "yAxis": {"type": "category", "data": [a.value for a in ACTORS], "inverse": True},
+        "series": [{"type": "bar", "data": bars, "itemStyle": {"color": "#8d6e63"}}],
+    }
+
+
+def whatif_option(dates: list[str], as_run: np.ndarray, changed: np.ndarray, metric: str, branch_day: int) -> dict:
+    """Both continuations of a what-if (top) and their difference, changed minus as run (bottom)."""
+    branch = {
+        "symbol": "none",
+        "lineStyle": {"color": "#333", "type": "dashed"},
+        "label": {"formatter": "branch"},
+        "data": [{"xAxis": dates[min(branch_day, len(dates) - 1)]}],
+    }
+    line = {"type": "line", "showSymbol": False}
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "axisPointer": {"link": [{"xAxisIndex": "all"}]},
+        "grid": [
+            {"left": 56, "right": 16, "top": 36, "height": "48%"},
+            {"left": 56, "right": 16, "top": "70%", "bottom": 28},
+        ],
+        "xAxis": [
+            {"type": "category", "data": dates, "gridIndex": 0, "axisLabel": {"show": False}},
+            {"type": "category", "data": dates, "gridIndex": 1},
+        ],
+        "yAxis": [
+            {"type": "value", "name": metric, "gridIndex": 0, "scale": True},
+            {"type": "value", "name": "difference", "gridIndex": 1, "scale": True},
+        ],
+        "series": [
+            {**line, "name": "as run", "data": _values(as_run), "color": "#607d8b", "markLine": branch},
+            {**line, "name": "what-if", "data": _values(changed), "color": "#e65100"},
+            {
+                **line,
+                "name": "what-if − as run",
+                "data": _values(changed - as_run),
+                "xAxisIndex": 1,
+                "yAxisIndex": 1,
+                "color": "#6a1b9a",
+                "areaStyle": {"opacity": 0.25},
+            },
+        ],
+    }

@@ -1,0 +1,181 @@
+"""The controls: run settings with Reset, playback, and injecting a shock.
+
+Each component gets the session and a `refresh` callback that redraws the page after a
+change. Settings are pending until Reset (the page says so), so moving a slider never
+touches the running model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from sim.actors import ACTORS, Actor
+from viz.live import INJECTABLE, KNOBS, MAX_SEED, action_label, scenario_named, scenario_names
+from viz.session import SPEEDS, Session
+
+ACTOR_NAMES = {
+    Actor.RUS: "Russia",
+    Actor.AZE: "Azerbaijan",
+    Actor.ARM: "Armenia",
+    Actor.TUR: "Turkey",
+    Actor.IRN: "Iran",
+    Actor.CHN: "China",
+    Actor.USA: "United States",
+    Actor.EU: "European Union",
+}
+ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
+
+
+def knob_defaults(scenario: str) -> dict[str, float]:
+    """The knobs' values in a scenario (what the sliders show before any change)."""
+    config = scenario_named(scenario)
+    return {knob.keyword: knob.value_in(config) for knob in KNOBS}
+
+
+def tip(text: str, control: solara.Element) -> solara.Element:
+    """Wrap a control in a tooltip that says what it changes."""
+    return solara.Tooltip(text, children=[solara.Div(children=[control])])
+
+
+@solara.component
+def RunSettingsPanel(
+    session: Session,
+    refresh: Callable[[], None],
+    tick: solara.Reactive[int],
+    scenario: solara.Reactive[str],
+    seed: solara.Reactive[int | None],
+    values: solara.Reactive[dict[str, float]],
+    playing: solara.Reactive[bool],
+):
+    """Scenario, seed and parameter sliders; Reset builds a new run from them."""
+
+    def pick_scenario(name: str) -> None:
+        scenario.set(name)
+        values.set(knob_defaults(name))
+
+    def reset() -> None:
+        playing.set(False)
+        session.reset(scenario.value, seed.value, values.value)
+        refresh()
+
+    with solara.Card("Run settings", margin=0, classes=["run-settings"]):
+        tip(
+            "Which scenario file of configs/scenarios/ to run (takes effect on Reset).",
+            solara.Select("Scenario", values=scenario_names(), value=scenario.value, on_value=pick_scenario),
+        )
+        tip(
+            f"The run's seed: the same seed gives the same run. A whole number from 0 to {MAX_SEED}.",
+            solara.InputInt("Seed", value=seed, classes=["seed-input"]),
+        )
+        for knob in KNOBS:
+            tip(f"{knob.tooltip} (takes effect on Reset)", _KnobSlider(knob.keyword, knob.label, values))
+        PendingNote(session, tick, scenario, seed, values)
+        tip(
+            "Start a new run from day 0 with the scenario, seed and values above.",
+            solara.Button("Reset", on_click=reset, color="primary", classes=["reset-button"], block=True),
+        )
+
+
+@solara.component
+def PendingNote(
+    session: Session,
+    tick: solara.Reactive[int],
+    scenario: solara.Reactive[str],
+    seed: solara.Reactive[int | None],
+    values: solara.Reactive[dict[str, float]],
+):
+    """Says when the settings differ from the running model's (they apply on Reset)."""
+    _ = tick.value
+    settings = session.live.settings
+    running = (settings.scenario, settings.seed, {**knob_defaults(settings.scenario), **dict(settings.overrides)})
+    if (scenario.value, seed.value, values.value) != running:
+        solara.Info("Changed: press Reset to apply.", dense=True, classes=["pending-note"])
+
+
+@solara.component
+def _KnobSlider(keyword: str, label: str, values: solara.Reactive[dict[str, float]]):
+    knob = next(k for k in KNOBS if k.keyword == keyword)
+
+    def set_value(value: float) -> None:
+        values.set({**values.value, keyword: float(value)})
+
+    return solara.SliderFloat(
+        label, value=values.value[keyword], min=knob.low, max=knob.high, step=knob.step, on_value=set_value
+    )
+
+
+@solara.component
+def PlaybackPanel(
+    session: Session,
+    refresh: Callable[[], None],
+    tick: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[str],
+):
+    """Step, step to the next scripted shock, Play/Pause and the play speed."""
+
+    def step() -> None:
+        session.step()
+        refresh()
+
+    def next_shock() -> None:
+        session.step_to_next_shock()
+        refresh()
+
+    _ = tick.value
+    finished = session.live.finished
+    with solara.Card("Play", margin=0, classes=["playback"]):
+        with solara.Row():
+            tip(
+                "Run one day: today's events and rules apply, then every actor chooses tomorrow's action.",
+                solara.Button("Step", on_click=step, disabled=playing.value or finished, classes=["step-button"]),
+            )
+            tip(
+                "Run day by day at the chosen speed until Pause or the horizon.",
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=finished and not playing.value,
+                    classes=["play-button"],
+                ),
+            )
+        tip(
+            "Run through the day of the next scripted shock of the scenario (e.g. the raid).",
+            solara.Button("To next shock", on_click=next_shock, disabled=playing.value or finished, text=True),
+        )
+        tip(
+            "How fast Play runs; at higher speeds several days are run per redraw.",
+            solara.Select("Speed", values=list(SPEEDS), value=speed),
+        )
+
+
+@solara.component
+def InjectPanel(session: Session, refresh: Callable[[], None]):
+    """Pick actor, target and action (with its Goldstein score); Inject fires it next step."""
+    actor = solara.use_reactive("RUS")
+    target = solara.use_reactive("AZE")
+    action = solara.use_reactive(action_label(INJECTABLE[0]))
+    codes = [a.value for a in ACTORS]
+
+    def inject() -> None:
+        session.inject(actor.value, target.value, ACTION_LABELS.get(action.value))
+        refresh()
+
+    with solara.Card("Inject a shock", margin=0, classes=["inject-panel"]):
+        with solara.Row():
+            tip("Who acts.", solara.Select("Actor", values=codes, value=actor, classes=["inject-actor"]))
+            tip(
+                "Whom the act is aimed at.",
+                solara.Select("Target", values=codes, value=target, classes=["inject-target"]),
+            )
+        tip(
+            "The act, from the CAMEO escalation ladder or a conciliatory act; the Goldstein score (-10 to +10) "
+            "says how hostile or cooperative it is.",
+            solara.Select("Action", values=list(ACTION_LABELS), value=action, classes=["inject-action"]),
+        )
+        tip(
+            "Queue the act for the next step; it shows in the event log as injected.",
+            solara.Button("Inject", on_click=inject, color="warning", classes=["inject-button"]),
+        )

@@ -1,0 +1,66 @@
+"""Serve the dashboard: `caucasus dashboard [--port N] [--sweep DIR]`.
+
+Runs `solara run viz.app` on 127.0.0.1 in production mode, offline: the front-end assets come
+from the `solara-assets` package, telemetry and the version check are off.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from sim.errors import ConfigError
+
+DEFAULT_PORT = 8765
+#: The sweep directory the sweep explorer opens first (set by `--sweep`).
+SWEEP_DIR_VARIABLE = "CAUCASUS_DASHBOARD_SWEEP"
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port outside 1-65535 or one already in use, naming the flag."""
+    if not 1 <= port <= 65535:
+        raise ConfigError("--port", None, f"{port} is out of range; allowed: 1 to 65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            problem = f"{port} on {host} is not free ({error.strerror}); pick another"
+            raise ConfigError("--port", None, problem) from None
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The `solara run` command line that serves the app."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "viz.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
+
+
+def server_environment(sweep_dir: Path | None) -> dict[str, str]:
+    """The server's environment: no telemetry, and the sweep to open first, if any."""
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_TELEMETRY_ENABLED": "False"}
+    if sweep_dir is not None:
+        env[SWEEP_DIR_VARIABLE] = str(sweep_dir.resolve())
+    return env
+
+
+def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path | None = None) -> int:
+    """Serve the dashboard until interrupted; returns the server's exit status."""
+    check_port(host, port)
+    print(f"Dashboard: http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    return subprocess.call(server_command(host, port), env=server_environment(sweep_dir))

@@ -1,0 +1,108 @@
+"""One browser session's state: its live run and what the page shows about it.
+
+`Session` is plain Python (made once per page with `solara.use_memo`); the page keeps a
+`tick` counter in Solara state and bumps it after each change, which redraws the views. The
+lock serialises the play loop's thread against button clicks on the same run. A failed
+action leaves the run as it was and sets `error` for the page to show.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sim.errors import ConfigError
+from viz.live import KNOBS, MAX_SEED, LiveRun, RunSettings, scenario_named
+from viz.whatif import Change, WhatIf, branch
+
+#: Play speeds offered, in days per second; "max" steps as many days as fit a frame.
+SPEEDS: dict[str, float] = {"1 day/s": 1, "2 days/s": 2, "5 days/s": 5, "10 days/s": 10, "30 days/s": 30, "max": 0}
+#: The play loop redraws at most this often; faster speeds step several days per frame.
+FRAME_SECONDS = 0.15
+#: Days per frame at "max" (about 2 ms a day: the model stays well inside one frame).
+MAX_DAYS_PER_FRAME = 15
+
+
+def days_per_frame(speed: str) -> tuple[int, float]:
+    """(days to step, seconds per frame) for a speed label of `SPEEDS`."""
+    per_second = SPEEDS[speed]
+    if per_second == 0:
+        return MAX_DAYS_PER_FRAME, FRAME_SECONDS
+    if per_second * FRAME_SECONDS <= 1:
+        return 1, 1.0 / per_second
+    return round(per_second * FRAME_SECONDS), FRAME_SECONDS
+
+
+@dataclass
+class Session:
+    """A browser session's live run, its last what-if branch and its messages."""
+
+    live: LiveRun = field(default_factory=lambda: LiveRun(RunSettings()))
+    whatif: WhatIf | None = None
+    error: str = ""
+    notice: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def _ok(self, notice: str = "") -> bool:
+        self.error, self.notice = "", notice
+        return True
+
+    def _fail(self, error: Exception | str) -> bool:
+        self.error, self.notice = str(error), ""
+        return False
+
+    def step(self, days: int = 1) -> int:
+        """Run up to `days` days; returns the days run."""
+        with self.lock:
+            run = self.live.step(days)
+        self.error = "" if run else "The run has reached its horizon; press Reset to start again."
+        return run
+
+    def step_to_next_shock(self) -> int:
+        """Run through the next scripted shock."""
+        with self.lock:
+            return self.live.step_to_next_shock()
+
+    def reset(self, scenario: str, seed: int | None, values: dict[str, float]) -> bool:
+        """Start a new run; on a bad scenario, seed or value keep the current one and say why."""
+        if seed is None or not 0 <= seed <= MAX_SEED:
+            return self._fail(f"Seed: {seed} is not allowed; enter a whole number from 0 to {MAX_SEED}.")
+        try:
+            defaults = scenario_named(scenario)
+            overrides = tuple(
+                (knob.keyword, float(values[knob.keyword]))
+                for knob in KNOBS
+                if knob.keyword in values and float(values[knob.keyword]) != knob.value_in(defaults)
+            )
+            live = LiveRun(RunSettings(scenario, int(seed), overrides))
+        except (ConfigError, ValueError, TypeError) as error:
+            return self._fail(error)
+        with self.lock:
+            self.live, self.whatif = live, None
+        changed = ", ".join(f"{k}={v:g}" for k, v in overrides) or "scenario values"
+        return self._ok(f"New run: {scenario}, seed {seed}, {changed}.")
+
+    def inject(self, actor: str | None, target: str | None, cameo: str | None) -> bool:
+        """Queue a shock for the next step; a bad one is refused with a message."""
+        if not (actor and target and cameo):
+            return self._fail("Pick an actor, a target and an action to inject.")
+        try:
+            with self.lock:
+                record = self.live.inject(actor, target, cameo)
+        except ValueError as error:
+            return self._fail(error)
+        return self._ok(f"Queued for {record.date:%d %b %Y} (day {record.day}): {record.description}.")
+
+    def branch(self, change: Change) -> bool:
+        """Branch the live run from today with and without the change."""
+        if self.live.finished:
+            return self._fail("The run has reached its horizon: there is nothing left to branch.")
+        started = time.perf_counter()
+        try:
+            with self.lock:
+                whatif = branch(self.live, change)
+        except (ConfigError, ValueError) as error:
+            return self._fail(error)
+        self.whatif = whatif
+        return self._ok(f"Branched on day {whatif.branch_day} in {time.perf_counter() - started:.1f} s.")

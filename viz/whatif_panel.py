@@ -1,0 +1,115 @@
+"""The what-if tab: branch the live run with a shock or a changed parameter, see both lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from sim.actors import ACTORS
+from sim.cameo import APOLOGY
+from sim.outcomes import RunOutcomes
+from viz.charts import date_labels, whatif_option
+from viz.controls import ACTION_LABELS, tip
+from viz.live import KNOBS, action_label
+from viz.session import Session
+from viz.whatif import METRICS, ParameterChange, ShockChange, WhatIf
+
+SHOCK, PARAMETER = "an extra shock", "a changed parameter"
+
+
+@solara.component
+def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reactive[int]):
+    """Choose a change, branch from today, compare the two continuations."""
+    _ = tick.value
+    kind = solara.use_reactive(SHOCK)
+    actor, target = solara.use_reactive("RUS"), solara.use_reactive("AZE")
+    action = solara.use_reactive(action_label(APOLOGY))  # the act the article says never came
+    knob = solara.use_reactive(KNOBS[0].label)
+    value = solara.use_reactive(0.9)
+    metric = solara.use_reactive(next(iter(METRICS)))
+    live = session.live
+    codes = [a.value for a in ACTORS]
+
+    def run_branch() -> None:
+        if kind.value == SHOCK:
+            change = ShockChange(actor.value, target.value, ACTION_LABELS[action.value])
+        else:
+            keyword = next(k.keyword for k in KNOBS if k.label == knob.value)
+            change = ParameterChange(keyword, value.value)
+        session.branch(change)
+        refresh()
+
+    with solara.Card(
+        "What if…",
+        margin=0,
+        subtitle=f"Branch today (day {live.day}, {live.date:%d %b %Y}): the same seed runs on to the horizon "
+        "with and without the change.",
+        classes=["whatif-panel"],
+    ):
+        tip(
+            "Branch with one more shock tomorrow, or with a parameter changed from tomorrow on.",
+            solara.ToggleButtonsSingle(value=kind, values=[SHOCK, PARAMETER]),
+        )
+        if kind.value == SHOCK:
+            with solara.Row():
+                tip("Who acts in the branch.", solara.Select("Actor", values=codes, value=actor))
+                tip("Whom the act is aimed at.", solara.Select("Target", values=codes, value=target))
+            tip("The act, with its Goldstein score.", solara.Select("Action", values=list(ACTION_LABELS), value=action))
+        else:
+            chosen = next(k for k in KNOBS if k.label == knob.value)
+            tip(
+                "Which parameter the branch changes.",
+                solara.Select("Parameter", values=[k.label for k in KNOBS], value=knob),
+            )
+            tip(
+                chosen.tooltip,
+                solara.SliderFloat("New value", value=value, min=chosen.low, max=chosen.high, step=chosen.step),
+            )
+        tip(
+            "Replay the run to today twice, apply the change to one copy, run both on.",
+            solara.Button("Branch from today", on_click=run_branch, color="primary", classes=["branch-button"]),
+        )
+    if session.whatif is not None:
+        WhatIfResult(session.whatif, metric)
+
+
+@solara.component
+def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
+    """Both lines and their difference for a chosen metric, and both outcomes."""
+    as_run, changed = whatif.series(metric.value)
+    option = whatif_option(date_labels(whatif.as_run), as_run, changed, metric.value, whatif.branch_day)
+    with solara.Card(
+        f"What-if from day {whatif.branch_day}: {whatif.change.describe()}", margin=0, classes=["whatif-result"]
+    ):
+        tip(
+            "What to compare between the two continuations.",
+            solara.Select("Compare", values=list(METRICS), value=metric),
+        )
+        solara.FigureEcharts(option, attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"})
+        solara.Markdown(outcome_table(whatif))
+
+
+def outcome_table(whatif: WhatIf) -> str:
+    """A Markdown table of both continuations' outcomes at the horizon."""
+    base, other = whatif.outcomes()
+    rows = [
+        ("Rupture (Azerbaijan–Russia)", base.rupture_date or "none", other.rupture_date or "none"),
+        ("Corridor arrangement", _corridor(base), _corridor(other)),
+        ("Lowest trust AZE → RUS", f"{base.trust_AZE_RUS_min:+.2f}", f"{other.trust_AZE_RUS_min:+.2f}"),
+        (
+            "Russia's influence over AZE at the end",
+            f"{base.russia_influence_AZE:.2f}",
+            f"{other.russia_influence_AZE:.2f}",
+        ),
+        ("Highest escalation rung", str(base.max_escalation_rung), str(other.max_escalation_rung)),
+        ("Responses chosen", str(sum(base.response_counts.values())), str(sum(other.response_counts.values()))),
+    ]
+    lines = ["| outcome | as run | what-if |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)]
+    return "\n".join(lines)
+
+
+def _corridor(outcomes: RunOutcomes) -> str:
+    if outcomes.corridor_date is None:
+        return outcomes.corridor_arrangement.replace("_", " ")
+    return f"{outcomes.corridor_arrangement.replace('_', ' ')} ({outcomes.corridor_date})"
