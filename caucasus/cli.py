@@ -193,3 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # the disk, not the user: say what failed, without a traceback
         print(f"caucasus: error: could not write the results: {error}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

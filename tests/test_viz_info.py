@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import ipyvue
 import numpy as np
 import pytest
 import solara
@@ -264,8 +263,7 @@ def test_an_apology_injected_the_day_after_the_raid_prevents_the_rupture(section
 def test_info_page_renders_the_markdown():
     box, rc = solara.render(InfoPage(), handle_error=False)
     try:
-        templates = [w.template for w in rc.find(ipyvue.VueTemplate).widgets]
-        markdown = [t for t in templates if "solara-markdown" in t]
-        assert markdown and "What is it" in markdown[0] and "Keep in mind" in markdown[0]
+        pages = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "md-text" in w.attributes["class"]]
+        assert len(pages) == 1 and "<h2>What is it?</h2>" in pages[0] and "Keep in mind" in pages[0]
     finally:
         rc.close()

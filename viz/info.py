@@ -12,6 +12,8 @@ from importlib.resources import files
 
 import solara
 
+from viz.markdown import Markdown
+
 INFO_FILE = "info.md"
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 
@@ -49,4 +51,4 @@ def info_sections(text: str | None = None) -> dict[str, str]:
 def InfoPage():
     """The "About the model" page: `viz/info.md` rendered as markdown."""
     text = solara.use_memo(info_text, dependencies=[])
-    solara.Markdown(text)
+    Markdown(text)

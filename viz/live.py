@@ -45,7 +45,7 @@ class Knob:
         return float(getattr(scenario.params, self.keyword))
 
 
-def _knob(keyword: str, label: str, *, high: float | None = None, step: float = 0.05) -> Knob:
+def _knob(keyword: str, label: str, *, high: float | None = None, step: float = 0.01) -> Knob:
     """A knob whose tooltip is the parameter's documented meaning (sim.parameters)."""
     code, _, name = keyword.partition("_")
     owner = Disposition if code in Actor.__members__ else ModelParams
@@ -61,7 +61,7 @@ KNOBS: tuple[Knob, ...] = (
     _knob("RUS_restraint", "Russia's restraint"),
     _knob("AZE_sensitivity", "Azerbaijan's sensitivity to humiliation"),
     _knob("RUS_sensitivity", "Russia's sensitivity to humiliation"),
-    _knob("AZE_memory_half_life_days", "Azerbaijan's memory (half-life, days)", high=365.0, step=5.0),
+    _knob("AZE_memory_half_life_days", "Azerbaijan's memory (half-life, days)", high=365.0, step=1.0),
     _knob("RUS_distraction", "Russia's distraction (the war in Ukraine)"),
     _knob("USA_engagement", "US engagement on the corridor"),
     _knob("trust_rate", "Trust rate"),

@@ -10,6 +10,9 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from sim.errors import ConfigError
@@ -64,3 +67,37 @@ def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path 
     check_port(host, port)
     print(f"Dashboard: http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
     return subprocess.call(server_command(host, port), env=server_environment(sweep_dir))
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free now (for tests and benchmarks that start their own server)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, log: Path, *, sweep_dir: Path | None = None) -> subprocess.Popen:
+    """Start `caucasus dashboard` in the background, its output to `log`.
+
+    `wait_until_serving` tells when it answers; stop it with `terminate()`.
+    """
+    command = [sys.executable, "-m", "caucasus.cli", "dashboard", "--port", str(port)]
+    if sweep_dir is not None:
+        command += ["--sweep", str(sweep_dir)]
+    with log.open("wb") as output:  # the child keeps its own handle
+        return subprocess.Popen(command, env=server_environment(None), stdout=output, stderr=subprocess.STDOUT)
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
+    """Wait until the page answers 200; RuntimeError with the server's log if it dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the dashboard server exited with status {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.25)
+    raise RuntimeError(f"the dashboard did not answer at {url} within {timeout:.0f} s")

@@ -44,6 +44,7 @@ from experiments.analysis import (
     share_summary,
 )
 from sim.errors import ConfigError
+from viz.markdown import Markdown
 
 CHART_ATTRIBUTES = {"style": "height: 320px; width: 100%"}
 SLIDER_STEPS = 100  # a range slider moves in at least this many steps over its parameter's range
@@ -603,7 +604,7 @@ def SweepExplorer(initial_directory: str = ""):
         set_state(PageState(opened or state.opened, error, state.openings + 1))
 
     with solara.Column(classes=["sweep-explorer"]) as page:
-        solara.Markdown("## Sweep explorer")
+        Markdown("## Sweep explorer")
         with solara.Row(style={"align-items": "center"}):
             field = solara.InputText(
                 "Sweep results directory", value=directory, on_value=set_directory, classes=["sweep-dir"]
@@ -633,7 +634,7 @@ def SweepView(opened: OpenedSweep):
     shown = int(mask.sum())
 
     with solara.Column() as view:
-        solara.Markdown(sweep_summary(opened))
+        Markdown(sweep_summary(opened))
         ParameterFilters(grids, ranges, lambda name, value: set_ranges(ranges | {name: value}))
         solara.Text(run_count_text(shown, opened.n_runs), classes=["sweep-count"])
         if not outcomes:
@@ -723,7 +724,7 @@ def FilteredCharts(opened: OpenedSweep, mask: np.ndarray, outcome: str, paramete
         else:
             with solara.Columns([1, 1]):
                 _chart(shares_option(shares))
-                solara.Markdown(shares_markdown(shares))
+                Markdown(shares_markdown(shares))
     return charts
 
 
@@ -743,5 +744,5 @@ def SensitivityPanel(sensitivity: Sensitivity, outcome: str):
         else:
             with solara.Columns([1, 1]):
                 _chart(sensitivity_option(rows, sensitivity.method, outcome))
-                solara.Markdown(sensitivity_markdown(rows, sensitivity.method))
+                Markdown(sensitivity_markdown(rows, sensitivity.method))
     return card

@@ -12,6 +12,7 @@ from sim.outcomes import RunOutcomes
 from viz.charts import date_labels, whatif_option
 from viz.controls import ACTION_LABELS, tip
 from viz.live import KNOBS, action_label
+from viz.markdown import Markdown
 from viz.session import Session
 from viz.whatif import METRICS, ParameterChange, ShockChange, WhatIf
 
@@ -87,7 +88,7 @@ def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
             solara.Select("Compare", values=list(METRICS), value=metric),
         )
         solara.FigureEcharts(option, attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"})
-        solara.Markdown(outcome_table(whatif))
+        Markdown(outcome_table(whatif), classes=["whatif-outcomes"])
 
 
 def outcome_table(whatif: WhatIf) -> str:
