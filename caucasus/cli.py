@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return bench_command(args)
         if args.command == "dashboard":
-            return serve(args.port, sweep_dir=args.sweep)
+            serve(args.port, sweep_dir=args.sweep)  # becomes the server; returns only by raising
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:
         print(f"caucasus: error: {error}", file=sys.stderr)

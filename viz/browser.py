@@ -19,7 +19,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-MISSING = "Debian's chromium is not installed at /usr/bin/chromium: `apt-get install -y chromium` (scripts/test does it)"
+MISSING = "Debian's chromium is not at /usr/bin/chromium: `apt-get install -y chromium` (scripts/test does it)"
 
 
 def launch_chromium(playwright: Any) -> Any:

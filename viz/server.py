@@ -62,11 +62,16 @@ def server_environment(sweep_dir: Path | None) -> dict[str, str]:
     return env
 
 
-def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path | None = None) -> int:
-    """Serve the dashboard until interrupted; returns the server's exit status."""
+def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path | None = None) -> None:
+    """Serve the dashboard until interrupted: this process becomes the Solara server.
+
+    Replacing the process (rather than starting a child) means Ctrl+C and `kill` reach the
+    server itself and no orphan is left holding the port.
+    """
     check_port(host, port)
     print(f"Dashboard: http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    return subprocess.call(server_command(host, port), env=server_environment(sweep_dir))
+    command = server_command(host, port)
+    os.execve(command[0], command, server_environment(sweep_dir))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
