@@ -30,6 +30,7 @@ from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
 from sim.report import summary
+from viz.benchmark import dashboard_benchmark
 from viz.server import DEFAULT_PORT, serve
 
 EXIT_USAGE = 2
@@ -85,6 +86,9 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--ensemble-runs", type=int, default=2048, help="runs timed for --engine ensemble")
     bench.add_argument("--sobol", action="store_true", help="also time the 225,280-run Sobol study (minutes)")
     bench.add_argument("--workers", type=int, default=None, help="workers for --sobol (default: all CPUs)")
+    bench.add_argument(
+        "--dashboard", action="store_true", help="instead: the dashboard's step + redraw time (needs Chromium)"
+    )
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
@@ -150,6 +154,9 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 def bench_command(args: argparse.Namespace) -> int:
     """Run the benchmark and print its report."""
+    if args.dashboard:
+        print(dashboard_benchmark())
+        return 0
     for name in ("mesa_runs", "ensemble_runs"):
         if not 1 <= getattr(args, name) <= 10_000_000:
             raise ConfigError(f"--{name.replace('_', '-')}", None, "out of range; allowed: 1 to 10,000,000 runs")

@@ -46,6 +46,9 @@ class SweepStore:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))  # a str given by a caller works too
+
     @property
     def runs_dir(self) -> Path:
         """The directory of the runs' Parquet dataset."""
@@ -149,7 +152,12 @@ def read_runs(root: Path) -> pd.DataFrame:
             raise ConfigError(str(part), None, f"cannot be read as Parquet ({error}); the file is damaged") from None
     if not tables:
         return pd.DataFrame()
-    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    try:
+        frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    except pa.ArrowException as error:
+        raise ConfigError(str(runs_dir), None, f"chunk files disagree on their columns ({error}); damaged") from None
+    if "run_id" not in frame.columns:
+        raise ConfigError(str(runs_dir), "run_id", "is not a column of the run files; the sweep directory is damaged")
     return frame.sort_values("run_id", kind="stable", ignore_index=True)
 
 

@@ -774,3 +774,23 @@ def test_bad_input_from_the_real_command_is_one_line_without_a_traceback(tmp_pat
     assert result.stderr.startswith(f"caucasus: error: {bad}: key ") and len(result.stderr.splitlines()) == 1
     assert "min 0.4 is above max 0.1" in result.stderr
     assert not out.exists()
+
+
+def test_damaged_run_files_are_config_errors(tmp_path):
+    """Chunks without run ids, or whose column types disagree, are named as damaged, not a traceback."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from experiments.store import RUNS, SweepStore, read_runs
+    from sim.errors import ConfigError
+
+    runs = tmp_path / RUNS
+    runs.mkdir()
+    pq.write_table(pa.table({"point_id": [0]}), runs / "chunk-000000.parquet")
+    with pytest.raises(ConfigError, match="run_id"):
+        read_runs(tmp_path)
+    pq.write_table(pa.table({"run_id": [0], "rupture": [True]}), runs / "chunk-000000.parquet")
+    pq.write_table(pa.table({"run_id": [1], "rupture": ["yes"]}), runs / "chunk-000001.parquet")
+    with pytest.raises(ConfigError, match="disagree"):
+        read_runs(tmp_path)
+    assert SweepStore(str(tmp_path)).runs_dir == runs

@@ -27,6 +27,7 @@ def check_port(host: str, port: int) -> None:
     if not 1 <= port <= 65535:
         raise ConfigError("--port", None, f"{port} is out of range; allowed: 1 to 65535")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: lingering closes are fine
         try:
             probe.bind((host, port))
         except OSError as error:

@@ -44,9 +44,10 @@ from experiments.analysis import (
     share_summary,
 )
 from sim.errors import ConfigError
+from viz.echarts import chart
 from viz.markdown import Markdown
 
-CHART_ATTRIBUTES = {"style": "height: 320px; width: 100%"}
+CHART_HEIGHT = 320
 SLIDER_STEPS = 100  # a range slider moves in at least this many steps over its parameter's range
 MAX_BINS = 40
 MAX_INTEGER_BARS = 30  # whole-number outcomes spanning at most this many values get one bar per value
@@ -569,7 +570,7 @@ def _with_tooltip(text: str, control: solara.Element, style: str = "") -> solara
 
 
 def _chart(option: dict[str, Any]) -> solara.Element:
-    return solara.FigureEcharts(option=option, attributes=CHART_ATTRIBUTES)
+    return chart(option, CHART_HEIGHT, "sweep-chart")
 
 
 @dataclass(frozen=True)

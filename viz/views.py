@@ -1,21 +1,25 @@
 """The live views, redrawn each step: network, influence, dyads, corridor, ladder, event log.
 
-The chart options are built once per `tick` (not on every slider move) and drawn by ECharts
-in the browser.
+The cards, titles and pickers are drawn once; only the small components inside them read
+the session's `tick`, so a step redraws the charts and the log and nothing else. Chart
+options are built from the run's state and drawn by ECharts in the browser.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import solara
 
 from sim.actors import ACTORS, Actor
 from viz.charts import corridor_option, dyads_option, ladder_option, network_option, shares_option
+from viz.echarts import chart
 from viz.event_table import event_rows, event_table_html
 from viz.live import LiveRun
 from viz.session import Session
 
 DYADS: list[str] = [f"{a}→{b}" for a in ACTORS for b in ACTORS if a != b]
-DEFAULT_DYADS = ["AZE→RUS", "ARM→RUS"]
+DEFAULT_DYADS = ("AZE→RUS", "ARM→RUS")
 EVENT_ROWS_SHOWN = 200
 
 
@@ -25,57 +29,65 @@ def parse_dyad(label: str) -> tuple[Actor, Actor]:
     return Actor(actor), Actor(target)
 
 
-def _chart(option: dict, height: int, css: str) -> solara.Element:
-    return solara.FigureEcharts(option, attributes={"style": f"height: {height}px; width: 100%", "class": css})
+#: Each live chart's option, by view name, from the run and the picked dyads.
+VIEW_OPTIONS: dict[str, Callable[[LiveRun, tuple[str, ...]], dict]] = {
+    "network": lambda live, dyads: network_option(live.model.state.trust, live.previous_trust),
+    "shares-aze": lambda live, dyads: shares_option(live.model, Actor.AZE),
+    "shares-arm": lambda live, dyads: shares_option(live.model, Actor.ARM),
+    "dyads": lambda live, dyads: dyads_option(live.model, [parse_dyad(d) for d in dyads]),
+    "corridor": lambda live, dyads: corridor_option(live.model),
+    "ladder": lambda live, dyads: ladder_option(live.model),
+}
 
 
-def live_options(live: LiveRun, dyads: list[str]) -> dict[str, dict]:
-    """Every chart's option for the current day, by view name."""
-    model = live.model
-    return {
-        "network": network_option(model.state.trust, live.previous_trust),
-        "shares_AZE": shares_option(model, Actor.AZE),
-        "shares_ARM": shares_option(model, Actor.ARM),
-        "dyads": dyads_option(model, [parse_dyad(d) for d in dyads]),
-        "corridor": corridor_option(model),
-        "ladder": ladder_option(model),
-    }
+@solara.component
+def LiveChart(session: Session, tick: solara.Reactive[int], view: str, height: int, dyads: tuple[str, ...] = ()):
+    """One live chart (CSS class `view-<view>`), redrawn on every tick."""
+    live = session.live
+    option = solara.use_memo(lambda: VIEW_OPTIONS[view](live, dyads), [live, tick.value, dyads])
+    return chart(option, height, f"view-{view}")
+
+
+@solara.component
+def EventLogTable(session: Session, tick: solara.Reactive[int]):
+    """The event log, newest first, with what is queued for the next step on top."""
+    model = session.live.model
+    rows = event_rows(model.log, model.events.pending, EVENT_ROWS_SHOWN)
+    _ = tick.value
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=event_table_html(rows),
+        style="max-height: 420px; overflow-y: auto; font-size: 13px",
+        classes=["event-log-box"],
+    )
 
 
 @solara.component
 def LiveViews(session: Session, tick: solara.Reactive[int]):
-    """All live views of the session's run (redrawn when `tick` or the dyad choice changes)."""
-    dyads = solara.use_reactive(DEFAULT_DYADS)
-    live = session.live
-    options = solara.use_memo(lambda: live_options(live, dyads.value), [live, tick.value, tuple(dyads.value)])
-    rows = solara.use_memo(
-        lambda: event_rows(live.model.log, live.model.events.pending, EVENT_ROWS_SHOWN), [live, tick.value]
-    )
+    """All live views of the session's run."""
+    dyads = solara.use_reactive(list(DEFAULT_DYADS))
     with solara.Columns([5, 7]):
         with solara.Card("Trust network", margin=0, subtitle="arrow i → j: i's trust in j; glowing: moved today"):
-            _chart(options["network"], 420, "view-network")
+            LiveChart(session, tick, "network", 420)
         with solara.Card("Trust through time", margin=0):
             solara.Tooltip(
                 "Pick the pairs to plot: 'AZE→RUS' is Azerbaijan's trust in Russia.",
                 children=[
-                    solara.SelectMultiple("Pairs", values=dyads.value, all_values=DYADS, on_value=dyads.set, dense=True)
+                    solara.SelectMultiple(
+                        "Pairs", values=dyads.value, all_values=DYADS, on_value=dyads.set, dense=True
+                    )
                 ],
             )
-            _chart(options["dyads"], 330, "view-dyads")
+            LiveChart(session, tick, "dyads", 330, tuple(dyads.value))
     with solara.Columns([1, 1]):
         with solara.Card("Influence over Azerbaijan", margin=0):
-            _chart(options["shares_AZE"], 260, "view-shares-aze")
+            LiveChart(session, tick, "shares-aze", 260)
         with solara.Card("Influence over Armenia", margin=0):
-            _chart(options["shares_ARM"], 260, "view-shares-arm")
+            LiveChart(session, tick, "shares-arm", 260)
     with solara.Columns([1, 1]):
         with solara.Card("The corridor: support for each arrangement", margin=0):
-            _chart(options["corridor"], 280, "view-corridor")
+            LiveChart(session, tick, "corridor", 280)
         with solara.Card("The escalation ladder: highest standing rung", margin=0):
-            _chart(options["ladder"], 280, "view-ladder")
+            LiveChart(session, tick, "ladder", 280)
     with solara.Card("Event log (newest first)", margin=0):
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=event_table_html(rows),
-            style="max-height: 420px; overflow-y: auto; font-size: 13px",
-            classes=["event-log-box"],
-        )
+        EventLogTable(session, tick)

@@ -11,6 +11,7 @@ from sim.cameo import APOLOGY
 from sim.outcomes import RunOutcomes
 from viz.charts import date_labels, whatif_option
 from viz.controls import ACTION_LABELS, tip
+from viz.echarts import chart
 from viz.live import KNOBS, action_label
 from viz.markdown import Markdown
 from viz.session import Session
@@ -87,7 +88,7 @@ def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
             "What to compare between the two continuations.",
             solara.Select("Compare", values=list(METRICS), value=metric),
         )
-        solara.FigureEcharts(option, attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"})
+        chart(option, 380, "view-whatif")
         Markdown(outcome_table(whatif), classes=["whatif-outcomes"])
 
 
