@@ -23,7 +23,8 @@ from viz.sweep_explorer import SweepExplorer
 from viz.views import LiveViews
 from viz.whatif_panel import WhatIfPanel
 
-STICKY_HEADER = "position: sticky; top: 0; z-index: 10; background: white; padding: 4px 0"
+#: Sticks at the top of the scrolling area, covering its 12 px top padding too.
+STICKY_HEADER = "position: sticky; top: -12px; z-index: 10; background: white; padding: 14px 0 4px 0"
 #: The least time the play loop leaves between frames, so clicks (Pause) are answered at once.
 MIN_PAUSE_SECONDS = 0.05
 

@@ -29,6 +29,8 @@ LAYOUT: dict[Actor, tuple[float, float]] = {
     Actor.IRN: (0.35, -0.95),
     Actor.CHN: (1.0, 0.35),
 }
+#: Arrows for trust weaker than this (either sign) are drawn faint.
+WEAK_TIE = 0.2
 #: A daily trust change at least this large is drawn as a change (daily noise is ~0.006).
 CHANGE_SHOWN = 0.03
 POWER_COLOURS = {
@@ -122,13 +124,18 @@ def _trust_link(actor: Actor, target: Actor, trust: np.ndarray, previous: np.nda
             "color": trust_colour(value),
             "width": 0.5 + 4.5 * abs(value),
             "curveness": 0.12,
-            "opacity": 0.95 if changed else 0.35 + 0.5 * abs(value),
+            "opacity": 0.95 if changed else _edge_opacity(value),
         },
     }
     if changed:
         link["lineStyle"].update(shadowBlur=10, shadowColor="#ff9800")
         link["label"] = {"show": True, "formatter": f"{change:+.2f}", "color": "#e65100"}
     return link
+
+
+def _edge_opacity(trust: float) -> float:
+    """Weak ties fade into the background so the strong (and the broken) ones read at a glance."""
+    return 0.08 if abs(trust) < WEAK_TIE else 0.35 + 0.55 * abs(trust)
 
 
 def shares_option(model: CaucasusModel, state: Actor) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _row(record: EventRecord, by_id: dict[int, EventRecord], *, queued: bool) ->
     answers = f"#{cause.event_id} {cause.actor} → {cause.target} {cause.cameo} ({cause.date:%d %b})" if cause else ""
     return EventRow(
         date=record.date.isoformat(),
-        day=record.day,
+        day=record.day + 1,  # numbered as the clock numbers days: day 1 is the start date
         who=f"{record.actor} → {record.target}",
         action=f"{record.cameo} {describe(record.cameo)}",
         goldstein=record.goldstein,

@@ -57,6 +57,7 @@ class Session:
         with self.lock:
             run = self.live.step(days)
         self.error = "" if run else "The run has reached its horizon; press Reset to start again."
+        self.notice = ""  # what it said (e.g. a queued shock) has now happened
         return run
 
     def step_to_next_shock(self) -> int:
@@ -92,7 +93,7 @@ class Session:
                 record = self.live.inject(actor, target, cameo)
         except ValueError as error:
             return self._fail(error)
-        return self._ok(f"Queued for {record.date:%d %b %Y} (day {record.day}): {record.description}.")
+        return self._ok(f"Queued for day {record.day + 1} ({record.date:%d %b %Y}): {record.description}.")
 
     def branch(self, change: Change) -> bool:
         """Branch the live run from today with and without the change."""
