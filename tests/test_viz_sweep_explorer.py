@@ -363,7 +363,7 @@ def test_opening_a_sweep_shows_its_charts_and_run_count(sweeps):
     ]
     for widget in charts(rc):
         assert_json_for_the_browser(widget.option)
-        assert widget.attributes == {"style": "height: 320px; width: 100%"}
+        assert widget.attributes == {"style": "height: 320px; width: 100%", "class": "sweep-chart"}
     assert alerts(rc, "error") == []
 
 

@@ -56,10 +56,9 @@ SCATTER_MARGINS = {"scale": True, "boundaryGap": ["5%", "5%"]}  # points at the 
 POINT_MEANS = "replicate means per design point"
 ALL_RUNS = "every run"
 SCATTER_MODES = [POINT_MEANS, ALL_RUNS]
-# What reading a damaged directory raises besides ConfigError and OSError: `store.read_runs`
-# sorts by run_id before analysis checks that the column exists (KeyError), merges the chunk
-# files' schemas with Arrow (ArrowInvalid is a ValueError, ArrowTypeError a TypeError), and
-# point ids of the wrong type fail a comparison (TypeError).
+# Besides ConfigError and OSError, a damaged directory can still fail deeper in the analysis:
+# point ids of the wrong type fail a comparison (TypeError), odd values fail pandas or Arrow
+# (ValueError, KeyError, ArrowException). The page says so instead of falling over.
 UNREADABLE = (KeyError, TypeError, ValueError, pa.ArrowException)
 # What the sensitivity analysis raises for data SALib or scipy cannot use (it catches these per
 # outcome itself; caught here too so that no outcome can take the page down).
