@@ -12,7 +12,7 @@ from collections.abc import Callable
 import solara
 
 from sim.actors import ACTORS, Actor
-from viz.live import INJECTABLE, KNOBS, MAX_SEED, action_label, scenario_named, scenario_names
+from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, MAX_SEED, action_label, scenario_named, scenario_names
 from viz.session import SPEEDS, Session
 
 ACTOR_NAMES = {
@@ -96,7 +96,7 @@ def PendingNote(
 
 @solara.component
 def _KnobSlider(keyword: str, label: str, values: solara.Reactive[dict[str, float]]):
-    knob = next(k for k in KNOBS if k.keyword == keyword)
+    knob = KNOB_BY_KEYWORD[keyword]
 
     def set_value(value: float) -> None:
         values.set({**values.value, keyword: float(value)})

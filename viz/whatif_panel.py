@@ -60,9 +60,14 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
             tip("The act, with its Goldstein score.", solara.Select("Action", values=list(ACTION_LABELS), value=action))
         else:
             chosen = next(k for k in KNOBS if k.label == knob.value)
+            def pick_parameter(label: str) -> None:  # start the slider at the run's current value
+                knob.set(label)
+                picked = next(k for k in KNOBS if k.label == label)
+                value.set(picked.value_in(live.model.config))
+
             tip(
                 "Which parameter the branch changes.",
-                solara.Select("Parameter", values=[k.label for k in KNOBS], value=knob),
+                solara.Select("Parameter", values=[k.label for k in KNOBS], value=knob.value, on_value=pick_parameter),
             )
             tip(
                 chosen.tooltip,
