@@ -30,7 +30,6 @@ from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
 from sim.report import summary
-from viz.benchmark import dashboard_benchmark
 from viz.server import DEFAULT_PORT, serve
 
 EXIT_USAGE = 2
@@ -155,6 +154,8 @@ def analyze_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     """Run the benchmark and print its report."""
     if args.dashboard:
+        from viz.benchmark import dashboard_benchmark  # Solara and a browser: loaded only when asked for
+
         print(dashboard_benchmark())
         return 0
     for name in ("mesa_runs", "ensemble_runs"):
