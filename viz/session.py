@@ -64,7 +64,9 @@ class Session:
     def step_to_next_shock(self) -> int:
         """Run through the next scripted shock."""
         with self.lock:
-            return self.live.step_to_next_shock()
+            run = self.live.step_to_next_shock()
+        self.error, self.notice = "", ""
+        return run
 
     def reset(self, scenario: str, seed: int | None, values: dict[str, float]) -> bool:
         """Start a new run; on a bad scenario, seed or value keep the current one and say why."""
