@@ -156,7 +156,11 @@ def bench_command(args: argparse.Namespace) -> int:
     if args.dashboard:
         from viz.benchmark import dashboard_benchmark  # Solara and a browser: loaded only when asked for
 
-        print(dashboard_benchmark())
+        try:
+            print(dashboard_benchmark())
+        except RuntimeError as error:  # no Playwright or Chromium here, or the server did not start
+            print(f"caucasus: error: {error}", file=sys.stderr)
+            return EXIT_FAILURE
         return 0
     for name in ("mesa_runs", "ensemble_runs"):
         if not 1 <= getattr(args, name) <= 10_000_000:

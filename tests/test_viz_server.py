@@ -54,3 +54,12 @@ def test_the_server_serves_the_page_and_its_assets_locally(tmp_path):
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections may linger
         probe.bind(("127.0.0.1", port))  # the port is free again: no server left behind
+
+
+def test_dashboard_benchmark_without_chromium_says_so(monkeypatch, capsys, tmp_path):
+    import viz.benchmark
+    from caucasus.cli import main
+
+    monkeypatch.setattr(viz.benchmark, "CHROMIUM", tmp_path / "no-chromium")
+    assert main(["bench", "--dashboard"]) == 1
+    assert "apt-get install -y chromium" in capsys.readouterr().err

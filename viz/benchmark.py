@@ -25,7 +25,7 @@ import numpy as np
 import solara
 from matplotlib.figure import Figure
 
-from viz.browser import launch_chromium
+from viz.browser import CHROMIUM, MISSING, launch_chromium
 from viz.server import free_port, start_server, wait_until_serving
 from viz.session import Session
 
@@ -155,8 +155,16 @@ def _clock_day(page: object) -> int:
 
 
 def dashboard_benchmark(steps: int = 30) -> str:
-    """Run all three measurements and return the printed report."""
-    from playwright.sync_api import sync_playwright
+    """Run all three measurements and return the printed report.
+
+    Raises RuntimeError (before anything is timed) when Playwright or Chromium is missing.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise RuntimeError("the dashboard benchmark needs Playwright: pip install -e '.[test]'") from None
+    if not CHROMIUM.exists():
+        raise RuntimeError(MISSING)
 
     lines = [f"Dashboard step + redraw (default views, baseline seed 1), {steps} steps per row"]
     for presses in NEXT_SHOCK_PRESSES:

@@ -7,7 +7,9 @@ Animation is off, so each step shows the new state at once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,9 +48,9 @@ ARRANGEMENT_COLOURS = ["#c62828", "#ef6c00", "#1565c0", "#9e9e9e"]
 
 def trust_colour(trust: float) -> str:
     """Red for distrust, grey near zero, blue for trust (a diverging scale over [-1, 1])."""
-    t = float(np.clip(trust, -1.0, 1.0))
-    grey, end = np.array([189, 189, 189]), np.array([198, 40, 40] if t < 0 else [21, 101, 192])
-    r, g, b = (grey + abs(t) * (end - grey)).round().astype(int)
+    strength = min(abs(float(trust)), 1.0)
+    end = (198, 40, 40) if trust < 0 else (21, 101, 192)
+    r, g, b = (round(189 + strength * (channel - 189)) for channel in end)  # from grey #bdbdbd
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -59,7 +61,13 @@ def _values(array: np.ndarray) -> list[float]:
 def date_labels(model: CaucasusModel, days: int | None = None) -> list[str]:
     """ISO dates of the model's first `days` days (the days run so far by default)."""
     count = model.day if days is None else days
-    return [model.config.date_of(day).isoformat() for day in range(count)]
+    return list(_iso_dates(model.config.start_date, model.horizon)[:count])
+
+
+@lru_cache(maxsize=64)
+def _iso_dates(start: dt.date, horizon: int) -> tuple[str, ...]:
+    """Every day's ISO date, made once per run length (four charts ask for them on every step)."""
+    return tuple((start + dt.timedelta(days=day)).isoformat() for day in range(horizon))
 
 
 def _time_axes(dates: list[str], y_name: str, **y: Any) -> dict[str, Any]:

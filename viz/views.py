@@ -73,9 +73,7 @@ def LiveViews(session: Session, tick: solara.Reactive[int]):
             solara.Tooltip(
                 "Pick the pairs to plot: 'AZE→RUS' is Azerbaijan's trust in Russia.",
                 children=[
-                    solara.SelectMultiple(
-                        "Pairs", values=dyads.value, all_values=DYADS, on_value=dyads.set, dense=True
-                    )
+                    solara.SelectMultiple("Pairs", values=dyads.value, all_values=DYADS, on_value=dyads.set, dense=True)
                 ],
             )
             LiveChart(session, tick, "dyads", 330, tuple(dyads.value))

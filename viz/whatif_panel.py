@@ -60,6 +60,7 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
             tip("The act, with its Goldstein score.", solara.Select("Action", values=list(ACTION_LABELS), value=action))
         else:
             chosen = next(k for k in KNOBS if k.label == knob.value)
+
             def pick_parameter(label: str) -> None:  # start the slider at the run's current value
                 knob.set(label)
                 picked = next(k for k in KNOBS if k.label == label)
@@ -84,8 +85,14 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
 @solara.component
 def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
     """Both lines and their difference for a chosen metric, and both outcomes."""
-    as_run, changed = whatif.series(metric.value)
-    option = whatif_option(date_labels(whatif.as_run), as_run, changed, metric.value, whatif.branch_day)
+
+    def build_option() -> dict:
+        as_run, changed = whatif.series(metric.value)
+        return whatif_option(date_labels(whatif.as_run), as_run, changed, metric.value, whatif.branch_day)
+
+    # made once per branch and metric, not on every step of the live run that redraws this tab
+    option = solara.use_memo(build_option, [whatif, metric.value])
+    outcomes = solara.use_memo(lambda: outcome_table(whatif), [whatif])
     with solara.Card(
         f"What-if from day {whatif.branch_day}: {whatif.change.describe()}", margin=0, classes=["whatif-result"]
     ):
@@ -94,7 +101,7 @@ def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
             solara.Select("Compare", values=list(METRICS), value=metric),
         )
         chart(option, 380, "view-whatif")
-        Markdown(outcome_table(whatif), classes=["whatif-outcomes"])
+        Markdown(outcomes, classes=["whatif-outcomes"])
 
 
 def outcome_table(whatif: WhatIf) -> str:
