@@ -38,11 +38,11 @@ from sim.outcomes import outcome_columns
 from sim.provenance import git_commit, utc_now, versions
 
 ENGINES = ("ensemble", "mesa")
-DEFAULT_CHUNK_RUNS = {"ensemble": 512, "mesa": 16}
+DEFAULT_CHUNK_RUNS = {"ensemble": 2048, "mesa": 16}
 SCHEDULER_TIMEOUT_S = 10
 # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers. That switches off glibc's dynamic mmap
 # threshold and trims the heap after every large free: each array temporary of the ensemble
-# engine (256 KiB for a 512-run chunk) is then mapped, faulted in and released afresh, and a
+# engine (1 MiB for a 2048-run chunk) is then mapped, faulted in and released afresh, and a
 # worker runs at 60% of the speed of a plain process. Keep temporaries on the heap.
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 64 * 2**20, "MALLOC_TRIM_THRESHOLD_": 256 * 2**20}
 

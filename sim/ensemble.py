@@ -3,7 +3,8 @@
 It calls the same rule functions as the Mesa model (`sim.rules`), in the same order, on
 arrays with a leading replicate axis: each day, that day's scripted shocks and the responses
 chosen the evening before (`shock_events`, `response_events`, `combine`), then `advance`,
-then every actor's `choose_response` at once (`all_actors_view`). Each run draws its
+then every actor's `choose_response` at once (`all_actors_choose`, over the runs where
+someone can act). Each run draws its
 randomness exactly as a `CaucasusModel` with the same seed does, a block of normal draws
 (horizon, n, n) and then a block of uniform draws (horizon, n, 2) from
 `numpy.random.default_rng(seed)`, so a run gives the same outcomes and the same event log in
@@ -31,9 +32,9 @@ from sim.config import Scenario
 from sim.events_log import EventLog, EventRecord, shock_day_events
 from sim.inputs import initially_on_table, rule_inputs
 from sim.outcomes import AZE, RUS, TUR, RunOutcomes, outcome_arrays, run_outcomes
-from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_view, initial_state
+from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
 from sim.rules.events import DayEvents, combine, response_events
-from sim.rules.responses import NO_ACTION, choose_response
+from sim.rules.responses import NO_ACTION
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,6 @@ def run_ensemble(
     targets = np.full_like(actions, NO_ACTION)
     trust_aze_rus_min = np.full(seeds.size, np.inf)
     trust_tur_rus_min = np.full(seeds.size, np.inf)
-    everyone = np.arange(N_ACTORS)
     for day in range(horizon):
         normal, uniform = draws.day(day)
         events = response_events(actions[day - 1], targets[day - 1]) if day else DayEvents.empty(N_ACTORS)
@@ -156,6 +156,5 @@ def run_ensemble(
         np.minimum(trust_aze_rus_min, state.trust[:, AZE, RUS], out=trust_aze_rus_min)
         np.minimum(trust_tur_rus_min, state.trust[:, TUR, RUS], out=trust_tur_rus_min)
         if day + 1 < horizon:
-            action, target = choose_response(everyone, **all_actors_view(state, inputs), draws=uniform)
-            actions[day], targets[day] = action, target
+            actions[day], targets[day] = all_actors_choose(state, inputs, uniform)
     return EnsembleResult(scenario, seeds, inputs, state, actions, targets, trust_aze_rus_min, trust_tur_rus_min)

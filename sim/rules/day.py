@@ -10,17 +10,18 @@ functions in the same order over a leading replicate axis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
-from sim.parameters import ModelParams
+from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, trust
+from sim.rules.batch import runs_of
 from sim.rules.events import DayEvents
-from sim.rules.responses import boldness, grievance_excess, relations_cut
+from sim.rules.responses import NO_ACTION, boldness, choose_response, grievance_excess, may_act, relations_cut
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
@@ -57,6 +58,30 @@ class RuleInputs:
         """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
         return boldness(self.effective_capability, self.params.deterrence)
 
+    def for_runs(self, runs: np.ndarray) -> RuleInputs:
+        """These inputs for some runs of a one-axis batch (`runs` indexes it); shared inputs stay shared."""
+        params = {name: getattr(self.params, name)[runs] for name in self._batched_params}
+        subset = replace(
+            self,
+            params=replace(self.params, **params) if params else self.params,
+            **{name: getattr(self, name)[runs] for name in self._batched_arrays},
+        )
+        for name in ("effective_capability", "boldness"):  # worked out once for the whole batch
+            subset.__dict__[name] = runs_of(getattr(self, name), runs, _UNBATCHED_NDIM[name])
+        return subset
+
+    @cached_property
+    def _batched_arrays(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, ndim in _UNBATCHED_NDIM.items()
+            if name in self.__dataclass_fields__ and np.ndim(getattr(self, name)) > ndim
+        )
+
+    @cached_property
+    def _batched_params(self) -> tuple[str, ...]:
+        return tuple(name for name in param_names(ModelParams) if np.ndim(getattr(self.params, name)) > 0)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CrisisState:
@@ -73,6 +98,18 @@ class CrisisState:
     agreed: np.ndarray
     agreed_day: np.ndarray
     rupture_day: np.ndarray
+
+    def for_runs(self, runs: np.ndarray) -> CrisisState:
+        """The state of some runs of a one-axis batch (`runs` indexes it)."""
+        return CrisisState(**{field.name: getattr(self, field.name)[runs] for field in fields(self)})
+
+
+_MATRICES = ("baseline_trust", "kin", "utility", "sponsors", "boldness")
+_UNBATCHED_NDIM = {  # the number of axes of each array input of one run
+    name: 2 if name in _MATRICES else 1
+    for name in (*(field.name for field in fields(RuleInputs)), "effective_capability", "boldness")
+    if name not in ("params", "rupture_pair")
+}
 
 
 def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[int, ...] = ()) -> CrisisState:
@@ -100,14 +137,7 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
 def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: np.ndarray, day: int) -> CrisisState:
     """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
     p = inputs.params
-    weights = trust.observer_weights(state.trust, inputs.kin)
-    seen_hostility = trust.witnessed(weights, events.hostility)
-    seen_cooperation = trust.witnessed(weights, events.cooperation)
-    hurt = trust.hurt(events.hostility, seen_hostility, inputs.sensitivity, p.solidarity)
-    impulse = trust.event_impulse(events.cooperation, seen_cooperation, hurt, p.solidarity)
-    trust_now = trust.apply_impulse(state.trust, impulse, p.trust_rate)
-    grievance = trust.update_grievance(state.grievance, hurt, events.cooperation, p.forgiveness)
-    grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
+    trust_now, grievance = _take_in_where_touched(state.trust, state.grievance, events, inputs)
     standing, holding = _ladder(state, events, inputs.keep)
     trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
     trust_now = trust.balance_drift(trust_now, p.balance_rate)
@@ -123,6 +153,47 @@ def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: n
         on_table=state.on_table | events.proposed,
     )
     return _negotiate(state, inputs, day)
+
+
+def take_in(
+    trust_now: np.ndarray, grievance: np.ndarray, events: DayEvents, inputs: RuleInputs
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trust and grievance after the day's events: witnessed, felt, forgiven and settled.
+
+    Where a run has no events, this returns its trust and grievance exactly as they were (no
+    impulse, no hurt, nothing forgiven or settled).
+    """
+    p = inputs.params
+    weights = trust.observer_weights(trust_now, inputs.kin)
+    seen_hostility = trust.witnessed(weights, events.hostility)
+    seen_cooperation = trust.witnessed(weights, events.cooperation)
+    hurt = trust.hurt(events.hostility, seen_hostility, inputs.sensitivity, p.solidarity)
+    impulse = trust.event_impulse(events.cooperation, seen_cooperation, hurt, p.solidarity)
+    grievance = trust.update_grievance(grievance, hurt, events.cooperation, p.forgiveness)
+    grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
+    return trust.apply_impulse(trust_now, impulse, p.trust_rate), grievance
+
+
+def _take_in_where_touched(
+    trust_now: np.ndarray, grievance: np.ndarray, events: DayEvents, inputs: RuleInputs
+) -> tuple[np.ndarray, np.ndarray]:
+    """`take_in`, computed only for the runs the day's events touch (`events.touched`).
+
+    Untouched runs keep their trust and grievance, as `take_in` would leave them, so this
+    changes no number; on a one-axis batch where most runs are quiet it saves most of the work.
+    """
+    touched = events.touched
+    if not touched.any():
+        return trust_now, grievance
+    if touched.ndim != 1 or trust_now.ndim != 3 or touched.all():
+        return take_in(trust_now, grievance, events, inputs)
+    runs = np.flatnonzero(touched)
+    taken_trust, taken_grievance = take_in(
+        trust_now[runs], grievance[runs], events.for_runs(runs), inputs.for_runs(runs)
+    )
+    trust_now, grievance = trust_now.copy(), grievance.copy()
+    trust_now[runs], grievance[runs] = taken_trust, taken_grievance
+    return trust_now, grievance
 
 
 def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,14 +272,16 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     }
 
 
-def all_actors_view(state: CrisisState, inputs: RuleInputs) -> dict[str, Any]:
+def all_actors_view(state: CrisisState, inputs: RuleInputs, excess: np.ndarray | None = None) -> dict[str, Any]:
     """`actor_view` of every actor at once, along a trailing actor axis (`me = arange(n)`).
 
     Row i of each matrix is actor i's own slice, and per-actor inputs line up with that axis.
-    The excess of every grievance over its holder's threshold is computed once: row i is what
-    actor i holds against the others, column i what the others hold against i.
+    The excess of every grievance over its holder's threshold is computed once (or passed in as
+    `excess`): row i is what actor i holds against the others, column i what the others hold
+    against i.
     """
-    excess = grievance_excess(state.grievance, inputs.threshold[..., :, None])
+    if excess is None:
+        excess = _all_excess(state, inputs)
     return {
         "grievance_mine": state.grievance,
         "excess_mine": excess,
@@ -222,3 +295,24 @@ def all_actors_view(state: CrisisState, inputs: RuleInputs) -> dict[str, Any]:
         "holding_mine": state.holding,
         "max_rung_step": np.asarray(inputs.params.max_rung_step)[..., None],
     }
+
+
+def all_actors_choose(state: CrisisState, inputs: RuleInputs, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every actor's `choose_response` for the next day, over a one-axis batch: (action, target) [runs, n].
+
+    `draws` are the day's uniform draws [runs, n, 2]. Only runs where someone can act
+    (`may_act`) are computed; in the others every actor does nothing, as `choose_response` would
+    decide there.
+    """
+    excess = _all_excess(state, inputs)
+    runs = np.flatnonzero(may_act(excess, state.standing))
+    action = np.full(state.grievance.shape[:-1], NO_ACTION, dtype=np.int64)
+    target = np.full_like(action, NO_ACTION)
+    if runs.size:
+        view = all_actors_view(state.for_runs(runs), inputs.for_runs(runs), excess[runs])
+        action[runs], target[runs] = choose_response(np.arange(action.shape[-1]), **view, draws=draws[runs])
+    return action, target
+
+
+def _all_excess(state: CrisisState, inputs: RuleInputs) -> np.ndarray:
+    return grievance_excess(state.grievance, inputs.threshold[..., :, None])

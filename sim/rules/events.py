@@ -9,13 +9,15 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 - `rung[..., k, v]`: the ladder rung of k's response to v (0: none);
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
-- `proposed[..., a]`: arrangement a was put on the corridor table.
+- `proposed[..., a]`: arrangement a was put on the corridor table;
+- `touched[...]`: whether the run has any event that day (runs without are left as they were
+  by the trust and grievance rules, `sim.rules.day.take_in`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -31,6 +33,7 @@ from sim.cameo import (
     RESPONSE_GOLDSTEIN,
 )
 from sim.corridor import N_ARRANGEMENTS
+from sim.rules.batch import runs_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +48,7 @@ class DayEvents:
     released: np.ndarray
     agreed: np.ndarray
     proposed: np.ndarray
+    touched: np.ndarray
 
     @classmethod
     def empty(cls, n: int, batch_shape: tuple[int, ...] = ()) -> DayEvents:
@@ -59,7 +63,12 @@ class DayEvents:
             released=np.zeros(square, dtype=bool),
             agreed=np.zeros(square, dtype=bool),
             proposed=np.zeros((*batch_shape, N_ARRANGEMENTS), dtype=bool),
+            touched=np.zeros(batch_shape, dtype=bool),
         )
+
+    def for_runs(self, runs: np.ndarray) -> DayEvents:
+        """The events of some runs of a one-axis batch (`runs` indexes it); unbatched arrays are shared."""
+        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in _UNBATCHED_NDIM.items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,7 +90,7 @@ def shock_events(shocks: Sequence[ShockInput], n: int) -> DayEvents:
     propose, but set no standing rung and settle no account: the ladder tracks the actors'
     own responses.
     """
-    events = DayEvents.empty(n)
+    events = replace(DayEvents.empty(n), touched=np.asarray(bool(shocks)))
     for shock in shocks:
         goldstein = GOLDSTEIN[shock.cameo]
         events.hostility[shock.target, shock.actor] += shock.salience * (max(-goldstein, 0.0) / 10.0 + shock.affront)
@@ -115,7 +124,7 @@ def response_events(action: np.ndarray, target: np.ndarray) -> DayEvents:
     events.detained[(*batch, actor, victim)] = chosen + 1 == DETAIN_RUNG
     events.released[(*batch, actor, victim)] = chosen == RELEASE_ID
     events.agreed[(*batch, actor, victim)] = chosen == AGREEMENT_ID
-    return events
+    return replace(events, touched=acts.any(axis=-1))
 
 
 def combine(first: DayEvents, second: DayEvents) -> DayEvents:
@@ -129,4 +138,8 @@ def combine(first: DayEvents, second: DayEvents) -> DayEvents:
         released=first.released | second.released,
         agreed=first.agreed | second.agreed,
         proposed=first.proposed | second.proposed,
+        touched=first.touched | second.touched,
     )
+
+
+_UNBATCHED_NDIM = {field.name: 2 for field in fields(DayEvents)} | {"proposed": 1, "touched": 0}

@@ -141,6 +141,17 @@ def choose_response(
     return action, np.where(action == NO_ACTION, NO_ACTION, target)
 
 
+def may_act(excess: np.ndarray, standing: np.ndarray) -> np.ndarray:
+    """Whether any actor can act at all, over the trailing [n, n] axes (batch-shaped result).
+
+    An actor answers only a grievance above its threshold, reaches out only to one who holds
+    such a grievance against it, and makes peace only where relations are cut. Where no
+    grievance of `excess` (`grievance_excess` of every actor) is above zero and no `standing`
+    rung cuts relations, `choose_response` gives every actor no action, whatever its draws.
+    """
+    return (excess > 0.0).any(axis=(-2, -1)) | relations_cut(standing).any(axis=(-2, -1))
+
+
 def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int | np.ndarray) -> np.ndarray:
     """The wanted rung for `severity`, capped at the standing rung + `max_rung_step` (and rung 7)."""
     ceiling = standing_rung(standing) + max_rung_step
