@@ -21,7 +21,15 @@ from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, trust
 from sim.rules.batch import runs_of
 from sim.rules.events import DayEvents
-from sim.rules.responses import NO_ACTION, boldness, choose_response, grievance_excess, may_act, relations_cut
+from sim.rules.responses import (
+    NO_ACTION,
+    able_to_act,
+    boldness,
+    choose_response,
+    grievance_excess,
+    relations_cut,
+)
+from sim.rules.short_axis import max_last
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
@@ -228,7 +236,7 @@ def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
     support, accepts = _corridor(state, inputs)
     streak = corridor.step_streak(state.streak, accepts, support)
     open_talks = state.agreed < 0
-    done = open_talks & (streak.max(axis=-1) >= inputs.params.agreement_days)
+    done = open_talks & (max_last(streak) >= inputs.params.agreement_days)
     return replace(
         state,
         support=support,
@@ -272,47 +280,46 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     }
 
 
-def all_actors_view(state: CrisisState, inputs: RuleInputs, excess: np.ndarray | None = None) -> dict[str, Any]:
-    """`actor_view` of every actor at once, along a trailing actor axis (`me = arange(n)`).
+def pairs_view(state: CrisisState, inputs: RuleInputs, runs: np.ndarray, actors: np.ndarray) -> dict[str, Any]:
+    """`actor_view` of chosen (run, actor) pairs of a one-axis batch, along one pair axis.
 
-    Row i of each matrix is actor i's own slice, and per-actor inputs line up with that axis.
-    The excess of every grievance over its holder's threshold is computed once (or passed in as
-    `excess`): row i is what actor i holds against the others, column i what the others hold
-    against i.
+    Pair k is actor `actors[k]` of run `runs[k]`; each argument of `choose_response` gets a
+    leading axis of length k, holding that actor's own slice of that run's state and inputs,
+    exactly as `actor_view(state of that run, inputs of that run, that actor)` gives it.
     """
-    if excess is None:
-        excess = _all_excess(state, inputs)
+    threshold_mine = _of_pairs(inputs.threshold, runs, actors, 1)
+    grievance_mine = state.grievance[runs, actors]
     return {
-        "grievance_mine": state.grievance,
-        "excess_mine": excess,
-        "excess_at_me": np.swapaxes(excess, -1, -2),
-        "reciprocity_mine": inputs.reciprocity,
-        "restraint_mine": inputs.restraint,
-        "conciliation_mine": inputs.conciliation,
-        "boldness_mine": inputs.boldness,
-        "standing_mine": state.standing,
-        "standing_at_me": np.swapaxes(state.standing, -1, -2),
-        "holding_mine": state.holding,
-        "max_rung_step": np.asarray(inputs.params.max_rung_step)[..., None],
+        "grievance_mine": grievance_mine,
+        "excess_mine": grievance_excess(grievance_mine, threshold_mine[..., None]),
+        "excess_at_me": grievance_excess(state.grievance[runs, :, actors], runs_of(inputs.threshold, runs, 1)),
+        "reciprocity_mine": _of_pairs(inputs.reciprocity, runs, actors, 1),
+        "restraint_mine": _of_pairs(inputs.restraint, runs, actors, 1),
+        "conciliation_mine": _of_pairs(inputs.conciliation, runs, actors, 1),
+        "boldness_mine": _of_pairs(inputs.boldness, runs, actors, 2),
+        "standing_mine": state.standing[runs, actors],
+        "standing_at_me": state.standing[runs, :, actors],
+        "holding_mine": state.holding[runs, actors],
+        "max_rung_step": runs_of(np.asarray(inputs.params.max_rung_step), runs, 0),
     }
 
 
 def all_actors_choose(state: CrisisState, inputs: RuleInputs, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every actor's `choose_response` for the next day, over a one-axis batch: (action, target) [runs, n].
 
-    `draws` are the day's uniform draws [runs, n, 2]. Only runs where someone can act
-    (`may_act`) are computed; in the others every actor does nothing, as `choose_response` would
-    decide there.
+    `draws` are the day's uniform draws [runs, n, 2]. Only the actors that can act (`able_to_act`)
+    are computed, all at once along one axis of (run, actor) pairs (`pairs_view`); the others do
+    nothing, as `choose_response` would decide for them.
     """
-    excess = _all_excess(state, inputs)
-    runs = np.flatnonzero(may_act(excess, state.standing))
     action = np.full(state.grievance.shape[:-1], NO_ACTION, dtype=np.int64)
     target = np.full_like(action, NO_ACTION)
+    runs, actors = np.nonzero(able_to_act(state.grievance, inputs.threshold, state.standing))
     if runs.size:
-        view = all_actors_view(state.for_runs(runs), inputs.for_runs(runs), excess[runs])
-        action[runs], target[runs] = choose_response(np.arange(action.shape[-1]), **view, draws=draws[runs])
+        view = pairs_view(state, inputs, runs, actors)
+        action[runs, actors], target[runs, actors] = choose_response(actors, **view, draws=draws[runs, actors])
     return action, target
 
 
-def _all_excess(state: CrisisState, inputs: RuleInputs) -> np.ndarray:
-    return grievance_excess(state.grievance, inputs.threshold[..., :, None])
+def _of_pairs(values: np.ndarray | float, runs: np.ndarray, actors: np.ndarray, unbatched_ndim: int) -> np.ndarray:
+    """values[run, actor] of each pair if `values` has a batch axis, else values[actor] (shared by all runs)."""
+    return values[runs, actors] if np.ndim(values) > unbatched_ndim else values[actors]

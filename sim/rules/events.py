@@ -34,6 +34,7 @@ from sim.cameo import (
 )
 from sim.corridor import N_ARRANGEMENTS
 from sim.rules.batch import runs_of
+from sim.rules.short_axis import any_last
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +125,7 @@ def response_events(action: np.ndarray, target: np.ndarray) -> DayEvents:
     events.detained[(*batch, actor, victim)] = chosen + 1 == DETAIN_RUNG
     events.released[(*batch, actor, victim)] = chosen == RELEASE_ID
     events.agreed[(*batch, actor, victim)] = chosen == AGREEMENT_ID
-    return replace(events, touched=acts.any(axis=-1))
+    return replace(events, touched=any_last(acts))
 
 
 def combine(first: DayEvents, second: DayEvents) -> DayEvents:

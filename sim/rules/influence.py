@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.short_axis import max_last
+
 
 def effective_capability(capability: np.ndarray, presence: np.ndarray, distraction: np.ndarray) -> np.ndarray:
     """Capability that reaches the South Caucasus: capability x presence x (1 - distraction)."""
@@ -31,7 +33,7 @@ def target_shares(
         np.asarray(trust_weight)[..., None, None] * trust_in_powers
         + np.asarray(capability_weight)[..., None, None] * np.log(capability_of_powers)[..., None, :]
     )
-    score = score - score.max(axis=-1, keepdims=True)
+    score = score - max_last(score, keepdims=True)
     weight = np.exp(score)
     return weight / weight.sum(axis=-1, keepdims=True)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
+from sim.rules.short_axis import any_last
 
 NO_ACTION = -1
 
@@ -91,8 +92,8 @@ def choose_response(
     """Choose actor `me`'s action and target for the next day.
 
     `sim.rules.day.actor_view` gives one actor's slice of the state as these keyword arguments.
-    With `me = arange(n)` and `sim.rules.day.all_actors_view`, every actor chooses at once,
-    each from its own row and column, along a trailing actor axis of the batch shape.
+    With `me` an array of actor indices and `sim.rules.day.pairs_view`, many (run, actor) pairs
+    choose at once, each from its own row and column, along one pair axis.
 
     Args:
         me: the actor's index (or the indices along the trailing batch axis, see above).
@@ -141,15 +142,16 @@ def choose_response(
     return action, np.where(action == NO_ACTION, NO_ACTION, target)
 
 
-def may_act(excess: np.ndarray, standing: np.ndarray) -> np.ndarray:
-    """Whether any actor can act at all, over the trailing [n, n] axes (batch-shaped result).
+def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarray) -> np.ndarray:
+    """Whether each actor can act at all, [..., n], from the whole [..., n, n] state.
 
     An actor answers only a grievance above its threshold, reaches out only to one who holds
-    such a grievance against it, and makes peace only where relations are cut. Where no
-    grievance of `excess` (`grievance_excess` of every actor) is above zero and no `standing`
-    rung cuts relations, `choose_response` gives every actor no action, whatever its draws.
+    such a grievance against it, and makes peace only where relations are cut. So where actor
+    i's row and column hold no grievance above its holder's `threshold` [..., n] and no
+    `standing` rung that cuts relations, `choose_response` gives i no action, whatever its draws.
     """
-    return (excess > 0.0).any(axis=(-2, -1)) | relations_cut(standing).any(axis=(-2, -1))
+    hot = (grievance > threshold[..., :, None]) | relations_cut(standing)
+    return any_last(hot | np.swapaxes(hot, -1, -2))
 
 
 def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int | np.ndarray) -> np.ndarray:
@@ -165,4 +167,4 @@ def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
     calm_both = (excess < -0.5) & (their_excess < -0.5)
     eligible = others & cut & calm_both
     partner = np.argmax(eligible, axis=-1)
-    return partner, eligible.any(axis=-1)
+    return partner, any_last(eligible)

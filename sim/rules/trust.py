@@ -92,7 +92,10 @@ def retention(half_life_days: np.ndarray) -> np.ndarray:
 
 def relax(values: np.ndarray, baseline: np.ndarray | float, keep: np.ndarray) -> np.ndarray:
     """Decay each row i toward its baseline by the row's retention `keep[..., i]`."""
-    return baseline + (values - baseline) * keep[..., :, None]
+    relaxed = values - baseline
+    relaxed *= keep[..., :, None]
+    relaxed += baseline
+    return relaxed
 
 
 def fade(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -106,18 +109,25 @@ def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     "The friend of my friend is my friend" (Kulakowski et al. 2005; Marvel et al. 2011).
     """
     n = trust.shape[-1]
+    diagonal = (..., np.arange(n), np.arange(n))
     off = trust.copy()
-    off[..., np.arange(n), np.arange(n)] = 0.0
-    scale = np.asarray(rate)[..., None, None] / (n - 2)
-    drift = (off @ off) * (1.0 - trust * trust)
-    drift[..., np.arange(n), np.arange(n)] = 0.0
-    return trust + scale * drift
+    off[diagonal] = 0.0
+    drift = off @ off
+    damping = trust * trust
+    np.subtract(1.0, damping, out=damping)
+    drift *= damping  # (T T) x (1 - T^2), in place: these arrays are large over a batch
+    drift[diagonal] = 0.0
+    drift *= np.asarray(rate)[..., None, None] / (n - 2)
+    drift += trust
+    return drift
 
 
 def add_noise(trust: np.ndarray, standard_normal: np.ndarray, sd: float | np.ndarray) -> np.ndarray:
     """Add bounded noise (draws clipped to +-3 sd), clip to [-1, 1] and reset the diagonal."""
-    noisy = trust + np.asarray(sd)[..., None, None] * np.clip(standard_normal, -3.0, 3.0)
-    noisy = np.clip(noisy, -1.0, 1.0)
+    noisy = np.minimum(np.maximum(standard_normal, -3.0), 3.0)
+    noisy *= np.asarray(sd)[..., None, None]
+    noisy += trust
+    np.minimum(np.maximum(noisy, -1.0, out=noisy), 1.0, out=noisy)
     n = noisy.shape[-1]
     noisy[..., np.arange(n), np.arange(n)] = 1.0
     return noisy
