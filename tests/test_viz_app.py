@@ -126,8 +126,10 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
         button(rc, "Step").click()
     rc.find(v.Tabs).widget.v_model = 1  # the What-if tab
     button(rc, "Branch from today").click()
-    chart = rc.find(solara.components.echarts.EchartsWidget, attributes={"style": "height: 380px; width: 100%",
-                                                                         "class": "view-whatif"}).widget
+    chart = rc.find(
+        solara.components.echarts.EchartsWidget,
+        attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"},
+    ).widget
     names = [series["name"] for series in chart.option["series"]]
     assert names == ["as run", "what-if", "what-if − as run"]
     assert len(chart.option["series"][0]["data"]) == 365

@@ -179,8 +179,11 @@ def test_trust_colour_runs_red_to_blue():
 
 def test_time_series_options_cover_the_days_run(at_raid):
     model = at_raid.model
-    for option in (shares_option(model, Actor.AZE), dyads_option(model, [(Actor.AZE, Actor.RUS)]),
-                   corridor_option(model)):
+    for option in (
+        shares_option(model, Actor.AZE),
+        dyads_option(model, [(Actor.AZE, Actor.RUS)]),
+        corridor_option(model),
+    ):
         assert len(option["xAxis"]["data"]) == model.day
         assert all(len(series["data"]) == model.day for series in option["series"])
     shares = np.array([s["data"] for s in shares_option(model, Actor.AZE)["series"]])
