@@ -3,10 +3,9 @@
 It calls the same rule functions as the Mesa model (`sim.rules`), in the same order, on
 arrays with a leading replicate axis: each day, that day's scripted shocks and the responses
 chosen the evening before (`shock_events`, `response_events`, `combine`), then `advance`,
-then every actor's `choose_response` at once (`all_actors_choose`, over the runs where
-someone can act). Each run draws its
-randomness exactly as a `CaucasusModel` with the same seed does, a block of normal draws
-(horizon, n, n) and then a block of uniform draws (horizon, n, 2) from
+then `choose_response` for every actor able to act, all at once (`all_actors_choose`). Each
+run draws its randomness exactly as a `CaucasusModel` with the same seed does, a block of
+normal draws (horizon, n, n) and then a block of uniform draws (horizon, n, 2) from
 `numpy.random.default_rng(seed)`, so a run gives the same outcomes and the same event log in
 either engine. Runs that share a seed share their draws, which are made once.
 

@@ -10,6 +10,7 @@ where the process itself matters) and real Dask clusters.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
@@ -361,6 +362,24 @@ def test_a_sweep_killed_while_writing_its_manifest_or_design_can_be_rerun(tmp_pa
     status = main(["sweep", str(config), "--out", str(out)])
     assert status == 0, capsys.readouterr().err
     assert len(read_runs(out)) == 6 and not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("engine", "seeds", "replicates", "chunk"),
+    [
+        ("ensemble", "common", 10, 2048),  # 10 distinct seeds a chunk: big chunks are fastest
+        ("ensemble", "common", 512, 2048),
+        ("ensemble", "common", 513, 512),  # more distinct seeds: their draws would take 0.5 GB a chunk
+        ("ensemble", "independent", 10, 512),
+        ("mesa", "common", 10, 16),
+    ],
+)
+def test_default_chunks_depend_on_the_sweep_alone(engine, seeds, replicates, chunk):
+    config = dataclasses.replace(
+        load_sweep(ROOT / "configs" / "sweeps" / "rupture_drivers.toml"), seeds=seeds, replicates=replicates
+    )
+    assert plan_sweep(config, engine).chunk_runs == chunk
+    assert plan_sweep(dataclasses.replace(config, chunk_runs=100), engine).chunk_runs == 100
 
 
 def test_chunks_past_the_millionth_are_found_on_disk(tmp_path):

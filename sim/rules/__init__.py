@@ -7,5 +7,7 @@ numbers arrive as arguments.
 
 Modules: `trust` (events, solidarity, decay, balance, noise), `responses` (each actor's
 choice of action), `events` (a day's events as arrays), `influence` (shares over the two
-states), `corridor` (support, vetoes, agreement), `day` (one day's update in order).
+states), `corridor` (support, vetoes, agreement), `day` (one day's update in order); and two
+helpers for batches, `batch` (taking some runs out of a batch) and `short_axis` (fast maxima over
+the actor axis).
 """

@@ -96,7 +96,7 @@ def choose_response(
     choose at once, each from its own row and column, along one pair axis.
 
     Args:
-        me: the actor's index (or the indices along the trailing batch axis, see above).
+        me: the actor's index (or one index per (run, actor) pair, see above).
         grievance_mine: G[..., me, :], its grievances against each actor.
         excess_mine: `grievance_excess` of its grievances over its threshold, [..., n].
         excess_at_me: `grievance_excess` of each actor's grievance against it over that actor's
