@@ -284,8 +284,8 @@ def pairs_view(state: CrisisState, inputs: RuleInputs, runs: np.ndarray, actors:
     """`actor_view` of chosen (run, actor) pairs of a one-axis batch, along one pair axis.
 
     Pair k is actor `actors[k]` of run `runs[k]`; each argument of `choose_response` gets a
-    leading axis of length k, holding that actor's own slice of that run's state and inputs,
-    exactly as `actor_view(state of that run, inputs of that run, that actor)` gives it.
+    leading pair axis, whose entry k holds that actor's own slice of that run's state and
+    inputs, exactly as `actor_view(state of that run, inputs of that run, that actor)` gives it.
     """
     threshold_mine = _of_pairs(inputs.threshold, runs, actors, 1)
     grievance_mine = state.grievance[runs, actors]
