@@ -25,7 +25,7 @@ from experiments.counterfactual import check_comparison_dir, compare, comparison
 from experiments.runner import ENGINES, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
-from sim.config import parse_override
+from sim.config import MAX_SEED, parse_override
 from sim.errors import ConfigError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
@@ -172,7 +172,7 @@ def bench_command(args: argparse.Namespace) -> int:
 
 
 def _check_seed(seed: int | None) -> None:
-    if seed is not None and not 0 <= seed < 2**63:
+    if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ConfigError("--seed", None, f"{seed} is out of range; allowed: an integer in [0, 2^63)")
 
 

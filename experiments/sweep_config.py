@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.actors import INDEX
-from sim.config import Scenario, load_scenario
+from sim.config import MAX_SEED, Scenario, load_scenario
 from sim.config.fields import check_keys, read_flag, read_number, read_string, read_table
 from sim.config.source import read_toml
 from sim.errors import ConfigError
@@ -55,7 +55,6 @@ DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 SEED_POLICIES = ("common", "independent")
 SWEEP_KEYS = ("name", "description", "scenario", "replicates", "master_seed", "seeds", "outcomes", "chunk_runs")
 DESIGN_KEYS = ("kind", "samples", "second_order", "levels", "seed")
-MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True, kw_only=True)

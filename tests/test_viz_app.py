@@ -7,6 +7,9 @@ import time
 import ipyvuetify as v
 import solara
 
+import sim.model
+import viz.live
+from sim.model import SCENARIO_DIR
 from viz.app import Page
 
 
@@ -78,6 +81,30 @@ def test_bad_seed_shows_a_message_and_keeps_the_run():
     error = rc.find(v.Alert, class_="page-error").widget
     assert "Seed" in widget_text(error) and "0 to" in widget_text(error)
     assert clock(rc).startswith("Day 3 ")  # the running model is untouched
+
+
+def test_a_broken_scenario_file_in_the_picker_shows_a_message_and_keeps_the_run(tmp_path, monkeypatch):
+    """A user's own faulty file in configs/scenarios/ is listed; picking it must not raise."""
+    scenarios = tmp_path / "scenarios"  # the baseline finds its actors file at ../actors.toml
+    scenarios.mkdir()
+    for source, target in (
+        (SCENARIO_DIR / "baseline.toml", scenarios),
+        (SCENARIO_DIR.parent / "actors.toml", tmp_path),
+    ):
+        (target / source.name).write_text(source.read_text(encoding="utf-8"), "utf-8")
+    (scenarios / "broken.toml").write_text("[scenario]\nhorizon_days = 'long'\n", encoding="utf-8")
+    monkeypatch.setattr(viz.live, "SCENARIO_DIR", scenarios)
+    monkeypatch.setattr(sim.model, "SCENARIO_DIR", scenarios)
+    rc = render_page()
+    picker = rc.find(v.Select, label="Scenario").widget
+    assert picker.items == ["baseline", "broken"]
+    picker.v_model = "broken"
+    error = rc.find(v.Alert, class_="page-error").widget
+    assert "broken.toml" in widget_text(error) and "scenario.start_date" in widget_text(error)
+    button(rc, "Step").click()
+    button(rc, "Reset").click()
+    assert "broken.toml" in widget_text(rc.find(v.Alert, class_="page-error").widget)
+    assert clock(rc).startswith("Day 1 ")  # the running model is untouched
 
 
 def test_inject_queues_a_shock_that_fires_next_step():

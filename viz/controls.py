@@ -11,20 +11,12 @@ from collections.abc import Callable
 
 import solara
 
-from sim.actors import ACTORS, Actor
-from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, MAX_SEED, action_label, scenario_named, scenario_names
+from sim.actors import ACTORS
+from sim.config import MAX_SEED
+from sim.errors import ConfigError
+from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, action_label, scenario_named, scenario_names
 from viz.session import SPEEDS, Session
 
-ACTOR_NAMES = {
-    Actor.RUS: "Russia",
-    Actor.AZE: "Azerbaijan",
-    Actor.ARM: "Armenia",
-    Actor.TUR: "Turkey",
-    Actor.IRN: "Iran",
-    Actor.CHN: "China",
-    Actor.USA: "United States",
-    Actor.EU: "European Union",
-}
 ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
 
 
@@ -53,7 +45,11 @@ def RunSettingsPanel(
 
     def pick_scenario(name: str) -> None:
         scenario.set(name)
-        values.set(knob_defaults(name))
+        try:
+            values.set(knob_defaults(name))
+        except ConfigError as error:  # a broken file in configs/scenarios/: say so (Reset will refuse it too)
+            session.fail(error)
+            refresh()
 
     def reset() -> None:
         playing.set(False)

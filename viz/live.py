@@ -20,10 +20,6 @@ from sim.events_log import EventRecord
 from sim.model import SCENARIO_DIR, CaucasusModel, resolve_scenario
 from sim.parameters import Disposition, ModelParams
 
-#: The largest seed a run accepts (numpy's SeedSequence takes any non-negative integer; the
-#: scenario schema caps it at a signed 64-bit integer).
-MAX_SEED = 2**63 - 1
-
 
 @dataclass(frozen=True)
 class Knob:

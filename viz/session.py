@@ -13,8 +13,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from sim.config import MAX_SEED
 from sim.errors import ConfigError
-from viz.live import KNOBS, MAX_SEED, LiveRun, RunSettings, scenario_named
+from viz.live import KNOBS, LiveRun, RunSettings, scenario_named
 from viz.whatif import Change, WhatIf, branch
 
 #: Play speeds offered, in days per second; "max" steps as many days as fit a frame.
@@ -49,7 +50,8 @@ class Session:
         self.error, self.notice = "", notice
         return True
 
-    def _fail(self, error: Exception | str) -> bool:
+    def fail(self, error: Exception | str) -> bool:
+        """Show `error` as the page's message (the run is left as it was); returns False."""
         self.error, self.notice = str(error), ""
         return False
 
@@ -71,7 +73,7 @@ class Session:
     def reset(self, scenario: str, seed: int | None, values: dict[str, float]) -> bool:
         """Start a new run; on a bad scenario, seed or value keep the current one and say why."""
         if seed is None or not 0 <= seed <= MAX_SEED:
-            return self._fail(f"Seed: {seed} is not allowed; enter a whole number from 0 to {MAX_SEED}.")
+            return self.fail(f"Seed: {seed} is not allowed; enter a whole number from 0 to {MAX_SEED}.")
         try:
             defaults = scenario_named(scenario)
             overrides = tuple(
@@ -81,7 +83,7 @@ class Session:
             )
             live = LiveRun(RunSettings(scenario, int(seed), overrides))
         except (ConfigError, ValueError, TypeError) as error:
-            return self._fail(error)
+            return self.fail(error)
         with self.lock:
             self.live, self.whatif = live, None
         changed = ", ".join(f"{k}={v:g}" for k, v in overrides) or "scenario values"
@@ -90,23 +92,23 @@ class Session:
     def inject(self, actor: str | None, target: str | None, cameo: str | None) -> bool:
         """Queue a shock for the next step; a bad one is refused with a message."""
         if not (actor and target and cameo):
-            return self._fail("Pick an actor, a target and an action to inject.")
+            return self.fail("Pick an actor, a target and an action to inject.")
         try:
             with self.lock:
                 record = self.live.inject(actor, target, cameo)
         except ValueError as error:
-            return self._fail(error)
+            return self.fail(error)
         return self._ok(f"Queued for day {record.day + 1} ({record.date:%d %b %Y}): {record.description}.")
 
     def branch(self, change: Change) -> bool:
         """Branch the live run from today with and without the change."""
         if self.live.finished:
-            return self._fail("The run has reached its horizon: there is nothing left to branch.")
+            return self.fail("The run has reached its horizon: there is nothing left to branch.")
         started = time.perf_counter()
         try:
             with self.lock:
                 whatif = branch(self.live, change)
         except (ConfigError, ValueError) as error:
-            return self._fail(error)
+            return self.fail(error)
         self.whatif = whatif
         return self._ok(f"Branched on day {whatif.branch_day} in {time.perf_counter() - started:.1f} s.")

@@ -11,11 +11,12 @@ objects), `build` (validation into a `Scenario`), `loading` (files, `extends`, o
 manifests).
 """
 
-from sim.config.build import baseline_trust
+from sim.config.build import MAX_SEED, baseline_trust
 from sim.config.loading import apply_overrides, load_run_config, load_scenario, parse_override, with_overrides
 from sim.config.schema import ActorProfile, Figure, Scenario, Shock
 
 __all__ = [
+    "MAX_SEED",
     "ActorProfile",
     "Figure",
     "Scenario",

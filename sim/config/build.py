@@ -43,6 +43,7 @@ FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
 PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor_utility")
 ADJUSTMENT_KEYS = ("source", "target", "value", "reason")
 MAX_HORIZON_DAYS = 3650
+MAX_SEED = 2**63 - 1  # the largest seed of a run, a sweep's master seed included (a signed 64-bit integer)
 
 
 def build_scenario(
@@ -65,7 +66,7 @@ def build_scenario(
             raise ConfigError(source, f"scenario.{key}", "only allowed in a scenario TOML file")
     start = read_date(head, "start_date", source, "scenario.")
     horizon = int(read_number(head, "horizon_days", source, "scenario.", 1, MAX_HORIZON_DAYS, integer=True))
-    seed = int(read_number(head, "seed", source, "scenario.", 0, 2**63 - 1, integer=True, default=0))
+    seed = int(read_number(head, "seed", source, "scenario.", 0, MAX_SEED, integer=True, default=0))
     try:
         horizon_end = start + dt.timedelta(days=horizon - 1)
     except OverflowError:
