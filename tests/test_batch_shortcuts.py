@@ -1,8 +1,10 @@
-"""The ensemble's shortcuts change no number.
+"""The ensemble's whole-batch computations change no number.
 
-Over a batch, events are taken in only by the runs they touch, and only the actors able to act
-are asked to choose (`sim.rules.day`); short-axis maxima are elementwise (`sim.rules.short_axis`).
-Each must give bit for bit what the plain computation over the whole batch gives.
+The rules run as compiled kernels over a batch of runs (`sim.rules.batch.on_runs`); a day with
+no event skips taking events in; every actor of every run chooses at once, straight from the
+state (`sim.rules.responses.choose_every_response`), skipping those that cannot act; short-axis
+maxima are elementwise (`sim.rules.short_axis`). Each must give bit for bit what the rule gives
+one run, or one actor, at a time.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from sim.actors import N_ACTORS
 from sim.inputs import initially_on_table, rule_inputs
 from sim.model import resolve_scenario
-from sim.rules.day import CrisisState, actor_view, advance, all_actors_choose, initial_state, pairs_view
+from sim.rules import trust
+from sim.rules.day import CrisisState, actor_view, advance, all_actors_choose, initial_state, take_in
 from sim.rules.events import response_events
 from sim.rules.responses import NO_ACTION, able_to_act, choose_response
-from sim.rules.short_axis import any_last, max_last
+from sim.rules.short_axis import max_last
 
 N = N_ACTORS
 RUNS = 40
 
 
-def _batch_inputs(rng):
-    """Inputs where everything `take_in` and `choose_response` read varies from run to run."""
+def _batch_values(rng) -> dict[str, np.ndarray]:
+    """Per-run values of everything `take_in` and `choose_response` read."""
     varied = {
         "parameters.trust_rate": (0.05, 0.4),
         "parameters.solidarity": (0.0, 0.8),
@@ -42,7 +45,11 @@ def _batch_inputs(rng):
     }
     batch = {key: rng.uniform(low, high, RUNS) for key, (low, high) in varied.items()}
     batch["parameters.max_rung_step"] = rng.integers(1, 4, RUNS)
-    return rule_inputs(resolve_scenario("baseline"), batch)
+    return batch
+
+
+def _batch_inputs(rng):
+    return rule_inputs(resolve_scenario("baseline"), _batch_values(rng))
 
 
 def _mixed_state(inputs, rng) -> CrisisState:
@@ -70,47 +77,67 @@ def _some_actions(rng) -> tuple[np.ndarray, np.ndarray]:
     return action, np.where(acting, target, NO_ACTION)
 
 
-def test_events_taken_in_only_where_they_fall_change_no_number():
+def test_a_day_without_events_is_the_same_with_or_without_taking_them_in():
     rng = np.random.default_rng(3)
+    inputs = _batch_inputs(rng)
+    state = _mixed_state(inputs, rng)
+    quiet = response_events(np.full((RUNS, N), NO_ACTION), np.full((RUNS, N), NO_ACTION))
+    assert not quiet.touched.any()
+    normal = rng.standard_normal((RUNS, N, N))
+    skipped = advance(state, quiet, inputs, normal, day=5)
+    taken_in = advance(state, replace(quiet, touched=np.ones(RUNS, dtype=bool)), inputs, normal, day=5)
+    for field in fields(CrisisState):
+        assert np.array_equal(getattr(skipped, field.name), getattr(taken_in, field.name)), field.name
+
+
+def test_runs_without_events_keep_their_trust_and_grievance_when_others_take_theirs_in():
+    rng = np.random.default_rng(4)
     inputs = _batch_inputs(rng)
     state = _mixed_state(inputs, rng)
     events = response_events(*_some_actions(rng))
     assert 0 < events.touched.sum() < RUNS
-    normal = rng.standard_normal((RUNS, N, N))
-    shortcut = advance(state, events, inputs, normal, day=5)
-    everywhere = advance(state, replace(events, touched=np.ones(RUNS, dtype=bool)), inputs, normal, day=5)
-    for field in fields(CrisisState):
-        assert np.array_equal(getattr(shortcut, field.name), getattr(everywhere, field.name)), field.name
+    trust_now, grievance = take_in(state.trust, state.grievance, events, inputs)
+    quiet = ~events.touched
+    assert np.array_equal(trust_now[quiet], state.trust[quiet])
+    assert np.array_equal(grievance[quiet], state.grievance[quiet])
+    assert not np.array_equal(trust_now[~quiet], state.trust[~quiet])
 
 
-def test_only_actors_able_to_act_are_asked_and_the_others_would_do_nothing():
-    rng = np.random.default_rng(4)
-    inputs = _batch_inputs(rng)
+def test_every_actor_choosing_at_once_equals_each_actor_choosing_alone_in_its_own_run():
+    rng = np.random.default_rng(5)
+    values = _batch_values(rng)
+    inputs = rule_inputs(resolve_scenario("baseline"), values)
     state = _mixed_state(inputs, rng)
     able = able_to_act(state.grievance, inputs.threshold, state.standing)
     assert 0 < able.sum() < able.size
     draws = rng.random((RUNS, N, 2))
     action, target = all_actors_choose(state, inputs, draws)
-
-    runs, actors = np.divmod(np.arange(RUNS * N), N)  # every (run, actor) pair
-    view = pairs_view(state, inputs, runs, actors)
-    asked_all = choose_response(actors, **view, draws=draws[runs, actors])
-    assert np.array_equal(action.ravel(), asked_all[0]) and np.array_equal(target.ravel(), asked_all[1])
-    most_willing, _ = choose_response(actors, **view, draws=np.zeros((RUNS * N, 2)))
-    assert np.all(most_willing[~able.ravel()] == NO_ACTION)
     assert np.any(action != NO_ACTION)
 
+    for run in range(RUNS):
+        one = [run]
+        run_state = CrisisState(**{field.name: getattr(state, field.name)[one] for field in fields(CrisisState)})
+        run_inputs = rule_inputs(resolve_scenario("baseline"), {name: value[one] for name, value in values.items()})
+        for actor in range(N):
+            view = actor_view(run_state, run_inputs, actor)
+            alone = choose_response(actor, **view, draws=draws[one, actor])
+            assert (action[run, actor], target[run, actor]) == (alone[0][0], alone[1][0]), (run, actor)
+            if not able[run, actor]:  # could not act, however willing its draws
+                assert choose_response(actor, **view, draws=np.zeros((1, 2)))[0][0] == NO_ACTION
 
-def test_a_pair_sees_what_its_actor_sees_in_its_own_run():
-    rng = np.random.default_rng(5)
-    inputs = _batch_inputs(rng)
-    state = _mixed_state(inputs, rng)
-    runs, actors = np.array([0, 7, 7, 39]), np.array([1, 0, 5, 3])
-    view = pairs_view(state, inputs, runs, actors)
-    for k, (run, actor) in enumerate(zip(runs, actors, strict=True)):
-        alone = actor_view(state.for_runs(np.array([run])), inputs.for_runs(np.array([run])), actor)
-        for name, value in alone.items():
-            assert np.array_equal(view[name][k], np.squeeze(value)), name
+
+def test_a_rule_over_any_batch_shape_equals_the_rule_run_by_run():
+    rng = np.random.default_rng(6)
+    values = rng.uniform(-1.0, 1.0, (3, 4, N, N))
+    baseline = rng.uniform(-1.0, 1.0, (N, N))  # shared by all runs
+    keep = rng.random((4, N))  # shared along the first batch axis only
+    rate = rng.random((3, 1))  # shared along the second
+    relaxed = trust.relax(values, baseline, keep)
+    drifted = trust.balance_drift(values, rate)
+    for a in range(3):
+        for b in range(4):
+            assert np.array_equal(relaxed[a, b], trust.relax(values[a, b], baseline, keep[b]))
+            assert np.array_equal(drifted[a, b], trust.balance_drift(values[a, b], rate[a, 0]))
 
 
 finite_or_infinite = st.floats(allow_nan=False, allow_infinity=True, width=64)
@@ -120,8 +147,3 @@ finite_or_infinite = st.floats(allow_nan=False, allow_infinity=True, width=64)
 def test_short_axis_maximum_is_numpys(values):
     assert np.array_equal(max_last(values), values.max(axis=-1))
     assert np.array_equal(max_last(values, keepdims=True), values.max(axis=-1, keepdims=True))
-
-
-@given(arrays(np.bool_, array_shapes(min_dims=1, max_dims=3, max_side=9)))
-def test_short_axis_any_is_numpys(values):
-    assert np.array_equal(any_last(values), values.any(axis=-1))

@@ -1,14 +1,81 @@
-"""Taking some runs out of a one-axis batch, for rules computed only where they can change something.
+"""Rules over batches of runs: compiled per-run kernels, and taking some runs out of a batch.
 
-Rule inputs, events and state carry a leading batch axis only where they vary from run to run;
-an input shared by all runs keeps its unbatched shape. `runs_of` takes the given runs of the
-first kind and passes the second through, so a rule applied to the result sees exactly what it
-would have seen on the whole batch, for those runs.
+Rule inputs, events and state carry leading batch axes only where they vary from run to run;
+an input shared by all runs keeps its unbatched ("core") shape.
+
+The rules' arithmetic is written once, as numba-compiled kernels that loop over a run axis
+(`on_runs` flattens the batch axes into it); the Mesa model calls them on one run, the
+ensemble engine on thousands. A kernel sees every argument as [runs or 1, *core]: 1 where the
+argument is shared by all runs, which `at` and `row` resolve. Kernels index matrices as
+`values[at(values, r), i, j]` rather than through a per-run view: making a view costs a
+reference count, which adds up over thousands of runs. Kernels are compiled on first use and
+cached on disk (numba's `cache=True`), so only the first process on a machine pays for it.
+
+`runs_of` takes the given runs of a batched array and passes a shared one through, so a rule
+applied to the result sees exactly what it would have seen on the whole batch, for those runs.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numba
 import numpy as np
+
+kernel = numba.njit(cache=True)
+"""Decorator of the rules' compiled kernels (no fastmath: IEEE arithmetic in the written order)."""
+
+
+@numba.njit(cache=True, inline="always")
+def at(values: np.ndarray, run: int) -> int:
+    """Where run `run`'s entry of a kernel argument is: `run`, or 0 if the argument is shared by all runs."""
+    return run if values.shape[0] > 1 else 0
+
+
+@numba.njit(cache=True, inline="always")
+def row(values: np.ndarray, run: int) -> Any:
+    """Run `run`'s entry of a kernel argument: values[at(values, run)] (a number or a view)."""
+    return values[at(values, run)]
+
+
+def on_runs(rule_kernel: Callable[..., Any], *arguments: tuple[Any, int]) -> Any:
+    """Call a compiled rule kernel on every run of the arguments' common batch shape.
+
+    Each argument is a pair (value, number of core axes): a scalar parameter has 0, a
+    per-actor vector 1, a matrix 2; any leading axes are batch axes. Each value reaches the
+    kernel as a [runs, *core] array, or [1, *core] when it is shared by all runs; each
+    [runs, *core] array the kernel returns comes back with the batch axes restored. The
+    kernel is called as `rule_kernel(runs, *arguments)`.
+    """
+    values = [np.asarray(value) for value, _ in arguments]
+    batch = ()
+    for value, (_, core) in zip(values, arguments, strict=True):
+        shape = value.shape[: value.ndim - core]
+        if shape and shape != batch:
+            batch = np.broadcast_shapes(batch, shape) if batch else shape
+    flat = [_flatten(value, core, batch) for value, (_, core) in zip(values, arguments, strict=True)]
+    result = rule_kernel(math.prod(batch), *flat)
+    if isinstance(result, tuple):
+        return tuple(_unflatten(part, batch) for part in result)
+    return _unflatten(result, batch)
+
+
+def _flatten(value: np.ndarray, core: int, batch: tuple[int, ...]) -> np.ndarray:
+    """`value` as [runs, *core] (its own batch is `batch`) or [1, *core] (shared)."""
+    if value.ndim == core:
+        return value[None]
+    if len(batch) == 1 and value.shape[0] == batch[0]:
+        return value
+    core_shape = value.shape[value.ndim - core :]
+    return np.ascontiguousarray(np.broadcast_to(value, (*batch, *core_shape))).reshape(-1, *core_shape)
+
+
+def _unflatten(result: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+    if not batch:
+        return result[0]
+    return result if len(batch) == 1 else result.reshape(*batch, *result.shape[1:])
 
 
 def runs_of(values: np.ndarray | float, runs: np.ndarray, unbatched_ndim: int) -> np.ndarray | float:

@@ -10,25 +10,18 @@ functions in the same order over a leading replicate axis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
-from sim.parameters import ModelParams, param_names
+from sim.parameters import ModelParams
 from sim.rules import corridor, influence, trust
-from sim.rules.batch import runs_of
+from sim.rules.batch import at, kernel, on_runs
 from sim.rules.events import DayEvents
-from sim.rules.responses import (
-    NO_ACTION,
-    able_to_act,
-    boldness,
-    choose_response,
-    grievance_excess,
-    relations_cut,
-)
+from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
 from sim.rules.short_axis import max_last
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
@@ -66,30 +59,6 @@ class RuleInputs:
         """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
         return boldness(self.effective_capability, self.params.deterrence)
 
-    def for_runs(self, runs: np.ndarray) -> RuleInputs:
-        """These inputs for some runs of a one-axis batch (`runs` indexes it); shared inputs stay shared."""
-        params = {name: getattr(self.params, name)[runs] for name in self._batched_params}
-        subset = replace(
-            self,
-            params=replace(self.params, **params) if params else self.params,
-            **{name: getattr(self, name)[runs] for name in self._batched_arrays},
-        )
-        for name in ("effective_capability", "boldness"):  # worked out once for the whole batch
-            subset.__dict__[name] = runs_of(getattr(self, name), runs, _UNBATCHED_NDIM[name])
-        return subset
-
-    @cached_property
-    def _batched_arrays(self) -> tuple[str, ...]:
-        return tuple(
-            name
-            for name, ndim in _UNBATCHED_NDIM.items()
-            if name in self.__dataclass_fields__ and np.ndim(getattr(self, name)) > ndim
-        )
-
-    @cached_property
-    def _batched_params(self) -> tuple[str, ...]:
-        return tuple(name for name in param_names(ModelParams) if np.ndim(getattr(self.params, name)) > 0)
-
 
 @dataclass(frozen=True, kw_only=True)
 class CrisisState:
@@ -106,18 +75,6 @@ class CrisisState:
     agreed: np.ndarray
     agreed_day: np.ndarray
     rupture_day: np.ndarray
-
-    def for_runs(self, runs: np.ndarray) -> CrisisState:
-        """The state of some runs of a one-axis batch (`runs` indexes it)."""
-        return CrisisState(**{field.name: getattr(self, field.name)[runs] for field in fields(self)})
-
-
-_MATRICES = ("baseline_trust", "kin", "utility", "sponsors", "boldness")
-_UNBATCHED_NDIM = {  # the number of axes of each array input of one run
-    name: 2 if name in _MATRICES else 1
-    for name in (*(field.name for field in fields(RuleInputs)), "effective_capability", "boldness")
-    if name not in ("params", "rupture_pair")
-}
 
 
 def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[int, ...] = ()) -> CrisisState:
@@ -145,7 +102,9 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
 def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: np.ndarray, day: int) -> CrisisState:
     """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
     p = inputs.params
-    trust_now, grievance = _take_in_where_touched(state.trust, state.grievance, events, inputs)
+    trust_now, grievance = state.trust, state.grievance
+    if events.touched.any():  # on a day without events, taking them in would change nothing
+        trust_now, grievance = take_in(trust_now, grievance, events, inputs)
     standing, holding = _ladder(state, events, inputs.keep)
     trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
     trust_now = trust.balance_drift(trust_now, p.balance_rate)
@@ -182,37 +141,38 @@ def take_in(
     return trust.apply_impulse(trust_now, impulse, p.trust_rate), grievance
 
 
-def _take_in_where_touched(
-    trust_now: np.ndarray, grievance: np.ndarray, events: DayEvents, inputs: RuleInputs
-) -> tuple[np.ndarray, np.ndarray]:
-    """`take_in`, computed only for the runs the day's events touch (`events.touched`).
-
-    Untouched runs keep their trust and grievance, as `take_in` would leave them, so this
-    changes no number; on a one-axis batch where most runs are quiet it saves most of the work.
-    """
-    touched = events.touched
-    if not touched.any():
-        return trust_now, grievance
-    if touched.ndim != 1 or trust_now.ndim != 3 or touched.all():
-        return take_in(trust_now, grievance, events, inputs)
-    runs = np.flatnonzero(touched)
-    taken_trust, taken_grievance = take_in(
-        trust_now[runs], grievance[runs], events.for_runs(runs), inputs.for_runs(runs)
-    )
-    trust_now, grievance = trust_now.copy(), grievance.copy()
-    trust_now[runs], grievance[runs] = taken_trust, taken_grievance
-    return trust_now, grievance
-
-
 def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Yesterday's standing rungs fade with memory, then today's rungs raise them."""
-    standing = np.maximum(trust.fade(state.standing, keep), events.rung)
-    holding = (state.holding | events.detained) & ~events.released
-    if events.agreed.any():  # an agreement restores relations between its two parties
-        peace = events.agreed | np.swapaxes(events.agreed, -1, -2)
-        standing = np.where(peace, 0.0, standing)
-        holding &= ~peace
-    return standing, holding
+    """Yesterday's standing rungs fade with memory, then today's rungs raise them.
+
+    Detentions start holding, releases end it, and an agreement restores relations between its
+    two parties: their standing rungs drop to zero and they hold none of each other's nationals.
+    """
+    return on_runs(
+        _ladder_kernel,
+        (state.standing, 2),
+        (state.holding, 2),
+        (events.rung, 2),
+        (events.detained, 2),
+        (events.released, 2),
+        (events.agreed, 2),
+        (keep, 1),
+    )
+
+
+@kernel
+def _ladder_kernel(runs, standing, holding, rung, detained, released, agreed, keep):
+    n = standing.shape[-1]
+    standing_now, holding_now = np.empty((runs, n, n)), np.empty((runs, n, n), dtype=np.bool_)
+    for r in range(runs):
+        s, h, u, k = at(standing, r), at(holding, r), at(rung, r), at(keep, r)
+        d, e, a = at(detained, r), at(released, r), at(agreed, r)
+        for i in range(n):
+            for j in range(n):
+                peace = agreed[a, i, j] or agreed[a, j, i]
+                faded = max(standing[s, i, j] * keep[k, i], rung[u, i, j])  # `trust.fade`, then today's rung
+                standing_now[r, i, j] = 0.0 if peace else faded
+                holding_now[r, i, j] = (holding[h, i, j] or detained[d, i, j]) and not released[e, i, j] and not peace
+    return standing_now, holding_now
 
 
 def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
@@ -280,46 +240,21 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     }
 
 
-def pairs_view(state: CrisisState, inputs: RuleInputs, runs: np.ndarray, actors: np.ndarray) -> dict[str, Any]:
-    """`actor_view` of chosen (run, actor) pairs of a one-axis batch, along one pair axis.
-
-    Pair k is actor `actors[k]` of run `runs[k]`; each argument of `choose_response` gets a
-    leading pair axis, whose entry k holds that actor's own slice of that run's state and
-    inputs, exactly as `actor_view(state of that run, inputs of that run, that actor)` gives it.
-    """
-    threshold_mine = _of_pairs(inputs.threshold, runs, actors, 1)
-    grievance_mine = state.grievance[runs, actors]
-    return {
-        "grievance_mine": grievance_mine,
-        "excess_mine": grievance_excess(grievance_mine, threshold_mine[..., None]),
-        "excess_at_me": grievance_excess(state.grievance[runs, :, actors], runs_of(inputs.threshold, runs, 1)),
-        "reciprocity_mine": _of_pairs(inputs.reciprocity, runs, actors, 1),
-        "restraint_mine": _of_pairs(inputs.restraint, runs, actors, 1),
-        "conciliation_mine": _of_pairs(inputs.conciliation, runs, actors, 1),
-        "boldness_mine": _of_pairs(inputs.boldness, runs, actors, 2),
-        "standing_mine": state.standing[runs, actors],
-        "standing_at_me": state.standing[runs, :, actors],
-        "holding_mine": state.holding[runs, actors],
-        "max_rung_step": runs_of(np.asarray(inputs.params.max_rung_step), runs, 0),
-    }
-
-
 def all_actors_choose(state: CrisisState, inputs: RuleInputs, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every actor's `choose_response` for the next day, over a one-axis batch: (action, target) [runs, n].
+    """Every actor's `choose_response` for the next day: (action, target), each [..., n].
 
-    `draws` are the day's uniform draws [runs, n, 2]. Only the actors that can act (`able_to_act`)
-    are computed, all at once along one axis of (run, actor) pairs (`pairs_view`); the others do
-    nothing, as `choose_response` would decide for them.
+    `draws` are the day's uniform draws [..., n, 2]. The same choices as asking each actor
+    with its `actor_view`, made at once from the whole state (`choose_every_response`).
     """
-    action = np.full(state.grievance.shape[:-1], NO_ACTION, dtype=np.int64)
-    target = np.full_like(action, NO_ACTION)
-    runs, actors = np.nonzero(able_to_act(state.grievance, inputs.threshold, state.standing))
-    if runs.size:
-        view = pairs_view(state, inputs, runs, actors)
-        action[runs, actors], target[runs, actors] = choose_response(actors, **view, draws=draws[runs, actors])
-    return action, target
-
-
-def _of_pairs(values: np.ndarray | float, runs: np.ndarray, actors: np.ndarray, unbatched_ndim: int) -> np.ndarray:
-    """values[run, actor] of each pair if `values` has a batch axis, else values[actor] (shared by all runs)."""
-    return values[runs, actors] if np.ndim(values) > unbatched_ndim else values[actors]
+    return choose_every_response(
+        state.grievance,
+        inputs.threshold,
+        inputs.reciprocity,
+        inputs.restraint,
+        inputs.conciliation,
+        inputs.boldness,
+        state.standing,
+        state.holding,
+        inputs.params.max_rung_step,
+        draws,
+    )

@@ -10,14 +10,14 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
 - `proposed[..., a]`: arrangement a was put on the corridor table;
-- `touched[...]`: whether the run has any event that day (runs without are left as they were
-  by the trust and grievance rules, `sim.rules.day.take_in`).
+- `touched[...]`: whether the run has any event that day (on a day that touches no run, the
+  trust and grievance rules, `sim.rules.day.take_in`, are skipped: they would change nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,8 +33,7 @@ from sim.cameo import (
     RESPONSE_GOLDSTEIN,
 )
 from sim.corridor import N_ARRANGEMENTS
-from sim.rules.batch import runs_of
-from sim.rules.short_axis import any_last
+from sim.rules.batch import kernel, on_runs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,10 +65,6 @@ class DayEvents:
             proposed=np.zeros((*batch_shape, N_ARRANGEMENTS), dtype=bool),
             touched=np.zeros(batch_shape, dtype=bool),
         )
-
-    def for_runs(self, runs: np.ndarray) -> DayEvents:
-        """The events of some runs of a one-axis batch (`runs` indexes it); unbatched arrays are shared."""
-        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in _UNBATCHED_NDIM.items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,24 +103,39 @@ def response_events(action: np.ndarray, target: np.ndarray) -> DayEvents:
     """Arrays of the responses chosen by all actors: `action`, `target` shaped [..., n].
 
     Each actor acts at most once a day, so every (actor, target) cell receives at most one
-    response and plain fancy-index assignment suffices.
+    response.
     """
-    batch_shape, n = action.shape[:-1], action.shape[-1]
-    events = DayEvents.empty(n, batch_shape)
-    acts = action >= 0
-    *batch, actor = np.nonzero(acts)
-    chosen = action[acts]
-    victim = target[acts]
-    goldstein = RESPONSE_GOLDSTEIN[chosen]
-    ladder = chosen < N_RUNGS
-    events.hostility[(*batch, victim, actor)] = np.maximum(-goldstein, 0.0) / 10.0
-    events.cooperation[(*batch, victim, actor)] = np.maximum(goldstein, 0.0) / 10.0
-    events.severity_dealt[(*batch, actor, victim)] = np.where(ladder, np.maximum(-goldstein, 0.0) / 10.0, 0.0)
-    events.rung[(*batch, actor, victim)] = np.where(ladder, chosen + 1, 0)
-    events.detained[(*batch, actor, victim)] = chosen + 1 == DETAIN_RUNG
-    events.released[(*batch, actor, victim)] = chosen == RELEASE_ID
-    events.agreed[(*batch, actor, victim)] = chosen == AGREEMENT_ID
-    return replace(events, touched=any_last(acts))
+    arrays = on_runs(_response_events, (action, 1), (target, 1))
+    proposed = np.zeros((*action.shape[:-1], N_ARRANGEMENTS), dtype=bool)
+    return DayEvents(**dict(zip(_RESPONSE_ARRAYS, arrays, strict=True)), proposed=proposed)
+
+
+_RESPONSE_ARRAYS = ("hostility", "cooperation", "severity_dealt", "rung", "detained", "released", "agreed", "touched")
+
+
+@kernel
+def _response_events(runs, action, target):
+    n = action.shape[-1]
+    hostility, cooperation, severity_dealt = np.zeros((runs, n, n)), np.zeros((runs, n, n)), np.zeros((runs, n, n))
+    rung = np.zeros((runs, n, n), dtype=np.int64)
+    detained, released = np.zeros((runs, n, n), dtype=np.bool_), np.zeros((runs, n, n), dtype=np.bool_)
+    agreed, touched = np.zeros((runs, n, n), dtype=np.bool_), np.zeros(runs, dtype=np.bool_)
+    for r in range(runs):
+        for actor in range(n):
+            chosen = action[r, actor]
+            if chosen < 0:
+                continue
+            victim, goldstein = target[r, actor], RESPONSE_GOLDSTEIN[chosen]
+            hostility[r, victim, actor] = max(-goldstein, 0.0) / 10.0
+            cooperation[r, victim, actor] = max(goldstein, 0.0) / 10.0
+            if chosen < N_RUNGS:
+                severity_dealt[r, actor, victim] = max(-goldstein, 0.0) / 10.0
+                rung[r, actor, victim] = chosen + 1
+            detained[r, actor, victim] = chosen + 1 == DETAIN_RUNG
+            released[r, actor, victim] = chosen == RELEASE_ID
+            agreed[r, actor, victim] = chosen == AGREEMENT_ID
+            touched[r] = True
+    return hostility, cooperation, severity_dealt, rung, detained, released, agreed, touched
 
 
 def combine(first: DayEvents, second: DayEvents) -> DayEvents:
@@ -141,6 +151,3 @@ def combine(first: DayEvents, second: DayEvents) -> DayEvents:
         proposed=first.proposed | second.proposed,
         touched=first.touched | second.touched,
     )
-
-
-_UNBATCHED_NDIM = {field.name: 2 for field in fields(DayEvents)} | {"proposed": 1, "touched": 0}

@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
-from sim.rules.short_axis import any_last
+from sim.rules.batch import at, kernel, on_runs, row
 
 NO_ACTION = -1
+N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
 
 
 def boldness(effective_capability: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
@@ -36,12 +37,14 @@ def boldness(effective_capability: np.ndarray, deterrence: float | np.ndarray) -
     return np.clip(ratio ** np.asarray(deterrence)[..., None, None], 0.0, 2.0)
 
 
-def standing_rung(standing: np.ndarray) -> np.ndarray:
-    """The rung an actor stands on: its fading standing level, rounded to the nearest rung."""
-    return np.rint(standing).astype(np.int64)
+@kernel
+def standing_rung(standing):
+    """The rung an actor stands on: its fading standing level, rounded to the nearest rung (x.5 to even)."""
+    return np.int64(np.rint(standing))
 
 
-def relations_cut(standing: np.ndarray) -> np.ndarray:
+@kernel
+def relations_cut(standing):
     """Whether a standing level is at or above the rung that cuts relations (161).
 
     That is `standing_rung(standing) >= RELATIONS_CUT_RUNG`, without the rounding: `np.rint`
@@ -50,27 +53,31 @@ def relations_cut(standing: np.ndarray) -> np.ndarray:
     return standing > RELATIONS_CUT_RUNG - 0.5
 
 
-def wanted_rung(severity: np.ndarray) -> np.ndarray:
-    """The highest ladder rung (1-7) whose severity is at most `severity`; at least 1."""
-    return np.maximum(np.searchsorted(RUNG_SEVERITY, severity, side="right"), 1)
-
-
-def _pick(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """values[..., index[...]] along the last axis (values' leading axes broadcast against index)."""
-    if index.ndim == 0:
-        return values[..., index]
-    lead = values.shape[:-1]
-    offset = index.ndim - len(lead)
-    grids = tuple(
-        np.arange(size).reshape([size if axis == offset + k else 1 for axis in range(index.ndim)]) if size > 1 else 0
-        for k, size in enumerate(lead)
-    )
-    return values[(*grids, index)]
-
-
-def grievance_excess(grievance: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+@kernel
+def grievance_excess(grievance, threshold):
     """(grievance - threshold) / threshold: how far a grievance stands above its holder's threshold."""
     return (grievance - threshold) / threshold
+
+
+def wanted_rung(severity: np.ndarray) -> np.ndarray:
+    """The highest ladder rung (1-7) whose severity is at most `severity`; at least 1."""
+    return on_runs(_wanted_rungs, (severity, 0))
+
+
+@kernel
+def _wanted_rungs(runs, severity):
+    rungs = np.empty(runs, dtype=np.int64)
+    for r in range(runs):
+        rungs[r] = _wanted_rung(row(severity, r))
+    return rungs
+
+
+@kernel
+def _wanted_rung(severity):
+    affordable = 0
+    while affordable < N_RUNGS_ON_LADDER and RUNG_SEVERITY[affordable] <= severity:
+        affordable += 1
+    return max(affordable, 1)
 
 
 def choose_response(
@@ -91,12 +98,12 @@ def choose_response(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose actor `me`'s action and target for the next day.
 
-    `sim.rules.day.actor_view` gives one actor's slice of the state as these keyword arguments.
-    With `me` an array of actor indices and `sim.rules.day.pairs_view`, many (run, actor) pairs
-    choose at once, each from its own row and column, along one pair axis.
+    `sim.rules.day.actor_view` gives one actor's slice of the state as these keyword arguments;
+    with leading batch axes, every replicate chooses at once. `choose_every_response` makes the
+    same choice for every actor of every run straight from the state matrices.
 
     Args:
-        me: the actor's index (or one index per (run, actor) pair, see above).
+        me: the actor's index (or one index per batch entry).
         grievance_mine: G[..., me, :], its grievances against each actor.
         excess_mine: `grievance_excess` of its grievances over its threshold, [..., n].
         excess_at_me: `grievance_excess` of each actor's grievance against it over that actor's
@@ -114,32 +121,186 @@ def choose_response(
     Returns:
         (action, target), integer arrays of the batch shape; -1 where it does nothing.
     """
-    n = grievance_mine.shape[-1]
-    others = np.arange(n) != np.asarray(me)[..., None]
-    not_self = np.where(others, 0.0, -np.inf)  # added to an excess: -inf against oneself, else unchanged
-    excess = excess_mine + not_self
-    target = np.argmax(excess, axis=-1)
-    top = _pick(excess, target)
-    answers = draws[..., 0] < np.minimum(top, 1.0)
-    severity = reciprocity_mine * (1.0 - restraint_mine) * _pick(boldness_mine, target) * _pick(grievance_mine, target)
-    rung = _answer_rung(severity, _pick(standing_mine, target), max_rung_step)
-    action = np.where(answers, rung - 1, NO_ACTION)
+    return on_runs(
+        _choose_for_each,
+        (np.asarray(me, dtype=np.int64), 0),
+        (grievance_mine, 1),
+        (excess_mine, 1),
+        (excess_at_me, 1),
+        (reciprocity_mine, 0),
+        (restraint_mine, 0),
+        (conciliation_mine, 0),
+        (boldness_mine, 1),
+        (standing_mine, 1),
+        (standing_at_me, 1),
+        (np.asarray(holding_mine, dtype=np.bool_), 1),
+        (np.asarray(max_rung_step, dtype=np.int64), 0),
+        (draws, 1),
+    )
 
+
+@kernel
+def _choose_for_each(
+    runs,
+    me,
+    grievance,
+    excess,
+    excess_at_me,
+    reciprocity,
+    restraint,
+    conciliation,
+    bold,
+    standing,
+    standing_at_me,
+    holding,
+    max_rung_step,
+    draws,
+):
+    action = np.empty(runs, dtype=np.int64)
+    target = np.empty(runs, dtype=np.int64)
+    for r in range(runs):
+        draws_r = row(draws, r)
+        action[r], target[r] = _choose(
+            row(me, r),
+            row(grievance, r),
+            row(excess, r),
+            row(excess_at_me, r),
+            row(reciprocity, r),
+            row(restraint, r),
+            row(conciliation, r),
+            row(bold, r),
+            row(standing, r),
+            row(standing_at_me, r),
+            row(holding, r),
+            row(max_rung_step, r),
+            draws_r[0],
+            draws_r[1],
+        )
+    return action, target
+
+
+def choose_every_response(
+    grievance: np.ndarray,
+    threshold: np.ndarray,
+    reciprocity: np.ndarray,
+    restraint: np.ndarray,
+    conciliation: np.ndarray,
+    boldness_matrix: np.ndarray,
+    standing: np.ndarray,
+    holding: np.ndarray,
+    max_rung_step: int | np.ndarray,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`choose_response` of every actor, from the whole state: (action, target), each [..., n].
+
+    Matrices are [..., n, n], dispositions [..., n], `draws` [..., n, 2]. Actor i's choice is
+    exactly `choose_response(i, **actor_view(...))`; an actor that cannot act (`able_to_act`)
+    is passed over, as it would choose nothing whatever its draws.
+    """
+    return on_runs(
+        _choose_every,
+        (grievance, 2),
+        (threshold, 1),
+        (reciprocity, 1),
+        (restraint, 1),
+        (conciliation, 1),
+        (boldness_matrix, 2),
+        (standing, 2),
+        (np.asarray(holding, dtype=np.bool_), 2),
+        (np.asarray(max_rung_step, dtype=np.int64), 0),
+        (draws, 2),
+    )
+
+
+@kernel
+def _choose_every(
+    runs, grievance, threshold, reciprocity, restraint, conciliation, bold, standing, holding, max_rung_step, draws
+):
+    n = grievance.shape[-1]
+    action = np.full((runs, n), NO_ACTION, dtype=np.int64)
+    target = np.full((runs, n), NO_ACTION, dtype=np.int64)
+    able = np.empty(n, dtype=np.bool_)
+    # one actor's row and column, as `choose_response` takes them (copied: no per-run views)
+    grievance_mine, excess_mine, excess_at_me = np.empty(n), np.empty(n), np.empty(n)
+    bold_mine, standing_mine, standing_at_me = np.empty(n), np.empty(n), np.empty(n)
+    holding_mine = np.empty(n, dtype=np.bool_)
+    for r in range(runs):
+        g, t, s, b, h = at(grievance, r), at(threshold, r), at(standing, r), at(bold, r), at(holding, r)
+        _mark_able(grievance, threshold, standing, g, t, s, able)
+        for me in range(n):
+            if not able[me]:
+                continue
+            for j in range(n):
+                grievance_mine[j] = grievance[g, me, j]
+                excess_mine[j] = grievance_excess(grievance[g, me, j], threshold[t, me])
+                excess_at_me[j] = grievance_excess(grievance[g, j, me], threshold[t, j])
+                bold_mine[j], holding_mine[j] = bold[b, me, j], holding[h, me, j]
+                standing_mine[j], standing_at_me[j] = standing[s, me, j], standing[s, j, me]
+            d = at(draws, r)
+            action[r, me], target[r, me] = _choose(
+                me,
+                grievance_mine,
+                excess_mine,
+                excess_at_me,
+                reciprocity[at(reciprocity, r), me],
+                restraint[at(restraint, r), me],
+                conciliation[at(conciliation, r), me],
+                bold_mine,
+                standing_mine,
+                standing_at_me,
+                holding_mine,
+                max_rung_step[at(max_rung_step, r)],
+                draws[d, me, 0],
+                draws[d, me, 1],
+            )
+    return action, target
+
+
+@kernel
+def _choose(
+    me,
+    grievance,
+    excess,
+    excess_at_me,
+    reciprocity,
+    restraint,
+    conciliation,
+    bold,
+    standing,
+    standing_at_me,
+    holding,
+    max_rung_step,
+    answer_draw,
+    reach_draw,
+):
+    """One actor's (action, target): the rule of the module docstring, on its own row and column."""
+    target, top = _worst_other(excess, me)
+    aggrieved, their_top = _worst_other(excess_at_me, me)
     calm = top <= 0.0
-    their_excess = excess_at_me + not_self
-    aggrieved = np.argmax(their_excess, axis=-1)
-    their_top = _pick(their_excess, aggrieved)
-    reaching_out = calm & (their_top > 0.0) & (draws[..., 1] < conciliation_mine)
-    holds = _pick(holding_mine, aggrieved) > 0
-    gesture = np.where(holds, RELEASE_ID, np.where(their_top > 1.0, APOLOGY_ID, CALL_ID))
-    action = np.where(reaching_out, gesture, action)
-    target = np.where(reaching_out, aggrieved, target)
+    if calm and their_top > 0.0 and reach_draw < conciliation:  # reach out to the most aggrieved
+        if holding[aggrieved]:
+            return RELEASE_ID, aggrieved
+        return (APOLOGY_ID if their_top > 1.0 else CALL_ID), aggrieved
+    if calm and reach_draw < conciliation:  # make peace where relations are cut and both are calm
+        for j in range(grievance.shape[0]):
+            both_calm = max(excess[j], excess_at_me[j]) < -0.5
+            if j != me and both_calm and relations_cut(max(standing[j], standing_at_me[j])):
+                return AGREEMENT_ID, j
+    if answer_draw < min(top, 1.0):  # answer the worst grievance
+        severity = reciprocity * (1.0 - restraint) * bold[target] * grievance[target]
+        ceiling = min(standing_rung(standing[target]) + max_rung_step, N_RUNGS_ON_LADDER)
+        return min(_wanted_rung(severity), ceiling) - 1, target
+    return NO_ACTION, NO_ACTION
 
-    peace_target, peace_possible = _peace_partner(others, excess, their_excess, standing_mine, standing_at_me)
-    peacemaking = calm & ~reaching_out & peace_possible & (draws[..., 1] < conciliation_mine)
-    action = np.where(peacemaking, AGREEMENT_ID, action)
-    target = np.where(peacemaking, peace_target, target)
-    return action, np.where(action == NO_ACTION, NO_ACTION, target)
+
+@kernel
+def _worst_other(values, me):
+    """The first index j != me of the largest values[j], and that value."""
+    best, top = -1, -np.inf
+    for j in range(values.shape[0]):
+        if j != me and (best < 0 or values[j] > top):
+            best, top = j, values[j]
+    return best, top
 
 
 def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarray) -> np.ndarray:
@@ -150,21 +311,24 @@ def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarr
     i's row and column hold no grievance above its holder's `threshold` [..., n] and no
     `standing` rung that cuts relations, `choose_response` gives i no action, whatever its draws.
     """
-    hot = (grievance > threshold[..., :, None]) | relations_cut(standing)
-    return any_last(hot | np.swapaxes(hot, -1, -2))
+    return on_runs(_able_to_act, (grievance, 2), (threshold, 1), (standing, 2))
 
 
-def _answer_rung(severity: np.ndarray, standing: np.ndarray, max_rung_step: int | np.ndarray) -> np.ndarray:
-    """The wanted rung for `severity`, capped at the standing rung + `max_rung_step` (and rung 7)."""
-    ceiling = standing_rung(standing) + max_rung_step
-    return np.minimum(wanted_rung(severity), np.minimum(ceiling, len(RUNG_SEVERITY)))
+@kernel
+def _able_to_act(runs, grievance, threshold, standing):
+    able = np.empty((runs, grievance.shape[-1]), dtype=np.bool_)
+    for r in range(runs):
+        _mark_able(grievance, threshold, standing, at(grievance, r), at(threshold, r), at(standing, r), able[r])
+    return able
 
 
-def _peace_partner(others, excess, their_excess, standing_mine, standing_at_me):
-    cut = relations_cut(np.maximum(standing_mine, standing_at_me))
-    if not cut.any():  # no relations cut anywhere: no peace to make
-        return np.zeros(cut.shape[:-1], dtype=np.int64), np.zeros(cut.shape[:-1], dtype=bool)
-    calm_both = (excess < -0.5) & (their_excess < -0.5)
-    eligible = others & cut & calm_both
-    partner = np.argmax(eligible, axis=-1)
-    return partner, any_last(eligible)
+@kernel
+def _mark_able(grievance, threshold, standing, g, t, s, able):
+    """Set able[i] for each actor of one run (entries g, t, s of the arrays): see `able_to_act`."""
+    n = grievance.shape[-1]
+    able[:] = False
+    for i in range(n):
+        for j in range(n):
+            if grievance[g, i, j] > threshold[t, i] or relations_cut(standing[s, i, j]):
+                able[i] = True
+                able[j] = True

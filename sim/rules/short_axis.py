@@ -1,10 +1,9 @@
-"""Maximum and any over a short trailing axis (the 8 actors, the 6 powers, the arrangements).
+"""Maximum over a short trailing axis (the 6 powers, the arrangements).
 
 numpy reduces along a short last axis one row at a time, which over a batch costs about ten
 times as much as an elementwise pass (`x.max(axis=-1)` on [2048, 8, 8]: 1.3 ms; the same as
-seven `np.maximum` of its columns: 0.12 ms). These functions combine the trailing axis' slices
-elementwise instead; the results are exactly those of `max(axis=-1)` and `any(axis=-1)` (for
-arrays without NaN).
+seven `np.maximum` of its columns: 0.12 ms). `max_last` combines the trailing axis' slices
+elementwise instead; the results are exactly those of `max(axis=-1)` (for arrays without NaN).
 """
 
 from __future__ import annotations
@@ -19,7 +18,3 @@ def max_last(values: np.ndarray, keepdims: bool = False) -> np.ndarray:
     top = reduce(np.maximum, (values[..., k] for k in range(values.shape[-1])))
     return top[..., None] if keepdims else top
 
-
-def any_last(values: np.ndarray) -> np.ndarray:
-    """`values.any(axis=-1)` of a boolean array, as elementwise ORs of the last axis' slices."""
-    return reduce(np.logical_or, (values[..., k] for k in range(values.shape[-1])))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.batch import kernel, on_runs, row
+
 
 def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
     """How much each observer t identifies with each victim v: clip(T[t, v] + kin[t, v], 0, 1).
@@ -18,9 +20,18 @@ def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
     "the enemy of my enemy" is left to the slower `balance_drift`. The diagonal is zero (an
     actor is not its own observer).
     """
-    weights = np.clip(trust + kin, 0.0, 1.0)
-    n = weights.shape[-1]
-    weights[..., np.arange(n), np.arange(n)] = 0.0
+    return on_runs(_observer_weights, (trust, 2), (kin, 2))
+
+
+@kernel
+def _observer_weights(runs, trust, kin):
+    n = trust.shape[-1]
+    weights = np.empty((runs, n, n))
+    for r in range(runs):
+        trust_r, kin_r = row(trust, r), row(kin, r)
+        for t in range(n):
+            for v in range(n):
+                weights[r, t, v] = 0.0 if t == v else min(max(trust_r[t, v] + kin_r[t, v], 0.0), 1.0)
     return weights
 
 
@@ -32,7 +43,19 @@ def hurt(
     What j's hostile acts that day cost i: its own injuries, and, at `solidarity` weight, the
     injuries of those i identifies with (`seen_hostility` = W @ hostility, see `witnessed`).
     """
-    return sensitivity[..., :, None] * (hostility + np.asarray(solidarity)[..., None, None] * seen_hostility)
+    return on_runs(_hurt, (hostility, 2), (seen_hostility, 2), (sensitivity, 1), (solidarity, 0))
+
+
+@kernel
+def _hurt(runs, hostility, seen_hostility, sensitivity, solidarity):
+    n = hostility.shape[-1]
+    hurt_now = np.empty((runs, n, n))
+    for r in range(runs):
+        direct, seen, felt, weight = row(hostility, r), row(seen_hostility, r), row(sensitivity, r), row(solidarity, r)
+        for i in range(n):
+            for j in range(n):
+                hurt_now[r, i, j] = felt[i] * (direct[i, j] + weight * seen[i, j])
+    return hurt_now
 
 
 def event_impulse(
@@ -44,9 +67,19 @@ def event_impulse(
     an act for or against those i identifies with moves i as if it were its own, at
     `solidarity` weight. `seen_cooperation` is W @ cooperation (`witnessed`). Zero diagonal.
     """
-    impulse = cooperation + np.asarray(solidarity)[..., None, None] * seen_cooperation - hurt_now
-    n = impulse.shape[-1]
-    impulse[..., np.arange(n), np.arange(n)] = 0.0
+    return on_runs(_event_impulse, (cooperation, 2), (seen_cooperation, 2), (hurt_now, 2), (solidarity, 0))
+
+
+@kernel
+def _event_impulse(runs, cooperation, seen_cooperation, hurt_now, solidarity):
+    n = cooperation.shape[-1]
+    impulse = np.empty((runs, n, n))
+    for r in range(runs):
+        direct, seen, hurt_r = row(cooperation, r), row(seen_cooperation, r), row(hurt_now, r)
+        weight = row(solidarity, r)
+        for i in range(n):
+            for j in range(n):
+                impulse[r, i, j] = 0.0 if i == j else direct[i, j] + weight * seen[i, j] - hurt_r[i, j]
     return impulse
 
 
@@ -61,8 +94,20 @@ def apply_impulse(trust: np.ndarray, impulse: np.ndarray, rate: float | np.ndarr
     A negative step p moves T by p (1 + T), a positive one by p (1 - T); |p| <= 1 keeps
     T in [-1, 1].
     """
-    step = np.clip(np.asarray(rate)[..., None, None] * impulse, -1.0, 1.0)
-    return trust + step * (1.0 - np.sign(step) * trust)  # exactly p (1 + T) for p < 0, p (1 - T) for p > 0
+    return on_runs(_apply_impulse, (trust, 2), (impulse, 2), (rate, 0))
+
+
+@kernel
+def _apply_impulse(runs, trust, impulse, rate):
+    n = trust.shape[-1]
+    moved = np.empty((runs, n, n))
+    for r in range(runs):
+        trust_r, impulse_r, rate_r = row(trust, r), row(impulse, r), row(rate, r)
+        for i in range(n):
+            for j in range(n):
+                step = min(max(rate_r * impulse_r[i, j], -1.0), 1.0)
+                moved[r, i, j] = trust_r[i, j] + step * (1.0 - np.sign(step) * trust_r[i, j])
+    return moved
 
 
 def update_grievance(
@@ -71,18 +116,40 @@ def update_grievance(
     """Add the day's hurt (`hurt`) and lift forgiven grievance.
 
     A cooperative act of weight c lifts the share `forgiveness x c` (at most all) of the
-    grievance of its target against its author.
+    grievance of its target against its author. No grievance against oneself.
     """
-    relief = np.clip(np.asarray(forgiveness)[..., None, None] * cooperation, 0.0, 1.0)
-    updated = grievance * (1.0 - relief) + hurt_now
-    n = updated.shape[-1]
-    updated[..., np.arange(n), np.arange(n)] = 0.0  # no grievance against oneself
+    return on_runs(_update_grievance, (grievance, 2), (hurt_now, 2), (cooperation, 2), (forgiveness, 0))
+
+
+@kernel
+def _update_grievance(runs, grievance, hurt_now, cooperation, forgiveness):
+    n = grievance.shape[-1]
+    updated = np.empty((runs, n, n))
+    for r in range(runs):
+        held, hurt_r, cooperation_r = row(grievance, r), row(hurt_now, r), row(cooperation, r)
+        forgiving = row(forgiveness, r)
+        for i in range(n):
+            for j in range(n):
+                relief = min(max(forgiving * cooperation_r[i, j], 0.0), 1.0)
+                updated[r, i, j] = 0.0 if i == j else held[i, j] * (1.0 - relief) + hurt_r[i, j]
     return updated
 
 
 def settle_accounts(grievance: np.ndarray, severity_dealt: np.ndarray, catharsis: float | np.ndarray) -> np.ndarray:
     """Answering settles part of the account: i's grievance against j falls by what i dealt j."""
-    return np.maximum(grievance - np.asarray(catharsis)[..., None, None] * severity_dealt, 0.0)
+    return on_runs(_settle_accounts, (grievance, 2), (severity_dealt, 2), (catharsis, 0))
+
+
+@kernel
+def _settle_accounts(runs, grievance, severity_dealt, catharsis):
+    n = grievance.shape[-1]
+    settled = np.empty((runs, n, n))
+    for r in range(runs):
+        held, dealt, share = row(grievance, r), row(severity_dealt, r), row(catharsis, r)
+        for i in range(n):
+            for j in range(n):
+                settled[r, i, j] = max(held[i, j] - share * dealt[i, j], 0.0)
+    return settled
 
 
 def retention(half_life_days: np.ndarray) -> np.ndarray:
@@ -90,44 +157,80 @@ def retention(half_life_days: np.ndarray) -> np.ndarray:
     return np.exp2(-1.0 / half_life_days)
 
 
-def relax(values: np.ndarray, baseline: np.ndarray | float, keep: np.ndarray) -> np.ndarray:
+def relax(values: np.ndarray, baseline: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Decay each row i toward its baseline by the row's retention `keep[..., i]`."""
-    relaxed = values - baseline
-    relaxed *= keep[..., :, None]
-    relaxed += baseline
+    return on_runs(_relax, (values, 2), (baseline, 2), (keep, 1))
+
+
+@kernel
+def _relax(runs, values, baseline, keep):
+    n = values.shape[-1]
+    relaxed = np.empty((runs, n, n))
+    for r in range(runs):
+        values_r, baseline_r, keep_r = row(values, r), row(baseline, r), row(keep, r)
+        for i in range(n):
+            for j in range(n):
+                relaxed[r, i, j] = (values_r[i, j] - baseline_r[i, j]) * keep_r[i] + baseline_r[i, j]
     return relaxed
 
 
 def fade(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Decay each row i toward zero by the row's retention `keep[..., i]` (`relax` to 0)."""
-    return values * keep[..., :, None]
+    return on_runs(_fade, (values, 2), (keep, 1))
+
+
+@kernel
+def _fade(runs, values, keep):
+    n = values.shape[-1]
+    faded = np.empty((runs, n, n))
+    for r in range(runs):
+        values_r, keep_r = row(values, r), row(keep, r)
+        for i in range(n):
+            for j in range(n):
+                faded[r, i, j] = values_r[i, j] * keep_r[i]
+    return faded
 
 
 def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     """Continuous structural balance: dT = rate x (T T / (n - 2)) x (1 - T^2), diagonal held.
 
-    "The friend of my friend is my friend" (Kulakowski et al. 2005; Marvel et al. 2011).
+    In (T T) the diagonal counts as zero: i's view of j moves with the views of the third
+    parties k. "The friend of my friend is my friend" (Kulakowski et al. 2005; Marvel et al.
+    2011).
     """
     n = trust.shape[-1]
-    diagonal = (..., np.arange(n), np.arange(n))
     off = trust.copy()
-    off[diagonal] = 0.0
-    drift = off @ off
-    damping = trust * trust
-    np.subtract(1.0, damping, out=damping)
-    drift *= damping  # (T T) x (1 - T^2), in place: these arrays are large over a batch
-    drift[diagonal] = 0.0
-    drift *= np.asarray(rate)[..., None, None] / (n - 2)
-    drift += trust
-    return drift
+    off[..., np.arange(n), np.arange(n)] = 0.0
+    return on_runs(_balance_drift, (trust, 2), (off @ off, 2), (rate, 0))
+
+
+@kernel
+def _balance_drift(runs, trust, through_third, rate):
+    n = trust.shape[-1]
+    drifted = np.empty((runs, n, n))
+    for r in range(runs):
+        trust_r, through_r = row(trust, r), row(through_third, r)
+        scale = row(rate, r) / (n - 2)
+        for i in range(n):
+            for j in range(n):
+                drift = 0.0 if i == j else through_r[i, j] * (1.0 - trust_r[i, j] * trust_r[i, j]) * scale
+                drifted[r, i, j] = drift + trust_r[i, j]
+    return drifted
 
 
 def add_noise(trust: np.ndarray, standard_normal: np.ndarray, sd: float | np.ndarray) -> np.ndarray:
     """Add bounded noise (draws clipped to +-3 sd), clip to [-1, 1] and reset the diagonal."""
-    noisy = np.minimum(np.maximum(standard_normal, -3.0), 3.0)
-    noisy *= np.asarray(sd)[..., None, None]
-    noisy += trust
-    np.minimum(np.maximum(noisy, -1.0, out=noisy), 1.0, out=noisy)
-    n = noisy.shape[-1]
-    noisy[..., np.arange(n), np.arange(n)] = 1.0
+    return on_runs(_add_noise, (trust, 2), (standard_normal, 2), (sd, 0))
+
+
+@kernel
+def _add_noise(runs, trust, standard_normal, sd):
+    n = trust.shape[-1]
+    noisy = np.empty((runs, n, n))
+    for r in range(runs):
+        trust_r, draws, spread = row(trust, r), row(standard_normal, r), row(sd, r)
+        for i in range(n):
+            for j in range(n):
+                moved = min(max(draws[i, j], -3.0), 3.0) * spread + trust_r[i, j]
+                noisy[r, i, j] = 1.0 if i == j else min(max(moved, -1.0), 1.0)
     return noisy
