@@ -17,4 +17,3 @@ def max_last(values: np.ndarray, keepdims: bool = False) -> np.ndarray:
     """`values.max(axis=-1)`, as elementwise maxima of the last axis' slices."""
     top = reduce(np.maximum, (values[..., k] for k in range(values.shape[-1])))
     return top[..., None] if keepdims else top
-
