@@ -39,7 +39,7 @@ def boldness(effective_capability: np.ndarray, deterrence: float | np.ndarray) -
 
 @kernel
 def standing_rung(standing):
-    """The rung an actor stands on: its fading standing level, rounded to the nearest rung (x.5 to even)."""
+    """The rung an actor stands on: its fading standing level (a number), rounded to the nearest rung (x.5 to even)."""
     return np.int64(np.rint(standing))
 
 
