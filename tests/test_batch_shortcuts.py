@@ -1,7 +1,7 @@
 """The ensemble's whole-batch computations change no number.
 
-The rules run as compiled kernels over a batch of runs (`sim.rules.batch.on_runs`); a day with
-no event skips taking events in; every actor of every run chooses at once, straight from the
+The rules run as compiled kernels over a batch of runs (`sim.rules.batch.on_runs`); events are
+taken in only by the runs they touch; every actor of every run chooses at once, straight from the
 state (`sim.rules.responses.choose_every_response`), skipping those that cannot act; short-axis
 maxima are elementwise (`sim.rules.short_axis`). Each must give bit for bit what the rule gives
 one run, or one actor, at a time.
@@ -77,17 +77,19 @@ def _some_actions(rng) -> tuple[np.ndarray, np.ndarray]:
     return action, np.where(acting, target, NO_ACTION)
 
 
-def test_a_day_without_events_is_the_same_with_or_without_taking_them_in():
+def test_events_taken_in_only_where_they_fall_change_no_number():
     rng = np.random.default_rng(3)
     inputs = _batch_inputs(rng)
     state = _mixed_state(inputs, rng)
-    quiet = response_events(np.full((RUNS, N), NO_ACTION), np.full((RUNS, N), NO_ACTION))
-    assert not quiet.touched.any()
     normal = rng.standard_normal((RUNS, N, N))
-    skipped = advance(state, quiet, inputs, normal, day=5)
-    taken_in = advance(state, replace(quiet, touched=np.ones(RUNS, dtype=bool)), inputs, normal, day=5)
-    for field in fields(CrisisState):
-        assert np.array_equal(getattr(skipped, field.name), getattr(taken_in, field.name)), field.name
+    some = response_events(*_some_actions(rng))
+    none = response_events(np.full((RUNS, N), NO_ACTION), np.full((RUNS, N), NO_ACTION))
+    assert 0 < some.touched.sum() < RUNS and not none.touched.any()
+    for events in (some, none):
+        shortcut = advance(state, events, inputs, normal, day=5)
+        everywhere = advance(state, replace(events, touched=np.ones(RUNS, dtype=bool)), inputs, normal, day=5)
+        for field in fields(CrisisState):
+            assert np.array_equal(getattr(shortcut, field.name), getattr(everywhere, field.name)), field.name
 
 
 def test_runs_without_events_keep_their_trust_and_grievance_when_others_take_theirs_in():

@@ -1,4 +1,4 @@
-"""Rules over batches of runs: compiled kernels that loop over a run axis.
+"""Rules over batches of runs: compiled kernels that loop over a run axis; some runs of a batch.
 
 Rule inputs, events and state carry leading batch axes only where they vary from run to run;
 an input shared by all runs keeps its unbatched ("core") shape.
@@ -10,6 +10,9 @@ argument is shared by all runs, which `at` and `row` resolve. Kernels index matr
 `values[at(values, r), i, j]` rather than through a per-run view: making a view costs a
 reference count, which adds up over thousands of runs. Kernels are compiled on first use and
 cached on disk (numba's `cache=True`), so only the first process on a machine pays for it.
+
+`runs_of` takes the given runs of a batched array and passes a shared one through, so a rule
+applied to the result sees exactly what it would have seen on the whole batch, for those runs.
 """
 
 from __future__ import annotations
@@ -74,3 +77,7 @@ def _unflatten(result: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
         return result[0]
     return result if len(batch) == 1 else result.reshape(*batch, *result.shape[1:])
 
+
+def runs_of(values: np.ndarray | float, runs: np.ndarray, unbatched_ndim: int) -> np.ndarray | float:
+    """`values[runs]` if `values` has a batch axis (more than `unbatched_ndim` axes), else `values`."""
+    return values[runs] if np.ndim(values) > unbatched_ndim else values

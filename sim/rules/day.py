@@ -10,16 +10,16 @@ functions in the same order over a leading replicate axis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
-from sim.parameters import ModelParams
+from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, trust
-from sim.rules.batch import at, kernel, on_runs
+from sim.rules.batch import at, kernel, on_runs, runs_of
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
 from sim.rules.short_axis import max_last
@@ -59,6 +59,30 @@ class RuleInputs:
         """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
         return boldness(self.effective_capability, self.params.deterrence)
 
+    def for_runs(self, runs: np.ndarray) -> RuleInputs:
+        """These inputs for some runs of a one-axis batch (`runs` indexes it); shared inputs stay shared."""
+        params = {name: getattr(self.params, name)[runs] for name in self._batched_params}
+        subset = replace(
+            self,
+            params=replace(self.params, **params) if params else self.params,
+            **{name: getattr(self, name)[runs] for name in self._batched_arrays},
+        )
+        for name in ("effective_capability", "boldness"):  # worked out once for the whole batch
+            subset.__dict__[name] = runs_of(getattr(self, name), runs, _UNBATCHED_NDIM[name])
+        return subset
+
+    @cached_property
+    def _batched_arrays(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, ndim in _UNBATCHED_NDIM.items()
+            if name in self.__dataclass_fields__ and np.ndim(getattr(self, name)) > ndim
+        )
+
+    @cached_property
+    def _batched_params(self) -> tuple[str, ...]:
+        return tuple(name for name in param_names(ModelParams) if np.ndim(getattr(self.params, name)) > 0)
+
 
 @dataclass(frozen=True, kw_only=True)
 class CrisisState:
@@ -75,6 +99,14 @@ class CrisisState:
     agreed: np.ndarray
     agreed_day: np.ndarray
     rupture_day: np.ndarray
+
+
+_MATRICES = ("baseline_trust", "kin", "utility", "sponsors", "boldness")
+_UNBATCHED_NDIM = {  # the number of axes of each array input of one run
+    name: 2 if name in _MATRICES else 1
+    for name in (*(field.name for field in fields(RuleInputs)), "effective_capability", "boldness")
+    if name not in ("params", "rupture_pair")
+}
 
 
 def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[int, ...] = ()) -> CrisisState:
@@ -102,9 +134,7 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
 def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: np.ndarray, day: int) -> CrisisState:
     """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
     p = inputs.params
-    trust_now, grievance = state.trust, state.grievance
-    if events.touched.any():  # on a day without events, taking them in would change nothing
-        trust_now, grievance = take_in(trust_now, grievance, events, inputs)
+    trust_now, grievance = _take_in_where_touched(state.trust, state.grievance, events, inputs)
     standing, holding = _ladder(state, events, inputs.keep)
     trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
     trust_now = trust.balance_drift(trust_now, p.balance_rate)
@@ -139,6 +169,28 @@ def take_in(
     grievance = trust.update_grievance(grievance, hurt, events.cooperation, p.forgiveness)
     grievance = trust.settle_accounts(grievance, events.severity_dealt, p.catharsis)
     return trust.apply_impulse(trust_now, impulse, p.trust_rate), grievance
+
+
+def _take_in_where_touched(
+    trust_now: np.ndarray, grievance: np.ndarray, events: DayEvents, inputs: RuleInputs
+) -> tuple[np.ndarray, np.ndarray]:
+    """`take_in`, computed only for the runs the day's events touch (`events.touched`).
+
+    Untouched runs keep their trust and grievance, as `take_in` would leave them, so this
+    changes no number; on a one-axis batch where most runs are quiet it saves most of the work.
+    """
+    touched = events.touched
+    if not touched.any():
+        return trust_now, grievance
+    if touched.ndim != 1 or trust_now.ndim != 3 or touched.all():
+        return take_in(trust_now, grievance, events, inputs)
+    runs = np.flatnonzero(touched)
+    taken_trust, taken_grievance = take_in(
+        trust_now[runs], grievance[runs], events.for_runs(runs), inputs.for_runs(runs)
+    )
+    trust_now, grievance = trust_now.copy(), grievance.copy()
+    trust_now[runs], grievance[runs] = taken_trust, taken_grievance
+    return trust_now, grievance
 
 
 def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

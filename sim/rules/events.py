@@ -10,14 +10,14 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
 - `proposed[..., a]`: arrangement a was put on the corridor table;
-- `touched[...]`: whether the run has any event that day (on a day that touches no run, the
-  trust and grievance rules, `sim.rules.day.take_in`, are skipped: they would change nothing).
+- `touched[...]`: whether the run has any event that day (runs without are left as they were
+  by the trust and grievance rules, `sim.rules.day.take_in`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from sim.cameo import (
     RESPONSE_GOLDSTEIN,
 )
 from sim.corridor import N_ARRANGEMENTS
-from sim.rules.batch import kernel, on_runs
+from sim.rules.batch import kernel, on_runs, runs_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +65,10 @@ class DayEvents:
             proposed=np.zeros((*batch_shape, N_ARRANGEMENTS), dtype=bool),
             touched=np.zeros(batch_shape, dtype=bool),
         )
+
+    def for_runs(self, runs: np.ndarray) -> DayEvents:
+        """The events of some runs of a one-axis batch (`runs` indexes it); unbatched arrays are shared."""
+        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in _UNBATCHED_NDIM.items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,3 +155,6 @@ def combine(first: DayEvents, second: DayEvents) -> DayEvents:
         proposed=first.proposed | second.proposed,
         touched=first.touched | second.touched,
     )
+
+
+_UNBATCHED_NDIM = {field.name: 2 for field in fields(DayEvents)} | {"proposed": 1, "touched": 0}
