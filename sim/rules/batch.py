@@ -6,10 +6,11 @@ an input shared by all runs keeps its unbatched ("core") shape.
 The rules' arithmetic is written once, as numba-compiled kernels that loop over a run axis
 (`on_runs` flattens the batch axes into it); the Mesa model calls them on one run, the
 ensemble engine on thousands. A kernel sees every argument as [runs or 1, *core]: 1 where the
-argument is shared by all runs, which `at` and `row` resolve. Kernels index matrices as
-`values[at(values, r), i, j]` rather than through a per-run view: making a view costs a
-reference count, which adds up over thousands of runs. Kernels are compiled on first use and
-cached on disk (numba's `cache=True`), so only the first process on a machine pays for it.
+argument is shared by all runs, which `at` and `row` resolve: `row(values, r)` is run r's
+entry (a number, or a view), `values[at(values, r), i, j]` reads it without making a view,
+whose reference counting adds up in the kernels that read many arrays. Kernels are compiled
+on first use and cached on disk (numba's `cache=True`), so only the first process on a machine
+(or the first after a change to the rules' source) pays for it.
 
 `runs_of` takes the given runs of a batched array and passes a shared one through, so a rule
 applied to the result sees exactly what it would have seen on the whole batch, for those runs.

@@ -1,0 +1,103 @@
+"""The compiled rules give, bit for bit, what their formulas give in plain numpy.
+
+Each rule's arithmetic runs as a numba kernel over a run axis (`sim.rules.batch`). Here every
+kernel is checked against the formula written out in numpy (the form the rules had before they
+were compiled), on random inputs with per-run and shared arguments and batches of several
+shapes, so a slip in a loop, an index or the order of an operation shows as a mismatch.
+Lobbying, a sum over the outside powers, may differ in the last bit: numpy's matrix product adds
+in its own order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.cameo import RUNG_SEVERITY
+from sim.corridor import N_ARRANGEMENTS, NONE_INDEX
+from sim.rules import corridor, trust
+from sim.rules.responses import wanted_rung
+
+N = 8
+BATCHES = [(), (1,), (7,), (3, 5)]
+
+
+def _diagonal(values: np.ndarray, value: float) -> np.ndarray:
+    values = values.copy()
+    values[..., np.arange(values.shape[-1]), np.arange(values.shape[-1])] = value
+    return values
+
+
+@pytest.fixture(params=BATCHES, ids=lambda batch: f"batch{batch}")
+def draw(request):
+    """Random inputs of one batch shape: `draw(core, low, high, shared=False)`."""
+    rng = np.random.default_rng(len(request.param) * 10 + sum(request.param))
+    batch = request.param
+
+    def make(core, low=-1.0, high=1.0, shared=False):
+        return rng.uniform(low, high, core if shared else (*batch, *core))
+
+    make.batch = batch
+    return make
+
+
+def test_trust_and_grievance_rules_match_their_numpy_formulas(draw):
+    t, kin, acts, seen = draw((N, N)), draw((N, N), 0, 0.5, shared=True), draw((N, N), 0, 2), draw((N, N), 0, 2)
+    sensitivity, solidarity, rate = draw((N,), 0.3, 1.6), draw((), 0, 1), draw((), -0.5, 0.5)
+    grievance, keep, normal = draw((N, N), 0, 3), draw((N,), 0.9, 1.0), draw((N, N), -4, 4)
+    col = (..., None, None)
+
+    assert np.array_equal(trust.observer_weights(t, kin), _diagonal(np.clip(t + kin, 0.0, 1.0), 0.0))
+    assert np.array_equal(
+        trust.hurt(acts, seen, sensitivity, solidarity), sensitivity[..., None] * (acts + solidarity[col] * seen)
+    )
+    assert np.array_equal(
+        trust.event_impulse(acts, seen, grievance, solidarity),
+        _diagonal(acts + solidarity[col] * seen - grievance, 0.0),
+    )
+    step = np.clip(rate[col] * (acts - 1.0), -1.0, 1.0)
+    assert np.array_equal(trust.apply_impulse(t, acts - 1.0, rate), t + step * (1.0 - np.sign(step) * t))
+    relief = np.clip(np.abs(rate)[col] * acts, 0.0, 1.0)
+    expected = _diagonal(grievance * (1.0 - relief) + seen, 0.0)
+    assert np.array_equal(trust.update_grievance(grievance, seen, acts, np.abs(rate)), expected)
+    assert np.array_equal(
+        trust.settle_accounts(grievance, acts, solidarity), np.maximum(grievance - solidarity[col] * acts, 0.0)
+    )
+    assert np.array_equal(trust.relax(t, kin, keep), (t - kin) * keep[..., None] + kin)
+    assert np.array_equal(trust.fade(grievance, keep), grievance * keep[..., None])
+    off = _diagonal(t, 0.0)
+    drift = _diagonal((off @ off) * (1.0 - t * t), 0.0) * (rate[col] / (N - 2))
+    assert np.array_equal(trust.balance_drift(t, rate), drift + t)
+    noisy = np.clip(np.clip(normal, -3.0, 3.0) * np.abs(rate)[col] + t, -1.0, 1.0)
+    assert np.array_equal(trust.add_noise(t, normal, np.abs(rate)), _diagonal(noisy, 1.0))
+
+
+def test_corridor_rules_match_their_numpy_formulas(draw):
+    powers, states = 6, 2
+    shares, engagement = draw((states, powers), 0, 1), draw((powers,), 0, 2, shared=True)
+    utility_of_powers, weight = draw((powers, N_ARRANGEMENTS), -1, 1), draw((), 0, 1.5)
+    utility_of_states, pressure = draw((states, N_ARRANGEMENTS)), draw((states, N_ARRANGEMENTS))
+    on_table = draw((N_ARRANGEMENTS,), 0, 1) < 0.7
+    col = (..., None, None)
+
+    lobbied = weight[col] * ((shares * engagement[..., None, :]) @ utility_of_powers)
+    # a sum over the powers: numpy's matrix product may add in another order than the kernel's loop
+    assert np.allclose(corridor.lobbying(shares, engagement, utility_of_powers, weight), lobbied, rtol=0, atol=1e-15)
+    value = utility_of_states + pressure
+    accepts = (value > value[..., NONE_INDEX, None]) & on_table[..., None, :]
+    assert np.array_equal(corridor.acceptance(utility_of_states, pressure, on_table), accepts)
+    support = (value[..., 0, :] + value[..., 1, :]) / 2.0
+    assert np.array_equal(corridor.support(utility_of_states, pressure), support)
+
+    streak = np.asarray(draw((N_ARRANGEMENTS,), 0, 5)).astype(np.int64)
+    both = accepts[..., 0, :] & accepts[..., 1, :]
+    both[..., NONE_INDEX] = False
+    best = np.argmax(np.where(both, support, -np.inf), axis=-1)
+    is_best = (np.arange(N_ARRANGEMENTS) == best[..., None]) & both
+    assert np.array_equal(corridor.step_streak(streak, accepts, support), np.where(is_best, streak + 1, 0))
+
+
+def test_wanted_rung_is_the_highest_affordable_rung_of_the_ladder(draw):
+    for severity in (draw((), -0.2, 1.2), RUNG_SEVERITY):  # random, and exactly on the rungs' severities
+        expected = np.maximum(np.searchsorted(RUNG_SEVERITY, severity, side="right"), 1)
+        assert np.array_equal(wanted_rung(severity), expected)
