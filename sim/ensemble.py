@@ -46,8 +46,16 @@ class RunDraws:
 
     @classmethod
     def from_seeds(cls, seeds: Sequence[int], horizon: int) -> RunDraws:
-        """Draw each distinct seed's blocks as `CaucasusModel` does: normal, then uniform."""
-        distinct, block_of_run = np.unique(np.asarray(seeds, dtype=np.int64), return_inverse=True)
+        """Draw each distinct seed's blocks as `CaucasusModel` does: normal, then uniform.
+
+        Blocks come in the order of the seeds' first runs, so where every run has its own seed,
+        run i reads block i and a day's draws are a view, not a gathered copy.
+        """
+        seeds = np.asarray(seeds, dtype=np.int64)
+        _, first_run, sorted_block = np.unique(seeds, return_index=True, return_inverse=True)
+        block_of_sorted = np.empty_like(first_run)
+        block_of_sorted[np.argsort(first_run)] = np.arange(first_run.size)
+        distinct, block_of_run = seeds[np.sort(first_run)], block_of_sorted[sorted_block]
         normal = np.empty((distinct.size, horizon, N_ACTORS, N_ACTORS))
         uniform = np.empty((distinct.size, horizon, N_ACTORS, 2))
         for block, seed in enumerate(distinct):
@@ -58,7 +66,7 @@ class RunDraws:
 
     @cached_property
     def one_block_per_run(self) -> bool:
-        """Whether run i uses block i (distinct seeds in increasing order): then no gathering is needed."""
+        """Whether run i uses block i (every run its own seed): then no gathering is needed."""
         blocks = self.normal.shape[0]
         return self.block_of_run.size == blocks and np.array_equal(self.block_of_run, np.arange(blocks))
 

@@ -77,3 +77,5 @@ def test_shared_seeds_draw_once_and_in_the_models_order():
     np.testing.assert_array_equal(day_normal[0], normal[4])
     np.testing.assert_array_equal(day_normal[2], normal[4])
     np.testing.assert_array_equal(day_uniform[2], uniform[4])
+    assert RunDraws.from_seeds([9, 3, 5], horizon=5).one_block_per_run  # distinct seeds in any order: no gathering
+    np.testing.assert_array_equal(RunDraws.from_seeds([9, 3, 5], horizon=5).day(4)[0][0], normal[4])
