@@ -1,4 +1,4 @@
-"""The one error type for mistakes in user input (configs, scenario files, overrides)."""
+"""The two kinds of error a command reports without a traceback: the user's mistake, the machine's failure."""
 
 from __future__ import annotations
 
@@ -24,3 +24,23 @@ class ConfigError(Exception):
         if self.key:
             return f"{where}: key '{self.key}': {self.problem}"
         return f"{where}: {self.problem}"
+
+
+class MachineError(Exception):
+    """A failure of the machine, not of the user's input: disk full, permission denied, I/O error.
+
+    The command line prints `str(error)` as one paragraph (what failed, on which path, and the
+    system's reason) and exits with status 1, without a traceback; whatever was already written
+    whole stays, and nothing is left half-written.
+    """
+
+    def __init__(self, path: str, action: str, reason: str):
+        self.path = path
+        self.action = action
+        self.reason = reason
+        super().__init__(f"{path}: could not {action} ({reason})")
+
+    @classmethod
+    def from_os_error(cls, path: str, action: str, error: OSError) -> MachineError:
+        """Wrap an OSError raised while reading or writing `path`."""
+        return cls(str(path), action, error.strerror or str(error))
