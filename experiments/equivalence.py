@@ -29,7 +29,6 @@ from experiments.sweep_config import load_sweep
 from sim.config import load_scenario
 from sim.ensemble import run_ensemble
 from sim.model import CaucasusModel
-from sim.outcomes import outcome_columns
 from sim.outputs import EVENT_COLUMNS, run_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,8 +54,8 @@ def scenario_digests(path: Path) -> dict[str, str]:
         outcomes = json.dumps(model.outcomes().to_dict(), sort_keys=True)
         digests[f"{path.stem}/seed{seed}/mesa/outcomes"] = hashlib.sha256(outcomes.encode()).hexdigest()
     result = run_ensemble(load_scenario(path), SEEDS)
-    columns = outcome_columns(result.outcomes())
-    digests[f"{path.stem}/ensemble/outcomes"] = table_digest(pd.DataFrame(columns))
+    columns = result.outcomes()
+    digests[f"{path.stem}/ensemble/outcomes"] = table_digest(pd.DataFrame(columns).sort_index(axis=1))
     for run, seed in enumerate(SEEDS):
         rows = [[getattr(record, column) for column in EVENT_COLUMNS] for record in result.event_log(run)]
         log = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))

@@ -34,7 +34,6 @@ from sim.config import Scenario
 from sim.ensemble import run_ensemble
 from sim.errors import ConfigError
 from sim.model import CaucasusModel
-from sim.outcomes import outcome_columns
 from sim.provenance import git_commit, utc_now, versions
 
 ENGINES = ("ensemble", "mesa")
@@ -147,15 +146,14 @@ def default_chunk_runs(config: SweepConfig, engine: str) -> int:
 def run_chunk(work: ChunkWork) -> pd.DataFrame:
     """One row per run of the chunk: ids, seed, parameters and the kept outcomes."""
     if work.engine == "ensemble":
-        arrays = run_ensemble(work.scenario, work.seeds, work.parameters).outcomes()
+        columns = run_ensemble(work.scenario, work.seeds, work.parameters).outcomes()
     else:
-        arrays = _mesa_outcomes(work)
+        columns = _mesa_outcomes(work)
     frame = pd.DataFrame(
         {"run_id": work.run_ids, "point_id": work.point_ids, "replicate": work.replicates, "seed": work.seeds}
     )
     for name, values in work.parameters.items():
         frame[name] = values
-    columns = outcome_columns(arrays)
     for name in work.outcomes:
         frame[name] = columns[name]
     return frame
@@ -165,8 +163,8 @@ def _mesa_outcomes(work: ChunkWork) -> dict[str, np.ndarray]:
     runs = []
     for position, seed in enumerate(work.seeds):
         overrides = {name: values[position].item() for name, values in work.parameters.items()}
-        runs.append(CaucasusModel(work.scenario, rng=int(seed), **overrides).run().outcome_arrays())
-    return {name: np.stack([run[name] for run in runs]) for name in runs[0]}
+        runs.append(CaucasusModel(work.scenario, rng=int(seed), **overrides).run().outcome_table())
+    return {name: np.concatenate([run[name] for run in runs]) for name in runs[0]}
 
 
 @dataclass(frozen=True)

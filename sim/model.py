@@ -1,10 +1,12 @@
 """The Mesa model: eight country agents, dated shocks, and the daily rules.
 
-One step is one day. Shocks due on day d are Mesa events scheduled at time d; they and the
-responses the agents chose the day before are applied in the step that closes day d, which
-then records the day and lets every agent choose its action for day d + 1. The model is
-built from a scenario file or a `Scenario`, with keyword overrides, so `mesa.batch_run` can
-drive it:
+One step is one day: the model runs the day loop of `sim.core.Simulation` on a single run
+(the ensemble engine runs the same loop on thousands), with daily histories kept. The step
+that closes day d applies the day's events (the responses chosen the day before, the scripted
+shocks due that day, then any injected event), advances the state, records the day and lets
+every actor choose its action for day d + 1. The `CountryAgent`s in the model's agent set show
+each actor's own part of the state. The model is built from a scenario file or a `Scenario`,
+with keyword overrides, so `mesa.batch_run` can drive it:
 
     CaucasusModel("baseline", rng=1, trust_rate=0.4, RUS_restraint=0.9)
 """
@@ -18,19 +20,18 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, N_ACTORS, Actor, actor_codes
+from sim.actors import INDEX, Actor, actor_codes
 from sim.agents import CountryAgent
 from sim.cameo import GOLDSTEIN
 from sim.config import Scenario, load_scenario, with_overrides
-from sim.corridor import N_ARRANGEMENTS
+from sim.core import Simulation
 from sim.errors import ConfigError
-from sim.events_log import EventKind, EventLog, EventRecord, default_description, shock_day_events
-from sim.inputs import initially_on_table, rule_inputs
-from sim.outcomes import RunOutcomes, outcome_arrays, response_counts_of, run_outcomes, russia_share
+from sim.events_log import EventKind, EventLog, EventRecord, default_description
+from sim.inputs import rule_inputs
+from sim.journal import RunLog, SharedEvent
+from sim.outcomes import RunOutcomes, outcome_table, run_outcomes, russia_share
 from sim.parameters import ModelParams, param_names
-from sim.rules.day import CrisisState, advance, initial_state
-from sim.rules.events import combine, response_events
-from sim.rules.responses import NO_ACTION
+from sim.rules.day import CrisisState, RuleInputs
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios"
 
@@ -91,24 +92,13 @@ class CaucasusModel(mesa.Model):
         self.config = resolve_scenario(scenario, overrides)
         self.seed = self.config.seed
         super().__init__(rng=self.seed)
-        self.inputs = rule_inputs(self.config)
-        self.state: CrisisState = initial_state(self.inputs, initially_on_table())
-        horizon = self.config.horizon_days
-        # All of a run's randomness, drawn up front from its one generator, in a fixed order
-        # (normal[d] perturbs trust on day d; uniform[d] drives the choices made at its close):
-        # any engine that draws the same blocks from the same seed reproduces the run.
-        self.normal_draws = self.rng.standard_normal((horizon, N_ACTORS, N_ACTORS))
-        self.uniform_draws = self.rng.random((horizon, N_ACTORS, 2))
+        self.simulation = Simulation(self.config, self.seed, histories=True)
         self.countries = [CountryAgent(self, profile, INDEX[profile.actor]) for profile in self.config.profiles]
-        self.events = EventLog(self.config.date_of)
-        self.log: list[EventRecord] = self.events.records
-        self._pending_actions = np.full(N_ACTORS, NO_ACTION), np.full(N_ACTORS, NO_ACTION)
-        self.trust_history = np.empty((horizon, N_ACTORS, N_ACTORS))
-        self.shares_history = np.empty((horizon, *self.state.shares.shape))
-        self.support_history = np.empty((horizon, N_ARRANGEMENTS))
+        self._run_log = RunLog(self.simulation.journal, 0)
         self.interventions: list[tuple[int, dict[str, Any]]] = []
-        self._schedule_shocks()
-        self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
+        self.datacollector = mesa.DataCollector(
+            model_reporters=self.reporters(), agent_reporters=CountryAgent.reporters()
+        )
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------ time
@@ -116,7 +106,7 @@ class CaucasusModel(mesa.Model):
     @property
     def day(self) -> int:
         """Days completed so far (the index of the next day to run)."""
-        return min(self.steps, self.horizon)
+        return self.simulation.day
 
     @property
     def date(self) -> dt.date:
@@ -128,15 +118,40 @@ class CaucasusModel(mesa.Model):
         """Number of days in the run."""
         return self.config.horizon_days
 
-    def _schedule_shocks(self) -> None:
-        self._shocks_by_day = self.config.shocks_by_day()
-        for day in sorted(self._shocks_by_day):
-            self.schedule_event(self._fire_shocks, at=day)
+    @property
+    def state(self) -> CrisisState:
+        """The run's state after the days run so far."""
+        return self.simulation.state
 
-    def _fire_shocks(self) -> None:
-        """Queue the scripted shocks due today (called by Mesa's event list at time = day)."""
-        for shock in self._shocks_by_day.get(int(self.time), []):
-            self.events.queue_shock(self.day, shock)
+    @property
+    def inputs(self) -> RuleInputs:
+        """The run's inputs (changed by `change_parameters`)."""
+        return self.simulation.inputs
+
+    @property
+    def events(self) -> EventLog:
+        """The run's event log: `records` that have taken effect, `pending` queued for the next day."""
+        return self._run_log.update()
+
+    @property
+    def log(self) -> list[EventRecord]:
+        """The events that have taken effect so far."""
+        return self.events.records
+
+    @property
+    def trust_history(self) -> np.ndarray:
+        """[horizon, n, n] trust at the close of each day (valid for the days run)."""
+        return self.simulation.recorder.trust
+
+    @property
+    def shares_history(self) -> np.ndarray:
+        """[horizon, state, power] influence shares at the close of each day."""
+        return self.simulation.recorder.shares
+
+    @property
+    def support_history(self) -> np.ndarray:
+        """[horizon, arrangement] corridor support at the close of each day."""
+        return self.simulation.recorder.support
 
     def inject(
         self, actor: Actor | str, target: Actor | str, cameo: str, *, salience: float = 1.0, description: str = ""
@@ -154,15 +169,17 @@ class CaucasusModel(mesa.Model):
             raise ValueError(f"salience {salience} is out of range; allowed: [0, 5]")
         if self.day >= self.horizon:
             raise ValueError("the run has reached its horizon; reset to inject again")
-        return self.events.queue(
-            self.day,
-            actor,
-            target,
-            cameo,
-            EventKind.INJECTED,
-            description or default_description(actor, cameo, target),
+        event = SharedEvent(
+            day=self.day,
+            kind=EventKind.INJECTED,
+            actor=actor,
+            target=target,
+            cameo=cameo,
+            description=description or default_description(actor, cameo, target),
             salience=salience,
         )
+        self.simulation.inject(event)
+        return self.events.pending[-1]
 
     def change_parameters(self, **params: Any) -> None:
         """Run on from the next day with changed parameters (a mid-run intervention).
@@ -178,42 +195,20 @@ class CaucasusModel(mesa.Model):
         if fixed:
             raise ConfigError("change_parameters(...)", fixed[0], "cannot change mid-run; start a new run instead")
         config = with_overrides(self.config, overrides)
-        self.inputs = rule_inputs(config)
+        self.simulation.change_inputs(rule_inputs(config))
         self.config = config
         self.interventions.append((self.day, overrides))
 
     # ------------------------------------------------------------ the day
 
     def step(self) -> None:
-        """Close the current day: apply its events and rules, record it, let agents choose."""
-        day = self.steps - 1  # Mesa has already counted this step
-        if day >= self.horizon:  # stepping past the horizon changes nothing
+        """Close the current day: apply its events and rules, record it, let every actor choose."""
+        if self.simulation.finished:  # stepping past the horizon changes nothing
             self.running = False
             return
-        records = self.events.enter_pending()
-        events = combine(shock_day_events(records), response_events(*self._pending_actions))
-        self.state = advance(self.state, events, self.inputs, self.normal_draws[day], day)
-        self._record(day)
-        self.running = day + 1 < self.horizon
-        if self.running:
-            self._pending_actions = self._decide(day)
+        self.simulation.run_day()
+        self.running = not self.simulation.finished
         self.datacollector.collect(self)
-
-    def _record(self, day: int) -> None:
-        self.trust_history[day] = self.state.trust
-        self.shares_history[day] = self.state.shares
-        self.support_history[day] = self.state.support
-
-    def _decide(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every agent chooses its action for tomorrow; the choices are queued and logged."""
-        actions = np.full(N_ACTORS, NO_ACTION)
-        targets = np.full(N_ACTORS, NO_ACTION)
-        for agent in self.countries:
-            action, target = agent.decide(self.uniform_draws[day])
-            actions[agent.index], targets[agent.index] = action, target
-            if action != NO_ACTION:
-                self.events.queue_response(self.day, agent.actor, int(action), ACTORS[int(target)])
-        return actions, targets
 
     # ------------------------------------------------------------ reporting
 
@@ -224,16 +219,12 @@ class CaucasusModel(mesa.Model):
         return self
 
     def outcomes(self) -> RunOutcomes:
-        """The run's named outcomes, over the days run so far."""
-        return run_outcomes(self.outcome_arrays(), (), self.config.name, self.seed, self.config.start_date)
+        """The run's named outcomes (`sim.outcomes.OUTCOMES`), over the days run so far."""
+        return run_outcomes(self.outcome_table(), 0, self.config.name, self.seed, self.config.start_date)
 
-    def outcome_arrays(self) -> dict[str, np.ndarray]:
-        """The outcomes as `sim.outcomes.outcome_arrays` (the form the ensemble engine gives)."""
-        history = self.trust_history[: self.day] if self.day else self.state.trust[None]
-        aze, rus, tur = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
-        return outcome_arrays(
-            self.state, history[:, aze, rus].min(), history[:, tur, rus].min(), response_counts_of(self.log)
-        )
+    def outcome_table(self) -> dict[str, np.ndarray]:
+        """The outcome columns of this run (one row), as the ensemble engine gives them for each of its runs."""
+        return outcome_table(self.simulation)
 
     def reporters(self) -> dict[str, Any]:
         """Model reporters for Mesa's DataCollector, read each day (what `mesa.batch_run` collects)."""

@@ -1,8 +1,14 @@
-"""Named outcomes of a run, computed from the final state, trust extremes and the responses.
+"""The outcomes of a run, declared once: what each is, its unit, and how it is reduced.
 
-One definition serves every engine: `outcome_arrays` computes the outcomes over any leading
-batch axes (the ensemble engine's replicates, or none for one Mesa run), and `RunOutcomes` is
-one replicate's outcomes in readable form. Rules (also in docs/ODD.md):
+Each `Outcome` names one thing a run came to, its type, its unit and meaning, and how it is
+reduced from a finished (or partly run) batch of runs (`sim.core.Simulation`: its final state,
+its recorder's running extremes and its event journal). Everything that reports outcomes reads
+this one registry, `OUTCOMES`: `outcomes.json` and `CaucasusModel.outcomes()` (`run_outcomes`),
+the ensemble engine and a sweep's table (`outcome_table`, one column per run), the sweep
+configs' list of allowed outcomes (`OUTCOME_NAMES`), the analysis, its figures and the
+dashboard (`column_title`, `column_unit`). A new outcome is one entry of `OUTCOMES`.
+
+Rules (also in docs/ODD.md §7.14):
 
 - `rupture`: Azerbaijan-Russia relations rupture on the first day one side trusts the other at
   or below `rupture_trust` while standing at rung 3 or above against it (it has cut relations);
@@ -17,169 +23,328 @@ one replicate's outcomes in readable form. Rules (also in docs/ODD.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.actors import ACTORS, INDEX, POWER_COLUMN, STATE_ROW, Actor
-from sim.cameo import N_RUNGS, RESPONSE_INDEX, RESPONSES
+from sim.cameo import N_RUNGS, RESPONSES
 from sim.corridor import ARRANGEMENTS, Arrangement
-from sim.events_log import EventKind, EventRecord
-from sim.rules.day import CrisisState
+
+if TYPE_CHECKING:
+    from sim.core import Simulation
 
 AZE, RUS, TUR = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
 BLOC_TOLERANCE = 1e-12  # splits scoring within this of the best count as ties (the first wins)
+TRUST_UNIT = "trust, -1 to 1"
+SHARE_UNIT = "share of runs"
+NEVER = -1  # a day outcome of a run where the thing never happened
+
+
+class Runs:
+    """A batch of runs as the reducers see it: every array with a leading run axis."""
+
+    def __init__(self, simulation: Simulation):
+        """Read `simulation` (a single run gains a run axis of length 1)."""
+        self.simulation = simulation
+        state = simulation.state
+        self.state = state.as_batch() if simulation.single else state
+        record = simulation.recorder
+        extremes_from = state.trust if record.trust_min is None else None  # before the first day: now
+        self.trust_min = _with_run_axis(record.trust_min if extremes_from is None else extremes_from, simulation)
+        self.trust_max = _with_run_axis(record.trust_max if extremes_from is None else extremes_from, simulation)
+        self.size = simulation.size
+        self.responses = simulation.journal.responses_taken()
+
+    def response_counts(self) -> np.ndarray:
+        """[runs, len(RESPONSES)]: the responses that have taken effect, by response index."""
+        flat = self.responses["run"] * len(RESPONSES) + self.responses["action"]
+        counts = np.bincount(flat, minlength=self.size * len(RESPONSES))
+        return counts.reshape(self.size, len(RESPONSES)).astype(np.int64)
+
+    def first_response_day(self, actor: Actor, target: Actor, cameo: str) -> np.ndarray:
+        """[runs]: the day `actor`'s response `cameo` against `target` first took effect (NEVER: not at all)."""
+        rows = self.responses
+        action = next(i for i, response in enumerate(RESPONSES) if response.cameo == cameo)
+        match = (rows["actor"] == INDEX[actor]) & (rows["target"] == INDEX[target]) & (rows["action"] == action)
+        first = np.full(self.size, np.iinfo(np.int64).max)
+        np.minimum.at(first, rows["run"][match], rows["day"][match])
+        return np.where(first == np.iinfo(np.int64).max, NEVER, first)
+
+
+def _with_run_axis(values: np.ndarray, simulation: Simulation) -> np.ndarray:
+    return values[None] if simulation.single else values
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunOutcomes:
-    """What one run came to (see the module docstring for each rule)."""
+class Outcome:
+    """One outcome: its name (the table column), unit, meaning and reduction over a batch of runs."""
 
-    scenario: str
-    seed: int
-    rupture: bool
-    rupture_date: str | None
-    corridor_arrangement: str
-    corridor_date: str | None
-    russia_influence_AZE: float  # noqa: N815 (actor codes are upper case everywhere)
-    russia_influence_ARM: float  # noqa: N815
-    max_escalation_rung: int
-    response_counts: dict[str, int]
-    trust_AZE_RUS_min: float  # noqa: N815
-    trust_AZE_RUS_final: float  # noqa: N815
-    trust_TUR_RUS_min: float  # noqa: N815
-    blocs: list[list[str]]
+    name: str
+    title: str
+    unit: str
+    meaning: str
+    reduce: Callable[[Runs], np.ndarray]
+    dtype: str = "float"  # of its table column: "bool", "int", "float" or "str"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return asdict(self)
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The table columns this outcome fills."""
+        return (self.name,)
+
+    def columns(self, runs: Runs) -> dict[str, np.ndarray]:
+        """Its table column(s), one value per run."""
+        return {self.name: np.asarray(self.reduce(runs)).astype(self.dtype)}
+
+    def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
+        """Its key and value in one run's `outcomes.json`."""
+        return self.name, columns[self.name][run].item()
 
 
-def outcome_arrays(
-    state: CrisisState, trust_aze_rus_min: np.ndarray, trust_tur_rus_min: np.ndarray, response_counts: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Every outcome as an array over the batch axes of `state`.
+@dataclass(frozen=True, kw_only=True)
+class DayOutcome(Outcome):
+    """The day something first happened: a float column with NaN for never; a date in `outcomes.json`.
 
-    Args:
-        state: the state at the end of the run (or of the days run so far).
-        trust_aze_rus_min: the lowest AZE->RUS trust over the days run.
-        trust_tur_rus_min: the lowest TUR->RUS trust over the days run.
-        response_counts: [..., len(RESPONSES)], response events so far by response index.
-
-    Returns:
-        `rupture_day`, `corridor_index` and `corridor_day` (-1: none), `rupture`, the Russian
-        influence shares, `max_escalation_rung`, the trust extremes, `response_counts` and
-        `bloc_camps` ([..., n] camp of each actor, 0 for Russia's).
+    `reduce` gives day indices with `NEVER` where it did not happen; `outcomes.json` names it
+    with `_date` in place of `_day` and gives the ISO date (or null).
     """
-    ladder_used = response_counts[..., :N_RUNGS] > 0
-    return {
-        "rupture": state.rupture_day >= 0,
-        "rupture_day": state.rupture_day,
-        "corridor_index": state.agreed,
-        "corridor_day": state.agreed_day,
-        "russia_influence_AZE": state.shares[..., STATE_ROW[Actor.AZE], POWER_COLUMN[Actor.RUS]],
-        "russia_influence_ARM": state.shares[..., STATE_ROW[Actor.ARM], POWER_COLUMN[Actor.RUS]],
-        "max_escalation_rung": np.where(ladder_used, np.arange(1, N_RUNGS + 1), 0).max(axis=-1),
-        "trust_AZE_RUS_min": trust_aze_rus_min,
-        "trust_AZE_RUS_final": state.trust[..., AZE, RUS],
-        "trust_TUR_RUS_min": trust_tur_rus_min,
-        "response_counts": response_counts,
-        "bloc_camps": bloc_camps(state.trust),
-    }
+
+    dtype: str = "float"
+
+    def columns(self, runs: Runs) -> dict[str, np.ndarray]:
+        """The day column: NaN where it never happened."""
+        days = np.asarray(self.reduce(runs))
+        return {self.name: np.where(days >= 0, days, np.nan).astype(float)}
+
+    def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
+        """`NAME_date`: the ISO date, or None."""
+        day = columns[self.name][run]
+        date = (start + dt.timedelta(days=int(day))).isoformat() if np.isfinite(day) else None
+        return self.name.removesuffix("_day") + "_date", date
 
 
-def run_outcomes(arrays: dict[str, np.ndarray], index: tuple[int, ...], scenario: str, seed: int, start: dt.date):
-    """One replicate's `RunOutcomes` from `outcome_arrays` (`index` picks it; () when unbatched)."""
-    at = {name: value[index] for name, value in arrays.items()}
-    agreed = int(at["corridor_index"])
-    return RunOutcomes(
-        scenario=scenario,
-        seed=seed,
-        rupture=bool(at["rupture"]),
-        rupture_date=_date(start, int(at["rupture_day"])),
-        corridor_arrangement=ARRANGEMENTS[agreed].value if agreed >= 0 else Arrangement.NONE.value,
-        corridor_date=_date(start, int(at["corridor_day"])),
-        russia_influence_AZE=float(at["russia_influence_AZE"]),
-        russia_influence_ARM=float(at["russia_influence_ARM"]),
-        max_escalation_rung=int(at["max_escalation_rung"]),
-        response_counts={r.cameo: int(n) for r, n in zip(RESPONSES, at["response_counts"], strict=True)},
-        trust_AZE_RUS_min=float(at["trust_AZE_RUS_min"]),
-        trust_AZE_RUS_final=float(at["trust_AZE_RUS_final"]),
-        trust_TUR_RUS_min=float(at["trust_TUR_RUS_min"]),
-        blocs=camps_to_blocs(at["bloc_camps"]),
-    )
+@dataclass(frozen=True, kw_only=True)
+class ResponseCountsOutcome(Outcome):
+    """The responses of a run by CAMEO code: columns `n_<cameo>`; a dict in `outcomes.json`."""
+
+    dtype: str = "int"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """One column per response code."""
+        return tuple(f"n_{response.cameo}" for response in RESPONSES)
+
+    def columns(self, runs: Runs) -> dict[str, np.ndarray]:
+        """The count columns."""
+        counts = self.reduce(runs)
+        return {name: counts[:, i].astype(np.int64) for i, name in enumerate(self.column_names)}
+
+    def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
+        """`response_counts`: {cameo: count}."""
+        return self.name, {r.cameo: int(columns[f"n_{r.cameo}"][run]) for r in RESPONSES}
 
 
-def outcome_columns(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Flat, one-dimensional columns of `outcome_arrays` over one batch axis (a table's columns).
+@dataclass(frozen=True, kw_only=True)
+class BlocsOutcome(Outcome):
+    """The two camps: a string column ("RUS AZE | ARM ..."); lists of actor codes in `outcomes.json`."""
 
-    Days are float with NaN for "never"; the corridor arrangement and the blocs are strings
-    (blocs as "RUS IRN | AZE ARM ..."); response counts become `n_<cameo>` columns.
-    """
-    columns: dict[str, np.ndarray] = {
-        "rupture": np.atleast_1d(arrays["rupture"]).astype(bool),
-        "rupture_day": _days(arrays["rupture_day"]),
-        "corridor_arrangement": _arrangement_names(arrays["corridor_index"]),
-        "corridor_day": _days(arrays["corridor_day"]),
-    }
-    for name, kind in SCALAR_OUTCOMES.items():
-        columns[name] = np.atleast_1d(arrays[name]).astype(kind)
-    counts = np.atleast_2d(arrays["response_counts"])
-    for index, response in enumerate(RESPONSES):
-        columns[f"n_{response.cameo}"] = counts[:, index].astype(np.int64)
-    camps = np.atleast_2d(arrays["bloc_camps"])
-    columns["blocs"] = np.array([" | ".join(" ".join(bloc) for bloc in camps_to_blocs(row)) for row in camps])
+    dtype: str = "str"
+
+    def columns(self, runs: Runs) -> dict[str, np.ndarray]:
+        """The blocs column."""
+        camps = self.reduce(runs)
+        return {self.name: np.array([" | ".join(" ".join(bloc) for bloc in camps_to_blocs(row)) for row in camps])}
+
+    def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
+        """`blocs`: a list of camps, each a list of actor codes."""
+        return self.name, [camp.split(" ") for camp in str(columns[self.name][run]).split(" | ")]
+
+
+def _arrangement_names(runs: Runs) -> np.ndarray:
+    names = np.array([a.value for a in ARRANGEMENTS])
+    agreed = runs.state.agreed
+    return names[np.where(agreed >= 0, agreed, ARRANGEMENTS.index(Arrangement.NONE))]
+
+
+def _max_rung(runs: Runs) -> np.ndarray:
+    ladder_used = runs.response_counts()[:, :N_RUNGS] > 0
+    return np.where(ladder_used, np.arange(1, N_RUNGS + 1), 0).max(axis=-1)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(
+        name="rupture",
+        title="Azerbaijan-Russia rupture",
+        unit=SHARE_UNIT,
+        meaning="relations ruptured: one side trusts the other at or below rupture_trust and has cut relations",
+        reduce=lambda runs: runs.state.rupture_day >= 0,
+        dtype="bool",
+    ),
+    DayOutcome(
+        name="rupture_day",
+        title="Day of the rupture",
+        unit="days from scenario start; runs with a rupture",
+        meaning="the first day of the rupture",
+        reduce=lambda runs: runs.state.rupture_day,
+    ),
+    Outcome(
+        name="corridor_arrangement",
+        title="Corridor arrangement agreed",
+        unit=SHARE_UNIT,
+        meaning="the corridor arrangement agreed, or none",
+        reduce=_arrangement_names,
+        dtype="str",
+    ),
+    DayOutcome(
+        name="corridor_day",
+        title="Day the corridor was agreed",
+        unit="days from scenario start; runs with an agreement",
+        meaning="the day the corridor arrangement was agreed",
+        reduce=lambda runs: runs.state.agreed_day,
+    ),
+    Outcome(
+        name="russia_influence_AZE",
+        title="Russia's influence over Azerbaijan",
+        unit="influence share at horizon, 0 to 1",
+        meaning="Russia's share of influence over Azerbaijan at the last day run",
+        reduce=lambda runs: runs.state.shares[:, STATE_ROW[Actor.AZE], POWER_COLUMN[Actor.RUS]],
+    ),
+    Outcome(
+        name="russia_influence_ARM",
+        title="Russia's influence over Armenia",
+        unit="influence share at horizon, 0 to 1",
+        meaning="Russia's share of influence over Armenia at the last day run",
+        reduce=lambda runs: runs.state.shares[:, STATE_ROW[Actor.ARM], POWER_COLUMN[Actor.RUS]],
+    ),
+    Outcome(
+        name="max_escalation_rung",
+        title="Highest escalation rung",
+        unit="ladder rung, 0 none to 7 military force",
+        meaning="the highest ladder rung among the actors' own responses (scripted shocks excluded)",
+        reduce=_max_rung,
+        dtype="int",
+    ),
+    ResponseCountsOutcome(
+        name="response_counts",
+        title="Responses",
+        unit="events per run",
+        meaning="the number of response events by CAMEO code, every response code listed",
+        reduce=Runs.response_counts,
+    ),
+    Outcome(
+        name="trust_AZE_RUS_min",
+        title="Lowest AZE->RUS trust",
+        unit=TRUST_UNIT,
+        meaning="the lowest trust of Azerbaijan in Russia over the days run",
+        reduce=lambda runs: runs.trust_min[:, AZE, RUS],
+    ),
+    Outcome(
+        name="trust_AZE_RUS_final",
+        title="AZE->RUS trust at the horizon",
+        unit=TRUST_UNIT,
+        meaning="the trust of Azerbaijan in Russia at the last day run",
+        reduce=lambda runs: runs.state.trust[:, AZE, RUS],
+    ),
+    Outcome(
+        name="trust_TUR_RUS_min",
+        title="Lowest TUR->RUS trust",
+        unit=TRUST_UNIT,
+        meaning="the lowest trust of Turkey in Russia over the days run",
+        reduce=lambda runs: runs.trust_min[:, TUR, RUS],
+    ),
+    BlocsOutcome(
+        name="blocs",
+        title="Blocs",
+        unit="camps",
+        meaning="the split of the actors into two camps that best balances trust at the last day run",
+        reduce=lambda runs: bloc_camps(runs.state.trust),
+    ),
+)
+OUTCOME_OF_COLUMN: dict[str, Outcome] = {column: o for o in OUTCOMES for column in o.column_names}
+OUTCOME_NAMES: tuple[str, ...] = tuple(OUTCOME_OF_COLUMN)  # every table column, in registry order
+CAMEO_TEXT = {
+    "111": "denunciations",
+    "114": "envoy summonses",
+    "161": "frozen channels",
+    "173": "detentions",
+    "166": "expulsions",
+    "163": "sanctions",
+    "190": "uses of force",
+    "040": "leader calls",
+    "055": "apologies",
+    "0841": "releases",
+    "057": "agreements",
+}
+
+
+def outcome_table(simulation: Simulation) -> dict[str, np.ndarray]:
+    """Every outcome column of every run of `simulation`, one value per run, in registry order."""
+    runs = Runs(simulation)
+    columns: dict[str, np.ndarray] = {}
+    for outcome in OUTCOMES:
+        columns |= outcome.columns(runs)
     return columns
 
 
-SCALAR_OUTCOMES: dict[str, type] = {  # one number per run, and its column type
-    "russia_influence_AZE": float,
-    "russia_influence_ARM": float,
-    "max_escalation_rung": np.int64,
-    "trust_AZE_RUS_min": float,
-    "trust_AZE_RUS_final": float,
-    "trust_TUR_RUS_min": float,
-}
-OUTCOME_NAMES = (
-    "rupture",
-    "rupture_day",
-    "corridor_arrangement",
-    "corridor_day",
-    *SCALAR_OUTCOMES,
-    *(f"n_{response.cameo}" for response in RESPONSES),
-    "blocs",
-)
+class RunOutcomes:
+    """What one run came to, in the readable form of `outcomes.json` (attributes by key)."""
+
+    def __init__(self, scenario: str, seed: int, values: dict[str, Any]):
+        """One run's outcomes: the scenario, the seed and the value of each `outcomes.json` key."""
+        self.scenario = scenario
+        self.seed = seed
+        self.values = values
+
+    def __getattr__(self, key: str) -> Any:
+        values = self.__dict__.get("values", {})
+        if key in values:
+            return values[key]
+        raise AttributeError(key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunOutcomes) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"RunOutcomes({self.to_dict()!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: scenario, seed, then every outcome in registry order."""
+        return {"scenario": self.scenario, "seed": self.seed, **self.values}
 
 
-def _days(days: np.ndarray) -> np.ndarray:
-    days = np.atleast_1d(days)
-    return np.where(days >= 0, days, np.nan).astype(float)
+def run_outcomes(columns: dict[str, np.ndarray], run: int, scenario: str, seed: int, start: dt.date) -> RunOutcomes:
+    """One run's `RunOutcomes` from `outcome_table` columns."""
+    return RunOutcomes(scenario, seed, dict(outcome.json_item(columns, run, start) for outcome in OUTCOMES))
 
 
-def _arrangement_names(index: np.ndarray) -> np.ndarray:
-    index = np.atleast_1d(index)
-    names = np.array([a.value for a in ARRANGEMENTS])
-    return names[np.where(index >= 0, index, ARRANGEMENTS.index(Arrangement.NONE))]
+def column_title(name: str) -> str:
+    """A readable title of an outcome column (or of a corridor indicator, `corridor_<arrangement>`)."""
+    if name.startswith("n_"):
+        code = name.removeprefix("n_")
+        return f"CAMEO {code} responses" + (f" ({CAMEO_TEXT[code]})" if code in CAMEO_TEXT else "")
+    if name in OUTCOME_OF_COLUMN:
+        return OUTCOME_OF_COLUMN[name].title
+    if name.startswith("corridor_"):
+        arrangement = name.removeprefix("corridor_")
+        return "No corridor agreement" if arrangement == "none" else f"Corridor: {arrangement.replace('_', ' ')}"
+    return name.replace("_", " ")
 
 
-def response_counts_of(log: list[EventRecord]) -> np.ndarray:
-    """Response events in a log, counted by response index."""
-    counts = np.zeros(len(RESPONSES), dtype=np.int64)
-    for record in log:
-        if record.kind == EventKind.RESPONSE:
-            counts[RESPONSE_INDEX[record.cameo]] += 1
-    return counts
+def column_unit(name: str) -> str:
+    """What an outcome column's values measure (for axis labels)."""
+    if name in OUTCOME_OF_COLUMN:
+        return OUTCOME_OF_COLUMN[name].unit
+    if name.startswith("corridor_"):
+        return SHARE_UNIT
+    return "value"
 
 
 def russia_share(shares: np.ndarray, state: Actor) -> float:
     """Russia's influence share over `state` (AZE or ARM) in a [state, power] share array."""
     return float(shares[STATE_ROW[state], POWER_COLUMN[Actor.RUS]])
-
-
-def _date(start: dt.date, day: int) -> str | None:
-    return (start + dt.timedelta(days=day)).isoformat() if day >= 0 else None
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import mesa
+import numpy as np
 import pytest
 
 from sim.actors import Actor
@@ -41,10 +42,28 @@ def test_batch_run_drives_the_model():
         number_processes=1,
         display_progress=False,
     )
-    assert len(results) == 4
+    assert len(results) == 4 * 8  # four runs, a row per country agent (agent reporters) in each
     assert {r["RUS_restraint"] for r in results} == {0.2, 0.9}
     assert all(r["Step"] == 220 for r in results)
     assert all(-1.0 <= r["trust_AZE_RUS"] <= 1.0 for r in results)
+    assert {r["actor"] for r in results} == {actor.value for actor in Actor}
+    for run in {r["RunId"] for r in results}:  # model values repeat on each of a run's agent rows
+        assert len({r["trust_AZE_RUS"] for r in results if r["RunId"] == run}) == 1
+
+
+def test_agents_show_their_own_part_of_the_state_read_only():
+    model = CaucasusModel("baseline", rng=1, horizon_days=220).run()
+    azerbaijan = next(agent for agent in model.agents if agent.actor == Actor.AZE)
+    aze = azerbaijan.index
+    np.testing.assert_array_equal(azerbaijan.trust, model.state.trust[aze])
+    np.testing.assert_array_equal(azerbaijan.grievances, model.state.grievance[aze])
+    np.testing.assert_array_equal(azerbaijan.standing, model.state.standing[aze])
+    with pytest.raises(ValueError, match="read-only"):
+        azerbaijan.trust[0] = 1.0
+    agents = model.datacollector.get_agent_vars_dataframe()
+    assert len(agents) == 8 * (model.day + 1)  # every actor at construction and after each day
+    last = agents.xs(float(model.steps), level="Step").set_index("actor")
+    assert last.loc["AZE", "max_grievance"] == pytest.approx(model.state.grievance[aze].max())
 
 
 def test_scripted_shocks_fire_on_their_date():

@@ -10,8 +10,7 @@ functions in the same order over a leading replicate axis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from functools import cached_property
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from sim.actors import POWER_INDEX, STATE_INDEX
 from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, trust
 from sim.rules.batch import at, kernel, on_runs, runs_of
+from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, scalar
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
 from sim.rules.short_axis import max_last
@@ -30,31 +30,37 @@ POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in sh
 
 @dataclass(frozen=True, kw_only=True)
 class RuleInputs:
-    """What stays fixed during a run; vectors are per actor, [..., n]."""
+    """What stays fixed during a run.
+
+    Each array field declares its shape in one run (`per_actor`: [n], `per_pair`: [n, n]);
+    any axes before those are batch axes, present only where runs differ. `for_runs` and the
+    kernels read the shapes from these declarations (`sim.rules.shapes`), so a new input is one
+    new field here and its value in `sim.inputs.rule_inputs`.
+    """
 
     params: ModelParams
-    baseline_trust: np.ndarray
-    kin: np.ndarray
-    sensitivity: np.ndarray
-    reciprocity: np.ndarray
-    restraint: np.ndarray
-    conciliation: np.ndarray
-    threshold: np.ndarray
-    keep: np.ndarray
-    capability: np.ndarray
-    presence: np.ndarray
-    distraction: np.ndarray
-    engagement: np.ndarray
-    utility: np.ndarray
-    sponsors: np.ndarray
+    baseline_trust: np.ndarray = per_pair()
+    kin: np.ndarray = per_pair()
+    sensitivity: np.ndarray = per_actor()
+    reciprocity: np.ndarray = per_actor()
+    restraint: np.ndarray = per_actor()
+    conciliation: np.ndarray = per_actor()
+    threshold: np.ndarray = per_actor()
+    keep: np.ndarray = per_actor()
+    capability: np.ndarray = per_actor()
+    presence: np.ndarray = per_actor()
+    distraction: np.ndarray = per_actor()
+    engagement: np.ndarray = per_actor()
+    utility: np.ndarray = per_pair()  # [actor, arrangement]
+    sponsors: np.ndarray = per_pair()  # [arrangement, actor]
     rupture_pair: tuple[int, int]
 
-    @cached_property
+    @derived(core_ndim=1)
     def effective_capability(self) -> np.ndarray:
         """Capability reaching the region, per actor."""
         return influence.effective_capability(self.capability, self.presence, self.distraction)
 
-    @cached_property
+    @derived(core_ndim=2)
     def boldness(self) -> np.ndarray:
         """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
         return boldness(self.effective_capability, self.params.deterrence)
@@ -62,51 +68,49 @@ class RuleInputs:
     def for_runs(self, runs: np.ndarray) -> RuleInputs:
         """These inputs for some runs of a one-axis batch (`runs` indexes it); shared inputs stay shared."""
         params = {name: getattr(self.params, name)[runs] for name in self._batched_params}
-        subset = replace(
-            self,
-            params=replace(self.params, **params) if params else self.params,
-            **{name: getattr(self, name)[runs] for name in self._batched_arrays},
-        )
-        for name in ("effective_capability", "boldness"):  # worked out once for the whole batch
-            subset.__dict__[name] = runs_of(getattr(self, name), runs, _UNBATCHED_NDIM[name])
+        sliced = {name: runs_of(getattr(self, name), runs, ndim) for name, ndim in core_ndims(RuleInputs).items()}
+        derived_values = {name: sliced.pop(name) for name in _DERIVED}  # worked out once for the whole batch
+        subset = replace(self, params=replace(self.params, **params) if params else self.params, **sliced)
+        subset.__dict__.update(derived_values)
         return subset
 
-    @cached_property
-    def _batched_arrays(self) -> tuple[str, ...]:
-        return tuple(
-            name
-            for name, ndim in _UNBATCHED_NDIM.items()
-            if name in self.__dataclass_fields__ and np.ndim(getattr(self, name)) > ndim
-        )
-
-    @cached_property
+    @property
     def _batched_params(self) -> tuple[str, ...]:
         return tuple(name for name in param_names(ModelParams) if np.ndim(getattr(self.params, name)) > 0)
 
 
 @dataclass(frozen=True, kw_only=True)
 class CrisisState:
-    """Everything that changes day to day (see docs/ODD.md, state variables)."""
+    """Everything that changes day to day (see docs/ODD.md, state variables), over a batch of runs."""
 
-    trust: np.ndarray
-    grievance: np.ndarray
-    standing: np.ndarray
-    holding: np.ndarray
-    shares: np.ndarray
-    streak: np.ndarray
-    on_table: np.ndarray
-    support: np.ndarray
-    agreed: np.ndarray
-    agreed_day: np.ndarray
-    rupture_day: np.ndarray
+    trust: np.ndarray = per_pair()
+    grievance: np.ndarray = per_pair()
+    standing: np.ndarray = per_pair()
+    holding: np.ndarray = per_pair()
+    shares: np.ndarray = per_pair()  # [..., state, power]
+    streak: np.ndarray = per_actor()  # [..., arrangement]
+    on_table: np.ndarray = per_actor()
+    support: np.ndarray = per_actor()
+    agreed: np.ndarray = scalar()
+    agreed_day: np.ndarray = scalar()
+    rupture_day: np.ndarray = scalar()
+
+    def of_run(self, run: int) -> CrisisState:
+        """Run `run`'s state (a one-axis batch), as read-only views."""
+        return CrisisState(**{name: _read_only(getattr(self, name)[run]) for name in core_ndims(CrisisState)})
+
+    def as_batch(self) -> CrisisState:
+        """One run's state as a batch of one (a leading run axis of length 1), as read-only views."""
+        return CrisisState(**{name: _read_only(getattr(self, name)[None]) for name in core_ndims(CrisisState)})
 
 
-_MATRICES = ("baseline_trust", "kin", "utility", "sponsors", "boldness")
-_UNBATCHED_NDIM = {  # the number of axes of each array input of one run
-    name: 2 if name in _MATRICES else 1
-    for name in (*(field.name for field in fields(RuleInputs)), "effective_capability", "boldness")
-    if name not in ("params", "rupture_pair")
-}
+def _read_only(values: np.ndarray) -> np.ndarray:
+    view = np.asarray(values).view()
+    view.flags.writeable = False
+    return view
+
+
+_DERIVED = frozenset(core_ndims(RuleInputs)) - {name for name in RuleInputs.__dataclass_fields__}
 
 
 def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[int, ...] = ()) -> CrisisState:

@@ -17,7 +17,7 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,21 +34,22 @@ from sim.cameo import (
 )
 from sim.corridor import N_ARRANGEMENTS
 from sim.rules.batch import kernel, on_runs, runs_of
+from sim.rules.shapes import core_ndims, per_actor, per_pair, scalar
 
 
 @dataclass(frozen=True, kw_only=True)
 class DayEvents:
     """A day's events reduced to arrays (see the module docstring)."""
 
-    hostility: np.ndarray
-    cooperation: np.ndarray
-    severity_dealt: np.ndarray
-    rung: np.ndarray
-    detained: np.ndarray
-    released: np.ndarray
-    agreed: np.ndarray
-    proposed: np.ndarray
-    touched: np.ndarray
+    hostility: np.ndarray = per_pair()
+    cooperation: np.ndarray = per_pair()
+    severity_dealt: np.ndarray = per_pair()
+    rung: np.ndarray = per_pair()
+    detained: np.ndarray = per_pair()
+    released: np.ndarray = per_pair()
+    agreed: np.ndarray = per_pair()
+    proposed: np.ndarray = per_actor()  # [..., arrangement]
+    touched: np.ndarray = scalar()
 
     @classmethod
     def empty(cls, n: int, batch_shape: tuple[int, ...] = ()) -> DayEvents:
@@ -68,7 +69,7 @@ class DayEvents:
 
     def for_runs(self, runs: np.ndarray) -> DayEvents:
         """The events of some runs of a one-axis batch (`runs` indexes it); unbatched arrays are shared."""
-        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in _UNBATCHED_NDIM.items()})
+        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in core_ndims(DayEvents).items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,5 +157,3 @@ def combine(first: DayEvents, second: DayEvents) -> DayEvents:
         touched=first.touched | second.touched,
     )
 
-
-_UNBATCHED_NDIM = {field.name: 2 for field in fields(DayEvents)} | {"proposed": 1, "touched": 0}

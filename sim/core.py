@@ -1,0 +1,148 @@
+"""The one day loop of the model, over a batch of runs: both engines run it.
+
+`Simulation` holds a batch of runs of one scenario (one run for the Mesa model, thousands for
+the ensemble engine): their state, inputs and draws, and the `Recorder` that keeps their days.
+A day d is run in this order (docs/ODD.md, process overview):
+
+1. the events queued for day d take effect, in the order they were queued: the responses
+   chosen at the close of day d - 1, the scenario's scripted shocks for day d, then any event
+   injected by hand since (`inject`);
+2. the rules advance the state (`sim.rules.day.advance`) with the day's normal draws;
+3. the recorder keeps the day;
+4. unless d is the last day, every actor of every run chooses its action for day d + 1 from
+   the state and the day's uniform draws (`all_actors_choose`); the choices and then the
+   scripted shocks of day d + 1 are queued in the journal.
+
+Everything a run does is thus written in one place, in the order it happens; the Mesa model
+(`sim.model.CaucasusModel`) and the ensemble engine (`sim.ensemble.run_ensemble`) differ only
+in the size of the batch and in whether the recorder keeps daily histories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from sim.actors import N_ACTORS
+from sim.config import Scenario, Shock
+from sim.draws import RunDraws
+from sim.events_log import EventKind, default_description, shock_day_events
+from sim.inputs import initially_on_table, rule_inputs
+from sim.journal import SharedEvent
+from sim.recorder import Recorder
+from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
+from sim.rules.events import DayEvents, combine, response_events
+from sim.rules.responses import NO_ACTION
+
+
+class Simulation:
+    """A batch of runs of one scenario, advanced one day at a time."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seeds: Sequence[int] | int,
+        batch: Mapping[str, np.ndarray] | None = None,
+        *,
+        histories: bool = False,
+        draws: RunDraws | None = None,
+    ):
+        """Set up the runs at day 0.
+
+        Args:
+            scenario: the validated scenario (its shocks and horizon are shared by all runs).
+            seeds: each run's integer seed; one integer for a single run without a batch axis
+                (the Mesa model's: its arrays then have the shapes of one run).
+            batch: optional per-run values of parameters or dispositions, keyed by dotted name
+                (`parameters.trust_rate`, `actors.RUS.restraint`), each of length len(seeds).
+            histories: keep the daily trust, influence and corridor series.
+            draws: the runs' draws, if already made (`RunDraws.from_seeds(seeds, horizon)`).
+        """
+        self.scenario = scenario
+        self.single = np.ndim(seeds) == 0
+        self.seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+        self.batch_shape = () if self.single else (self.size,)
+        self.inputs: RuleInputs = rule_inputs(scenario, batch)
+        self.draws = draws or RunDraws.from_seeds(self.seeds, self.horizon)
+        self.state: CrisisState = initial_state(self.inputs, initially_on_table(), self.batch_shape)
+        self.recorder = Recorder(self.state, self.size, self.horizon, scenario.date_of, histories=histories)
+        self.journal = self.recorder.journal
+        self.day = 0  # days run so far: the index of the next day to run
+        self.actions = np.full((*self.batch_shape, N_ACTORS), NO_ACTION, dtype=np.int64)  # chosen for the next day
+        self.targets = np.full_like(self.actions, NO_ACTION)
+        self._shocks = scenario.shocks_by_day()
+        self._queue_shocks(0)
+
+    @property
+    def size(self) -> int:
+        """Number of runs."""
+        return self.seeds.size
+
+    @property
+    def horizon(self) -> int:
+        """Number of days in each run."""
+        return self.scenario.horizon_days
+
+    @property
+    def finished(self) -> bool:
+        """Whether every day has been run."""
+        return self.day >= self.horizon
+
+    def run(self) -> Simulation:
+        """Run the remaining days and return self."""
+        while not self.finished:
+            self.run_day()
+        return self
+
+    def run_day(self) -> None:
+        """Run the next day (see the module docstring for the order)."""
+        day = self.day
+        normal, uniform = self.draws.day(day)
+        if self.single:
+            normal, uniform = normal[0], uniform[0]
+        self.state = advance(self.state, self._events_of(day), self.inputs, normal, day)
+        self.recorder.record(day, self.state)
+        self.day = day + 1
+        if self.day < self.horizon:
+            self.actions, self.targets = all_actors_choose(self.state, self.inputs, uniform)
+            self.journal.queue_responses(self.day, np.atleast_2d(self.actions), np.atleast_2d(self.targets))
+            self._queue_shocks(self.day)
+        else:
+            self.actions, self.targets = np.full_like(self.actions, NO_ACTION), np.full_like(self.targets, NO_ACTION)
+
+    def inject(self, event: SharedEvent) -> None:
+        """Queue an event by hand for the next day, in every run of the batch."""
+        if event.day != self.day:
+            raise ValueError(f"an injected event takes effect on the next day ({self.day}), not on day {event.day}")
+        self.journal.queue_shared(event)
+
+    def change_inputs(self, inputs: RuleInputs) -> None:
+        """Run on from the next day with other inputs (a mid-run intervention)."""
+        self.inputs = inputs
+
+    def _events_of(self, day: int) -> DayEvents:
+        """The events queued for `day` as the rules' arrays: responses, then shocks and injected events."""
+        responses = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
+        shared = self.journal.shared_on(day)
+        return combine(shock_day_events(shared), responses) if shared else responses
+
+    def _queue_shocks(self, day: int) -> None:
+        for shock in self._shocks.get(day, []):
+            self.journal.queue_shared(scripted_event(day, shock))
+
+
+def scripted_event(day: int, shock: Shock) -> SharedEvent:
+    """A scenario's scripted shock as a journal entry for `day`."""
+    return SharedEvent(
+        day=day,
+        kind=EventKind.SCRIPTED,
+        actor=shock.actor,
+        target=shock.target,
+        cameo=shock.cameo,
+        description=shock.description or default_description(shock.actor, shock.cameo, shock.target),
+        salience=shock.salience,
+        affront=shock.affront,
+        corridor=shock.corridor,
+    )
+
