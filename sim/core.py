@@ -1,17 +1,20 @@
 """The one day loop of the model, over a batch of runs: both engines run it.
 
 `Simulation` holds a batch of runs of one scenario (one run for the Mesa model, thousands for
-the ensemble engine): their state, inputs and draws, and the `Recorder` that keeps their days.
+the ensemble engine): their seeds, state and inputs, and the `Recorder` that keeps their days.
 A day d is run in this order (docs/ODD.md, process overview):
 
 1. the events queued for day d take effect, in the order they were queued: the responses
    chosen at the close of day d - 1, the scenario's scripted shocks for day d, then any event
    injected by hand since (`inject`);
-2. the rules advance the state (`sim.rules.day.advance`) with the day's normal draws;
+2. the rules advance the state (`sim.rules.day.advance`), with the day's trust noise;
 3. the recorder keeps the day;
 4. unless d is the last day, every actor of every run chooses its action for day d + 1 from
-   the state and the day's uniform draws (`all_actors_choose`); the choices and then the
+   the state and its draws for the day (`all_actors_choose`); the choices and then the
    scripted shocks of day d + 1 are queued in the journal.
+
+Every random number is made where it is used, from the run's seed, the day and what it is for
+(`sim.rules.stream`): a run's numbers do not depend on the batch it is run in.
 
 Everything a run does is thus written in one place, in the order it happens; the Mesa model
 (`sim.model.CaucasusModel`) and the ensemble engine (`sim.ensemble.run_ensemble`) differ only
@@ -26,7 +29,6 @@ import numpy as np
 
 from sim.actors import N_ACTORS
 from sim.config import Scenario, Shock
-from sim.draws import RunDraws
 from sim.events_log import EventKind, default_description, shock_day_events
 from sim.inputs import initially_on_table, rule_inputs
 from sim.journal import SharedEvent
@@ -46,7 +48,6 @@ class Simulation:
         batch: Mapping[str, np.ndarray] | None = None,
         *,
         histories: bool = False,
-        draws: RunDraws | None = None,
     ):
         """Set up the runs at day 0.
 
@@ -57,14 +58,13 @@ class Simulation:
             batch: optional per-run values of parameters or dispositions, keyed by dotted name
                 (`parameters.trust_rate`, `actors.RUS.restraint`), each of length len(seeds).
             histories: keep the daily trust, influence and corridor series.
-            draws: the runs' draws, if already made (`RunDraws.from_seeds(seeds, horizon)`).
         """
         self.scenario = scenario
         self.single = np.ndim(seeds) == 0
         self.seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
         self.batch_shape = () if self.single else (self.size,)
         self.inputs: RuleInputs = rule_inputs(scenario, batch)
-        self.draws = draws or RunDraws.from_seeds(self.seeds, self.horizon)
+        self._seeds = self.seeds[0] if self.single else self.seeds  # what the rules draw their numbers from
         self.state: CrisisState = initial_state(self.inputs, initially_on_table(), self.batch_shape)
         self.recorder = Recorder(self.state, self.size, self.horizon, scenario.date_of, histories=histories)
         self.journal = self.recorder.journal
@@ -98,14 +98,11 @@ class Simulation:
     def run_day(self) -> None:
         """Run the next day (see the module docstring for the order)."""
         day = self.day
-        normal, uniform = self.draws.day(day)
-        if self.single:
-            normal, uniform = normal[0], uniform[0]
-        self.state = advance(self.state, self._events_of(day), self.inputs, normal, day)
+        self.state = advance(self.state, self._events_of(day), self.inputs, self._seeds, day)
         self.recorder.record(day, self.state)
         self.day = day + 1
         if self.day < self.horizon:
-            self.actions, self.targets = all_actors_choose(self.state, self.inputs, uniform)
+            self.actions, self.targets = all_actors_choose(self.state, self.inputs, self._seeds, day)
             self.journal.queue_responses(self.day, np.atleast_2d(self.actions), np.atleast_2d(self.targets))
             self._queue_shocks(self.day)
         else:
@@ -145,4 +142,3 @@ def scripted_event(day: int, shock: Shock) -> SharedEvent:
         affront=shock.affront,
         corridor=shock.corridor,
     )
-

@@ -21,7 +21,6 @@ import numpy as np
 
 from sim.config import Scenario
 from sim.core import Simulation
-from sim.draws import RunDraws
 from sim.events_log import EventRecord
 from sim.journal import run_records
 from sim.outcomes import RunOutcomes, outcome_table, run_outcomes
@@ -80,7 +79,6 @@ def run_ensemble(
     scenario: Scenario,
     seeds: Sequence[int],
     batch: Mapping[str, np.ndarray] | None = None,
-    draws: RunDraws | None = None,
 ) -> EnsembleResult:
     """Run the scenario once per seed, all at once.
 
@@ -89,6 +87,5 @@ def run_ensemble(
         seeds: each run's integer seed.
         batch: optional per-run values of parameters or dispositions, keyed by dotted name
             (`parameters.trust_rate`, `actors.RUS.restraint`), each of length len(seeds).
-        draws: the runs' draws, if already made (`RunDraws.from_seeds(seeds, horizon)`).
     """
-    return EnsembleResult(Simulation(scenario, list(seeds), batch, draws=draws).run())
+    return EnsembleResult(Simulation(scenario, list(seeds), batch).run())

@@ -24,6 +24,7 @@ from sim.rules.day import CrisisState, actor_view, advance, all_actors_choose, i
 from sim.rules.events import response_events
 from sim.rules.responses import NO_ACTION, able_to_act, choose_response
 from sim.rules.short_axis import max_last
+from sim.rules.stream import choice_draws
 
 N = N_ACTORS
 RUNS = 40
@@ -81,13 +82,13 @@ def test_events_taken_in_only_where_they_fall_change_no_number():
     rng = np.random.default_rng(3)
     inputs = _batch_inputs(rng)
     state = _mixed_state(inputs, rng)
-    normal = rng.standard_normal((RUNS, N, N))
+    seeds = rng.integers(0, 2**63, RUNS)
     some = response_events(*_some_actions(rng))
     none = response_events(np.full((RUNS, N), NO_ACTION), np.full((RUNS, N), NO_ACTION))
     assert 0 < some.touched.sum() < RUNS and not none.touched.any()
     for events in (some, none):
-        shortcut = advance(state, events, inputs, normal, day=5)
-        everywhere = advance(state, replace(events, touched=np.ones(RUNS, dtype=bool)), inputs, normal, day=5)
+        shortcut = advance(state, events, inputs, seeds, day=5)
+        everywhere = advance(state, replace(events, touched=np.ones(RUNS, dtype=bool)), inputs, seeds, day=5)
         for field in fields(CrisisState):
             assert np.array_equal(getattr(shortcut, field.name), getattr(everywhere, field.name)), field.name
 
@@ -112,8 +113,9 @@ def test_every_actor_choosing_at_once_equals_each_actor_choosing_alone_in_its_ow
     state = _mixed_state(inputs, rng)
     able = able_to_act(state.grievance, inputs.threshold, state.standing)
     assert 0 < able.sum() < able.size
-    draws = rng.random((RUNS, N, 2))
-    action, target = all_actors_choose(state, inputs, draws)
+    seeds = rng.integers(0, 2**63, RUNS)
+    draws = choice_draws(seeds, 9, N)
+    action, target = all_actors_choose(state, inputs, seeds, 9)
     assert np.any(action != NO_ACTION)
 
     for run in range(RUNS):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.draws import RunDraws
 from sim.ensemble import run_ensemble
 from sim.model import CaucasusModel, resolve_scenario
 
@@ -64,14 +63,12 @@ def test_outcome_columns_are_one_row_per_run_and_match_both_engines():
         np.testing.assert_array_equal(values[1:], single[name], err_msg=name)
 
 
-def test_shared_seeds_draw_once_and_in_the_models_order():
-    draws = RunDraws.from_seeds([9, 3, 9], horizon=5)
-    assert draws.normal.shape[0] == 2  # two distinct seeds
-    generator = np.random.default_rng(9)
-    normal, uniform = generator.standard_normal((5, 8, 8)), generator.random((5, 8, 2))
-    day_normal, day_uniform = draws.day(4)
-    np.testing.assert_array_equal(day_normal[0], normal[4])
-    np.testing.assert_array_equal(day_normal[2], normal[4])
-    np.testing.assert_array_equal(day_uniform[2], uniform[4])
-    assert RunDraws.from_seeds([9, 3, 5], horizon=5).one_block_per_run  # distinct seeds in any order: no gathering
-    np.testing.assert_array_equal(RunDraws.from_seeds([9, 3, 5], horizon=5).day(4)[0][0], normal[4])
+def test_a_runs_numbers_do_not_depend_on_the_batch_it_is_run_in():
+    """Numbers are keyed by (seed, day, purpose, index): any batch, order or size gives each run the same."""
+    config = resolve_scenario("baseline")
+    alone = run_ensemble(config, [9])
+    among = run_ensemble(config, [3, 9, 9, 2025])
+    for run in (1, 2):
+        assert among.run_outcomes(run).to_dict() == alone.run_outcomes(0).to_dict()
+        assert among.event_log(run) == alone.event_log(0)
+    np.testing.assert_array_equal(among.state.trust[1], alone.state.trust[0])

@@ -17,6 +17,7 @@ from sim.cameo import RUNG_SEVERITY
 from sim.corridor import N_ARRANGEMENTS, NONE_INDEX
 from sim.rules import corridor, trust
 from sim.rules.responses import wanted_rung
+from sim.rules.stream import noise_draws
 
 N = 8
 BATCHES = [(), (1,), (7,), (3, 5)]
@@ -44,7 +45,7 @@ def draw(request):
 def test_trust_and_grievance_rules_match_their_numpy_formulas(draw):
     t, kin, acts, seen = draw((N, N)), draw((N, N), 0, 0.5, shared=True), draw((N, N), 0, 2), draw((N, N), 0, 2)
     sensitivity, solidarity, rate = draw((N,), 0.3, 1.6), draw((), 0, 1), draw((), -0.5, 0.5)
-    grievance, keep, normal = draw((N, N), 0, 3), draw((N,), 0.9, 1.0), draw((N, N), -4, 4)
+    grievance, keep, seeds = draw((N, N), 0, 3), draw((N,), 0.9, 1.0), draw((), 0, 1e6).astype(np.int64)
     col = (..., None, None)
 
     assert np.array_equal(trust.observer_weights(t, kin), _diagonal(np.clip(t + kin, 0.0, 1.0), 0.0))
@@ -68,8 +69,9 @@ def test_trust_and_grievance_rules_match_their_numpy_formulas(draw):
     off = _diagonal(t, 0.0)
     drift = _diagonal((off @ off) * (1.0 - t * t), 0.0) * (rate[col] / (N - 2))
     assert np.array_equal(trust.balance_drift(t, rate), drift + t)
+    normal = noise_draws(seeds, 17, N)
     noisy = np.clip(np.clip(normal, -3.0, 3.0) * np.abs(rate)[col] + t, -1.0, 1.0)
-    assert np.array_equal(trust.add_noise(t, normal, np.abs(rate)), _diagonal(noisy, 1.0))
+    assert np.array_equal(trust.add_noise(t, seeds, 17, np.abs(rate)), _diagonal(noisy, 1.0))
 
 
 def test_corridor_rules_match_their_numpy_formulas(draw):

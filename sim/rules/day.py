@@ -19,9 +19,9 @@ from sim.actors import POWER_INDEX, STATE_INDEX
 from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, trust
 from sim.rules.batch import at, kernel, on_runs, runs_of
-from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, scalar
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
+from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, scalar
 from sim.rules.short_axis import max_last
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
@@ -135,14 +135,16 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
     return replace(state, support=_corridor(state, inputs)[0])
 
 
-def advance(state: CrisisState, events: DayEvents, inputs: RuleInputs, normal: np.ndarray, day: int) -> CrisisState:
-    """Apply a day's events and the daily dynamics; `normal` is the day's [..., n, n] draws."""
+def advance(
+    state: CrisisState, events: DayEvents, inputs: RuleInputs, seeds: np.ndarray | int, day: int
+) -> CrisisState:
+    """Apply a day's events and the daily dynamics; the noise is drawn from the runs' `seeds` for `day`."""
     p = inputs.params
     trust_now, grievance = _take_in_where_touched(state.trust, state.grievance, events, inputs)
     standing, holding = _ladder(state, events, inputs.keep)
     trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
     trust_now = trust.balance_drift(trust_now, p.balance_rate)
-    trust_now = trust.add_noise(trust_now, normal, p.noise_sd)
+    trust_now = trust.add_noise(trust_now, seeds, day, p.noise_sd)
     shares = influence.step_shares(state.shares, _target_shares(trust_now, inputs), p.influence_rate)
     state = replace(
         state,
@@ -296,11 +298,14 @@ def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any
     }
 
 
-def all_actors_choose(state: CrisisState, inputs: RuleInputs, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def all_actors_choose(
+    state: CrisisState, inputs: RuleInputs, seeds: np.ndarray | int, day: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Every actor's `choose_response` for the next day: (action, target), each [..., n].
 
-    `draws` are the day's uniform draws [..., n, 2]. The same choices as asking each actor
-    with its `actor_view`, made at once from the whole state (`choose_every_response`).
+    Each actor's draws are the runs' numbers for (`day`, CHOICE) (`sim.rules.stream`). The same
+    choices as asking each actor with its `actor_view`, made at once from the whole state
+    (`choose_every_response`).
     """
     return choose_every_response(
         state.grievance,
@@ -312,5 +317,6 @@ def all_actors_choose(state: CrisisState, inputs: RuleInputs, draws: np.ndarray)
         state.standing,
         state.holding,
         inputs.params.max_rung_step,
-        draws,
+        seeds,
+        day,
     )

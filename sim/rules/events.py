@@ -69,7 +69,8 @@ class DayEvents:
 
     def for_runs(self, runs: np.ndarray) -> DayEvents:
         """The events of some runs of a one-axis batch (`runs` indexes it); unbatched arrays are shared."""
-        return DayEvents(**{name: runs_of(getattr(self, name), runs, base) for name, base in core_ndims(DayEvents).items()})
+        shapes = core_ndims(DayEvents)
+        return DayEvents(**{name: runs_of(getattr(self, name), runs, ndim) for name, ndim in shapes.items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,4 +157,3 @@ def combine(first: DayEvents, second: DayEvents) -> DayEvents:
         proposed=first.proposed | second.proposed,
         touched=first.touched | second.touched,
     )
-

@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
 from sim.rules.batch import at, kernel, on_runs, row
+from sim.rules.stream import CHOICE, day_key, uniform
 
 NO_ACTION = -1
 N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
@@ -189,13 +190,16 @@ def choose_every_response(
     standing: np.ndarray,
     holding: np.ndarray,
     max_rung_step: int | np.ndarray,
-    draws: np.ndarray,
+    seeds: np.ndarray | int,
+    day: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`choose_response` of every actor, from the whole state: (action, target), each [..., n].
 
-    Matrices are [..., n, n], dispositions [..., n], `draws` [..., n, 2]. Actor i's choice is
-    exactly `choose_response(i, **actor_view(...))`; an actor that cannot act (`able_to_act`)
-    is passed over, as it would choose nothing whatever its draws.
+    Matrices are [..., n, n], dispositions [..., n]. Actor i's choice is exactly
+    `choose_response(i, **actor_view(...), draws=choice_draws(seeds, day, n)[..., i, :])`: its two
+    draws are made here, from the runs' `seeds` and the `day` (`sim.rules.stream`), and only for
+    the actors able to act (`able_to_act`); the others are passed over, as they would choose
+    nothing whatever their draws.
     """
     return on_runs(
         _choose_every,
@@ -208,13 +212,14 @@ def choose_every_response(
         (standing, 2),
         (np.asarray(holding, dtype=np.bool_), 2),
         (np.asarray(max_rung_step, dtype=np.int64), 0),
-        (draws, 2),
+        (np.asarray(seeds, dtype=np.int64), 0),
+        (np.int64(day), 0),
     )
 
 
 @kernel
 def _choose_every(
-    runs, grievance, threshold, reciprocity, restraint, conciliation, bold, standing, holding, max_rung_step, draws
+    runs, grievance, threshold, reciprocity, restraint, conciliation, bold, standing, holding, max_rung_step, seeds, day
 ):
     n = grievance.shape[-1]
     action = np.full((runs, n), NO_ACTION, dtype=np.int64)
@@ -236,7 +241,7 @@ def _choose_every(
                 excess_at_me[j] = grievance_excess(grievance[g, j, me], threshold[t, j])
                 bold_mine[j], holding_mine[j] = bold[b, me, j], holding[h, me, j]
                 standing_mine[j], standing_at_me[j] = standing[s, me, j], standing[s, j, me]
-            d = at(draws, r)
+            key = day_key(row(seeds, r), day[0], CHOICE)
             action[r, me], target[r, me] = _choose(
                 me,
                 grievance_mine,
@@ -250,8 +255,8 @@ def _choose_every(
                 standing_at_me,
                 holding_mine,
                 max_rung_step[at(max_rung_step, r)],
-                draws[d, me, 0],
-                draws[d, me, 1],
+                uniform(key, 2 * me),
+                uniform(key, 2 * me + 1),
             )
     return action, target
 

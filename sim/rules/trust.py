@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.batch import kernel, on_runs, row
+from sim.rules.stream import NOISE, day_key, normal
 
 
 def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
@@ -218,19 +219,27 @@ def _balance_drift(runs, trust, through_third, rate):
     return drifted
 
 
-def add_noise(trust: np.ndarray, standard_normal: np.ndarray, sd: float | np.ndarray) -> np.ndarray:
-    """Add bounded noise (draws clipped to +-3 sd), clip to [-1, 1] and reset the diagonal."""
-    return on_runs(_add_noise, (trust, 2), (standard_normal, 2), (sd, 0))
+def add_noise(trust: np.ndarray, seeds: np.ndarray | int, day: int, sd: float | np.ndarray) -> np.ndarray:
+    """Add the day's bounded noise, clip to [-1, 1] and reset the diagonal.
+
+    The noise on the pair (i, j) is `sd` times a standard normal draw clipped to +-3, the draw
+    being run `seeds`' number for (day, NOISE, i * n + j) (`sim.rules.stream`), made here.
+    """
+    return on_runs(_add_noise, (trust, 2), (np.asarray(seeds, dtype=np.int64), 0), (np.int64(day), 0), (sd, 0))
 
 
 @kernel
-def _add_noise(runs, trust, standard_normal, sd):
+def _add_noise(runs, trust, seeds, day, sd):
     n = trust.shape[-1]
     noisy = np.empty((runs, n, n))
     for r in range(runs):
-        trust_r, draws, spread = row(trust, r), row(standard_normal, r), row(sd, r)
+        trust_r, spread = row(trust, r), row(sd, r)
+        key = day_key(row(seeds, r), day[0], NOISE)
         for i in range(n):
             for j in range(n):
-                moved = min(max(draws[i, j], -3.0), 3.0) * spread + trust_r[i, j]
-                noisy[r, i, j] = 1.0 if i == j else min(max(moved, -1.0), 1.0)
+                if i == j:
+                    noisy[r, i, j] = 1.0
+                    continue
+                moved = min(max(normal(key, i * n + j), -3.0), 3.0) * spread + trust_r[i, j]
+                noisy[r, i, j] = min(max(moved, -1.0), 1.0)
     return noisy

@@ -1,0 +1,218 @@
+"""A run's random numbers as a stream keyed by (seed, day, purpose, index), made where they are used.
+
+Every random number of a run is a pure function of its key, not a position in a sequence: the
+kernels that need one compute it on the spot, for the runs and actors that need it, so no run
+holds a block of draws, the numbers do not depend on how runs are batched or ordered, and the
+same run gives the same numbers in either engine (and would on a GPU).
+
+The generator is counter-based. `day_key(seed, day, purpose)` hashes the run's seed, the day and
+the purpose (`NOISE`: the trust noise of the day; `CHOICE`: the actors' draws at its close) with
+SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
+generators", OOPSLA; the mixing function of Java's SplittableRandom and Vigna's splitmix64.c),
+one application per part. That key seeds a SplitMix64 stream: the k-th number of the day for
+the purpose is `mix(key + (k + 1) * GOLDEN_GAMMA)`, with k = i * n + j for the noise on the pair
+(i, j) and k = 2 * actor + slot for an actor's two choice draws. SplitMix64 passes BigCrush
+(TestU01) and is the generator numpy's `SeedSequence` and Java use to seed others.
+
+From 64 bits: a uniform number in [0, 1) takes the top 53 bits (`uniform`). A standard normal
+(`normal`) comes from Marsaglia & Tsang's ziggurat (2000, J. Stat. Softw. 5(8)) with 128 layers,
+in Doornik's form (2005, "An improved ziggurat method to generate normal random samples",
+ZIGNOR: the layer from the low 7 bits, the uniform from the top 53, so the two are independent):
+one hash and a table look-up for about 98.8% of draws; a draw that falls outside its layer's
+box tries again with the next numbers of its own stream (`bits(bits(key, index), attempt)`),
+so it still depends only on its key. `normal_quantile` (Wichura 1988, algorithm AS 241,
+PPND16) is the exact inverse normal CDF, used by the tests to check the ziggurat's quantiles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from sim.rules.batch import kernel, on_runs
+
+GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_SHIFT_1, _SHIFT_2, _SHIFT_3, _SHIFT_53 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 2.0**-53
+NOISE = 1  # purpose: the day's trust noise, indexed by the pair (i, j)
+CHOICE = 2  # purpose: each actor's two draws at the close of the day (answer, reach out)
+
+
+@numba.njit(cache=True, inline="always")
+def mix(value: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser: a bijection of 64-bit integers that scatters every input bit."""
+    z = value
+    z = (z ^ (z >> _SHIFT_1)) * _MIX_1
+    z = (z ^ (z >> _SHIFT_2)) * _MIX_2
+    return z ^ (z >> _SHIFT_3)
+
+
+@numba.njit(cache=True, inline="always")
+def day_key(seed: int, day: int, purpose: int) -> np.uint64:
+    """The key of a run's numbers for one purpose on one day."""
+    key = mix(np.uint64(seed) + GOLDEN_GAMMA)
+    key = mix(key ^ np.uint64(day))
+    return mix(key ^ np.uint64(purpose))
+
+
+@numba.njit(cache=True, inline="always")
+def bits(key: np.uint64, index: int) -> np.uint64:
+    """The `index`-th 64-bit number of the SplitMix64 stream seeded by `key`."""
+    return mix(key + GOLDEN_GAMMA * np.uint64(index + 1))
+
+
+@numba.njit(cache=True, inline="always")
+def uniform(key: np.uint64, index: int) -> float:
+    """A uniform number in [0, 1): the top 53 bits of `bits(key, index)`."""
+    return float(bits(key, index) >> _SHIFT_53) * _UNIT
+
+
+ZIGGURAT_LAYERS = 128
+ZIGGURAT_R = 3.442619855899  # the start of the tail (Marsaglia & Tsang 2000, 128 layers)
+ZIGGURAT_V = 9.91256303526217e-3  # the area of each layer
+
+
+def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The layers' right edges x[0..128] (x[0] = V / f(R), the base's width) and ratios x[i+1] / x[i]."""
+    x = np.zeros(ZIGGURAT_LAYERS + 1)
+    f = math.exp(-0.5 * ZIGGURAT_R * ZIGGURAT_R)
+    x[0], x[1] = ZIGGURAT_V / f, ZIGGURAT_R
+    for i in range(2, ZIGGURAT_LAYERS):
+        x[i] = math.sqrt(-2.0 * math.log(ZIGGURAT_V / x[i - 1] + f))
+        f = math.exp(-0.5 * x[i] * x[i])
+    return x, x[1:] / x[:-1]
+
+
+ZIGGURAT_X, ZIGGURAT_RATIO = _ziggurat_tables()
+_LAYER_MASK = np.uint64(ZIGGURAT_LAYERS - 1)
+
+
+@numba.njit(cache=True, inline="always")
+def normal(key: np.uint64, index: int) -> float:
+    """A standard normal number, the `index`-th of the stream `key` (ziggurat; see the module docstring)."""
+    first = bits(key, index)
+    value = _ziggurat_box(first)
+    if not math.isnan(value):
+        return value
+    return _ziggurat_slow(first)
+
+
+@numba.njit(cache=True, inline="always")
+def _ziggurat_box(word: np.uint64) -> float:
+    """The draw from one 64-bit word if it falls inside its layer's box, else NaN."""
+    u = 2.0 * (float(word >> _SHIFT_53) * _UNIT) - 1.0
+    layer = int(word & _LAYER_MASK)
+    if abs(u) < ZIGGURAT_RATIO[layer]:
+        return u * ZIGGURAT_X[layer]
+    return math.nan
+
+
+@numba.njit(cache=True)
+def _ziggurat_slow(first: np.uint64) -> float:
+    """The rest of the ziggurat for a draw whose first word missed its box: tail, wedges, retries."""
+    word, attempt = first, 0
+    while True:
+        u = 2.0 * (float(word >> _SHIFT_53) * _UNIT) - 1.0
+        layer = int(word & _LAYER_MASK)
+        if abs(u) < ZIGGURAT_RATIO[layer]:
+            return u * ZIGGURAT_X[layer]
+        attempt += 1
+        if layer == 0:
+            return _normal_tail(first, attempt, u < 0.0)
+        x = u * ZIGGURAT_X[layer]
+        x_here, x_next = ZIGGURAT_X[layer], ZIGGURAT_X[layer + 1]
+        f0 = math.exp(-0.5 * (x_here * x_here - x * x))
+        f1 = math.exp(-0.5 * (x_next * x_next - x * x))
+        if f1 + _open_uniform(bits(first, attempt)) * (f0 - f1) < 1.0:
+            return x
+        attempt += 1
+        word = bits(first, attempt)
+
+
+@numba.njit(cache=True)
+def _normal_tail(first: np.uint64, attempt: int, negative: bool) -> float:
+    """A draw from the tail beyond ZIGGURAT_R (Marsaglia 1964), from the draw's own stream."""
+    while True:
+        x = math.log(_open_uniform(bits(first, attempt))) / ZIGGURAT_R
+        y = math.log(_open_uniform(bits(first, attempt + 1)))
+        attempt += 2
+        if -2.0 * y >= x * x:
+            return x - ZIGGURAT_R if negative else ZIGGURAT_R - x
+
+
+@numba.njit(cache=True, inline="always")
+def _open_uniform(word: np.uint64) -> float:
+    """A uniform number in (0, 1) from the top 53 bits of `word`."""
+    return (float(word >> _SHIFT_53) + 0.5) * _UNIT
+
+
+@numba.njit(cache=True)
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile of p in (0, 1): Wichura's AS 241 (PPND16)."""
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        top = (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+                   + 45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r
+                + 133.14166789178437745) * r + 3.387132872796366608)  # fmt: skip
+        bottom = (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+                      + 21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r
+                   + 42.313330701600911252) * r + 1.0)  # fmt: skip
+        return q * top / bottom
+    r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
+    if r <= 5.0:
+        r -= 1.6
+        top = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+                   + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+                + 4.6303378461565452959) * r + 1.42343711074968357734)  # fmt: skip
+        bottom = (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+                      + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+                   + 2.05319162663775882187) * r + 1.0)  # fmt: skip
+    else:
+        r -= 5.0
+        top = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+                   + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+                + 5.4637849111641143699) * r + 6.6579046435011037772)  # fmt: skip
+        bottom = (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+                      + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+                   + 0.59983220655588793769) * r + 1.0)  # fmt: skip
+    value = top / bottom
+    return -value if q < 0.0 else value
+
+
+def noise_draws(seeds: np.ndarray, day: int, n: int) -> np.ndarray:
+    """The standard normal draws of the trust noise of `day`, [..., n, n] (the diagonal unused)."""
+    return on_runs(_noise_draws, (np.asarray(seeds, dtype=np.int64), 0), (np.int64(day), 0), (np.int64(n), 0))
+
+
+@kernel
+def _noise_draws(runs, seeds, day, n):
+    size = n[0]
+    draws = np.empty((runs, size, size))
+    for r in range(runs):
+        key = day_key(seeds[r if seeds.shape[0] > 1 else 0], day[0], NOISE)
+        for i in range(size):
+            for j in range(size):
+                draws[r, i, j] = normal(key, i * size + j)
+    return draws
+
+
+def choice_draws(seeds: np.ndarray, day: int, n: int) -> np.ndarray:
+    """Each actor's two uniform draws at the close of `day` (answer, reach out), [..., n, 2]."""
+    return on_runs(_choice_draws, (np.asarray(seeds, dtype=np.int64), 0), (np.int64(day), 0), (np.int64(n), 0))
+
+
+@kernel
+def _choice_draws(runs, seeds, day, n):
+    size = n[0]
+    draws = np.empty((runs, size, 2))
+    for r in range(runs):
+        key = day_key(seeds[r if seeds.shape[0] > 1 else 0], day[0], CHOICE)
+        for actor in range(size):
+            draws[r, actor, 0] = uniform(key, 2 * actor)
+            draws[r, actor, 1] = uniform(key, 2 * actor + 1)
+    return draws
