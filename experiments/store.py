@@ -13,7 +13,8 @@ Layout of DIR:
 - `complete.json`: written when every run is on disk (counts, wall time, throughput).
 
 A directory holding another sweep (another config hash, engine or chunk size) is refused,
-never mixed; so is a non-empty directory that holds no sweep.
+never mixed; so is a non-empty directory that holds no sweep (a ConfigError). A failure of the
+machine while reading or writing (disk full, permission denied, I/O error) is a MachineError.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
@@ -88,12 +91,20 @@ class SweepStore:
         A resumed sweep keeps its manifest; the design, a function of the sweep, is rewritten
         if it was not finished.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        if not (self.root / MANIFEST).exists():
-            _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        if not (self.root / DESIGN).exists():
-            _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
-        self.runs_dir.mkdir(exist_ok=True)
+        created = not self.root.exists()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not (self.root / MANIFEST).exists():
+                _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            if not (self.root / DESIGN).exists():
+                _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+            self.runs_dir.mkdir(exist_ok=True)
+        except (OSError, MachineError) as error:
+            if created:  # a directory this call made holds nothing else: leave none behind
+                shutil.rmtree(self.root, ignore_errors=True)
+            if isinstance(error, MachineError):
+                raise
+            raise MachineError.from_os_error(self.root, "write the sweep's results", error) from None
 
     def done_chunks(self, expected_rows: dict[int, int]) -> set[int]:
         """Chunks already on disk and whole; stray temporary files are removed."""
@@ -120,7 +131,10 @@ class SweepStore:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """A sweep directory's manifest; a missing, unreadable or foreign one is a ConfigError."""
+    """A sweep directory's manifest; a missing, damaged or foreign one is a ConfigError.
+
+    One the machine cannot read (permission denied, I/O error) is a MachineError.
+    """
     root = Path(root)
     if not root.is_dir():
         problem = "is not a directory" if root.exists() else "does not exist"
@@ -130,7 +144,9 @@ def read_manifest(root: Path) -> dict[str, Any]:
         raise ConfigError(str(path), None, "is missing: this is not a sweep results directory")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except OSError as error:  # the machine (permission denied, I/O error), not a damaged file
+        raise MachineError.from_os_error(path, "read the sweep's manifest", error) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConfigError(
             str(path), None, f"cannot be read as JSON ({error}); the sweep directory is damaged"
         ) from None
@@ -149,6 +165,8 @@ def read_runs(root: Path) -> pd.DataFrame:
         try:
             tables.append(pq.read_table(part))
         except (OSError, pa.ArrowException) as error:
+            if isinstance(error, OSError) and error.errno:  # the system's error (EACCES, EIO), not the content
+                raise MachineError.from_os_error(part, "read the sweep's runs", error) from None
             raise ConfigError(str(part), None, f"cannot be read as Parquet ({error}); the file is damaged") from None
     if not tables:
         return pd.DataFrame()
@@ -168,11 +186,21 @@ def _temporary(path: Path) -> Path:
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
     temporary = _temporary(path)
-    pq.write_table(table, temporary)
-    os.replace(temporary, path)
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise MachineError.from_os_error(path, "write the sweep's results", error) from None
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
     temporary = _temporary(path)
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise MachineError.from_os_error(path, "write the sweep's results", error) from None
