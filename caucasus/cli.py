@@ -7,8 +7,11 @@
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
 
-A user mistake (bad config, bad override, occupied output directory) prints one paragraph
-naming the file and key and exits with status 2, before anything is written.
+Exit status: 0 success; 2 a mistake in the user's input (bad config or override, an occupied
+output directory, a directory holding another sweep, an unreachable --scheduler), printed as
+one paragraph naming the file and key, before anything is written; 1 a failure of the machine
+(disk full, permission denied, I/O error), printed as one paragraph without a traceback, with
+nothing left half-written; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from experiments.runner import ENGINES, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
 from sim.config import MAX_SEED, parse_override
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
 from sim.report import summary
@@ -193,17 +196,22 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "dashboard":
             serve(args.port, sweep_dir=args.sweep)  # becomes the server; returns only by raising
         raise AssertionError(f"unhandled command {args.command}")
-    except ConfigError as error:
+    except ConfigError as error:  # the user's input
         print(f"caucasus: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except MachineError as error:  # the machine: disk full, permission denied, I/O error
+        print(f"caucasus: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:  # what is on disk stays: a sweep resumes where it stopped
         print("caucasus: interrupted; results already written are kept (rerun a sweep to finish it)", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (e.g. `| head`); the run is already written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
-    except OSError as error:  # the disk, not the user: say what failed, without a traceback
-        print(f"caucasus: error: could not write the results: {error}", file=sys.stderr)
+    except OSError as error:  # the machine, where no code above named the action: no traceback either
+        where = f"{error.filename}: " if error.filename else ""
+        reason = os.strerror(error.errno) if error.errno else str(error) or type(error).__name__
+        print(f"caucasus: error: {where}{reason}", file=sys.stderr)
         return EXIT_FAILURE
 
 

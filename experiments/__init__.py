@@ -4,7 +4,11 @@
 - `counterfactual`: two scenarios on common random numbers, compared day by day;
 - `sweep_config`, `design`, `runner`, `store`: sweeps (configs, SALib designs, chunks on the
   ensemble or Mesa engine, serial or on Dask, streamed resumable Parquet results);
-- `analysis`, `figures`: summaries, sensitivity indices and figures of a finished sweep;
+- `sensitivity`: the registry of design kinds (sampler, size, config rules) and sensitivity
+  methods (analyser, index table, ranking, report columns, figure);
+- `analysis` (the steps of `caucasus analyze`), `store` (reading a sweep back, checked),
+  `summaries` (intervals and summaries), `report` and `formatting` (the text), `figures`,
+  `analysis_files` (writing them): the analysis of a finished sweep;
 - `bench`: runs/s of `mesa.batch_run`, the Mesa engine and the ensemble engine.
 
 Everything here calls `sim`, never the other way round.

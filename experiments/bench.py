@@ -120,7 +120,7 @@ def _spin(seconds: float) -> float:
 def time_sobol(workers: int) -> tuple[float, int, int]:
     """Run the Sobol study in a child `caucasus sweep`; wall seconds, peak tree RSS bytes, exit status."""
     with tempfile.TemporaryDirectory() as scratch:
-        target = Path(scratch) / "sobol"
+        target = Path(scratch) / SOBOL_SWEEP.stem
         command = [sys.executable, "-m", "caucasus", "sweep", str(SOBOL_SWEEP), "--out", str(target)]
         started = time.perf_counter()
         child = subprocess.Popen([*command, "--workers", str(workers)], stdout=subprocess.DEVNULL)

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.actors import ACTORS
 from sim.errors import ConfigError
 from sim.model import CaucasusModel
-from sim.outputs import check_out_dir, provenance, write_run, write_table
+from sim.outputs import check_out_dir, provenance, staged_directory, write_run, write_table
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,17 @@ def check_comparison_dir(out_dir: Path, force: bool) -> None:
 def write_comparison(
     comparison: Comparison, out_dir: Path, *, force: bool = False, command: list[str] | None = None
 ) -> Path:
-    """Write both runs (as `caucasus run` would) and the day-by-day trust difference."""
+    """Write both runs (as `caucasus run` would) and the day-by-day trust difference.
+
+    The comparison is written whole into a staging directory and renamed into place (replacing
+    a previous comparison only with `force`), so a failure of the machine (a MachineError)
+    leaves no half-written comparison.
+    """
+    out_dir = Path(out_dir)
     check_comparison_dir(out_dir, force)
-    for name, model in (("factual", comparison.factual), ("counterfactual", comparison.counterfactual)):
-        write_run(model, model.outcomes(), out_dir / name, force=force, command=command)
-    origin = {"factual": provenance(comparison.factual), "counterfactual": provenance(comparison.counterfactual)}
-    write_table(comparison.trust_difference(), out_dir / "trust_difference.parquet", origin)
+    with staged_directory(out_dir, "write the comparison") as staging:
+        for name, model in (("factual", comparison.factual), ("counterfactual", comparison.counterfactual)):
+            write_run(model, model.outcomes(), staging / name, command=command)
+        origin = {"factual": provenance(comparison.factual), "counterfactual": provenance(comparison.counterfactual)}
+        write_table(comparison.trust_difference(), staging / "trust_difference.parquet", origin)
     return out_dir

@@ -7,9 +7,11 @@
 - `parameters_vs_<outcome>.png` for a few key outcomes: the per-point mean against each
   parameter, one panel per parameter, with the binned mean as a line (at most
   `MAX_SCATTER_POINTS` points drawn per panel);
-- `sensitivity_<outcome>.png` for the same outcomes: ST and S1 with 95% bootstrap error bars
-  (Sobol), mu* with its 95% bootstrap error bar (Morris) or |Spearman rho| (other designs);
-- `sensitivity_overview.png`: the main index of every analysed outcome and parameter as a heat map.
+- `sensitivity_<outcome>.png` for the same outcomes: the bars of the sensitivity method
+  (`SensitivityMethod.draw_bars`: ST and S1 with 95% bootstrap error bars for Sobol, mu* with
+  its 95% bootstrap error bar for Morris, |Spearman rho| for other designs);
+- `sensitivity_overview.png`: the main index of every analysed outcome and parameter as a heat
+  map (`SensitivityMethod.overview_index`, scaled to 0..1 by `.overview_values`).
 
 The key outcomes are `KEY_OUTCOMES` where analysed (not constant across points), topped up
 from the other analysed outcomes to `MAX_KEY_OUTCOMES`.
@@ -25,6 +27,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from experiments.sensitivity import METHODS
 
 DPI = 200
 MAX_SCATTER_POINTS = 5000
@@ -64,11 +68,6 @@ CAMEO_TEXT = {
     "055": "apologies",
     "0841": "releases",
     "057": "agreements",
-}
-METHOD_TEXT = {
-    "sobol": "Sobol indices (95% bootstrap CI)",
-    "morris": "Morris screening (95% bootstrap CI)",
-    "spearman": "Spearman rank correlation",
 }
 
 
@@ -123,7 +122,7 @@ def write_figures(
         design: the design points in point_id order (one column per parameter).
         parameters: the parameter columns of `design` to plot against.
         sensitivity: the tidy sensitivity table of `experiments.analysis.sensitivity_indices`.
-        method: sobol, morris or spearman.
+        method: the sensitivity method's name (a key of `experiments.sensitivity.METHODS`).
         shares: the share table (outcome, share, ci_low, ci_high).
         out: the directory to write into.
     """
@@ -266,43 +265,17 @@ def sensitivity_figure(outcome: str, table: pd.DataFrame, method: str) -> Figure
     positions = np.arange(len(table))
     figure = Figure(figsize=(7.5, 1.4 + 0.42 * len(table)), layout="constrained")
     axis = figure.subplots()
-    if method == "sobol":
-        _sobol_bars(axis, table, positions)
-    elif method == "morris":
-        axis.barh(positions, table["mu_star"], xerr=table["mu_star_conf"], color="#4472a8", capsize=3)
-        axis.set_xlabel(
-            "mu*: mean |elementary effect| (outcome change as the parameter crosses its range)\n"
-            f"[{outcome_unit(outcome)}]"
-        )
-    else:
-        _spearman_bars(axis, table, positions)
+    METHODS[method].draw_bars(axis, table, positions, outcome_unit(outcome))
     axis.set_yticks(positions, table["parameter"], fontsize=8)
     axis.invert_yaxis()
     axis.set_ylabel("parameter")
     axis.grid(axis="x", alpha=0.3)
-    title = f"{outcome_title(outcome)}: {METHOD_TEXT[method]}"
+    title = f"{outcome_title(outcome)}: {METHODS[method].figure_title}"
     noise = table["noise_share"].iloc[0] if "noise_share" in table and len(table) else math.nan
     if math.isfinite(noise):
         title += f"\nreplicate noise: {noise:.0%} of the variance of the per-point means"
     axis.set_title(title, fontsize=11)
     return figure
-
-
-def _sobol_bars(axis, table: pd.DataFrame, positions: np.ndarray) -> None:
-    height = 0.38
-    axis.barh(positions - height / 2, table["ST"], height, xerr=table["ST_conf"], color="#4472a8", capsize=2)
-    axis.barh(positions + height / 2, table["S1"], height, xerr=table["S1_conf"], color="#e3a33b", capsize=2)
-    axis.legend(["ST (total order)", "S1 (first order)"], fontsize=8, loc="lower right")
-    axis.axvline(0, color="black", linewidth=0.6)
-    axis.set_xlabel("Sobol index (share of the variance of the per-point means)")
-
-
-def _spearman_bars(axis, table: pd.DataFrame, positions: np.ndarray) -> None:
-    rho = table["rho"].to_numpy(dtype=float)
-    colours = np.where(rho >= 0, "#4472a8", "#c0392b")
-    axis.barh(positions, np.abs(rho), color=colours)
-    axis.set_xlim(0, 1)
-    axis.set_xlabel("|Spearman rho| with the per-point mean (blue: increases it, red: decreases it)")
 
 
 def sensitivity_overview_figure(sensitivity: pd.DataFrame, method: str, parameters: Sequence[str]) -> Figure:
@@ -324,18 +297,10 @@ def sensitivity_overview_figure(sensitivity: pd.DataFrame, method: str, paramete
 
 
 def _overview_matrix(sensitivity: pd.DataFrame, method: str, parameters: Sequence[str]) -> tuple[pd.DataFrame, str]:
-    outcomes = list(dict.fromkeys(sensitivity["outcome"]))
-    if method == "sobol":
-        column, label = "ST", "total-order index ST"
-    elif method == "morris":
-        column, label = "mu_star", "mu* / largest mu* of the outcome"
-    else:
-        column, label = "rho", "|Spearman rho|"
-    matrix = sensitivity.pivot(index="outcome", columns="parameter", values=column).reindex(outcomes)[list(parameters)]
-    matrix = matrix.abs() if method == "spearman" else matrix.clip(lower=0)
-    if method == "morris":
-        matrix = matrix.div(matrix.max(axis=1).replace(0, np.nan), axis=0)
-    return matrix, label
+    outcomes, sensitivity_method = list(dict.fromkeys(sensitivity["outcome"])), METHODS[method]
+    matrix = sensitivity.pivot(index="outcome", columns="parameter", values=sensitivity_method.overview_index)
+    matrix = matrix.reindex(outcomes)[list(parameters)]
+    return sensitivity_method.overview_values(matrix), sensitivity_method.overview_label
 
 
 def _annotate(axis, values: np.ndarray) -> None:

@@ -280,15 +280,42 @@ def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runne
 
 
 def _connect(client_type: type, address: str) -> Any:
+    """A client of the Dask scheduler at `address`, the user's input: a ConfigError if none answers.
+
+    A malformed address, one where nothing listens and one where something else answers are
+    refused alike, within SCHEDULER_TIMEOUT_S: Dask's own client waits forever on a peer that
+    accepts the connection but never answers, and fails with any error (even a MemoryError) on
+    one that answers something else, so the address is first tried with a deadline of our own.
+    """
     try:
+        _handshake(address)
         return client_type(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
-    except (OSError, TimeoutError, ValueError) as error:
+    except Exception as error:  # whatever fails here, no usable scheduler is at that address
+        reason = str(error) or type(error).__name__
         raise ConfigError(
             "--scheduler",
             None,
-            f"no Dask scheduler answered at {address} within {SCHEDULER_TIMEOUT_S} s ({error}); start one "
+            f"no Dask scheduler answered at {address} within {SCHEDULER_TIMEOUT_S} s ({reason}); start one "
             "(`dask scheduler`, then `dask worker ADDRESS` where the project is installed) or use --workers N",
         ) from None
+
+
+def _handshake(address: str) -> None:
+    """Open a Dask connection to `address` and exchange handshakes, all within SCHEDULER_TIMEOUT_S."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        try:  # connect() gives up connecting after the timeout (an OSError) but waits on the handshake
+            comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_S), SCHEDULER_TIMEOUT_S + 2)
+        except TimeoutError:
+            raise TimeoutError("it accepted the connection but never answered Dask's handshake") from None
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as thread:  # its own event loop, even if the caller runs one
+        thread.submit(asyncio.run, handshake()).result()
 
 
 def _dask_results(client: Any, works: Iterator[ChunkWork], slots: int) -> Iterator[tuple[ChunkWork, pd.DataFrame]]:

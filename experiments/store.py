@@ -12,8 +12,13 @@ Layout of DIR:
   disk and runs only the missing ones;
 - `complete.json`: written when every run is on disk (counts, wall time, throughput).
 
+`read_sweep_results(DIR)` reads a finished sweep back as a `Sweep`, checking the manifest, the
+design and the runs against each other (a missing, incomplete or damaged directory is a
+ConfigError naming the file and key).
+
 A directory holding another sweep (another config hash, engine or chunk size) is refused,
-never mixed; so is a non-empty directory that holds no sweep.
+never mixed; so is a non-empty directory that holds no sweep (a ConfigError). A failure of the
+machine while reading or writing (disk full, permission denied, I/O error) is a MachineError.
 """
 
 from __future__ import annotations
@@ -21,15 +26,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.errors import ConfigError
+from experiments.sensitivity import DESIGNS, DesignKind, SensitivityMethod
+from sim.errors import ConfigError, MachineError
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
@@ -38,6 +47,7 @@ COMPLETE = "complete.json"
 KIND = "caucasus-sweep"
 METADATA_KEY = b"caucasus.sweep"
 CHUNK_NAME = re.compile(r"chunk-(\d{6,})\.parquet")
+RERUN = "rerun the same `caucasus sweep` command to finish it, then analyse again"
 
 
 @dataclass(frozen=True)
@@ -88,12 +98,20 @@ class SweepStore:
         A resumed sweep keeps its manifest; the design, a function of the sweep, is rewritten
         if it was not finished.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        if not (self.root / MANIFEST).exists():
-            _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        if not (self.root / DESIGN).exists():
-            _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
-        self.runs_dir.mkdir(exist_ok=True)
+        created = not self.root.exists()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not (self.root / MANIFEST).exists():
+                _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            if not (self.root / DESIGN).exists():
+                _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+            self.runs_dir.mkdir(exist_ok=True)
+        except (OSError, MachineError) as error:
+            if created:  # a directory this call made holds nothing else: leave none behind
+                shutil.rmtree(self.root, ignore_errors=True)
+            if isinstance(error, MachineError):
+                raise
+            raise MachineError.from_os_error(self.root, "write the sweep's results", error) from None
 
     def done_chunks(self, expected_rows: dict[int, int]) -> set[int]:
         """Chunks already on disk and whole; stray temporary files are removed."""
@@ -120,7 +138,10 @@ class SweepStore:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """A sweep directory's manifest; a missing, unreadable or foreign one is a ConfigError."""
+    """A sweep directory's manifest; a missing, damaged or foreign one is a ConfigError.
+
+    One the machine cannot read (permission denied, I/O error) is a MachineError.
+    """
     root = Path(root)
     if not root.is_dir():
         problem = "is not a directory" if root.exists() else "does not exist"
@@ -130,7 +151,9 @@ def read_manifest(root: Path) -> dict[str, Any]:
         raise ConfigError(str(path), None, "is missing: this is not a sweep results directory")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except OSError as error:  # the machine (permission denied, I/O error), not a damaged file
+        raise MachineError.from_os_error(path, "read the sweep's manifest", error) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConfigError(
             str(path), None, f"cannot be read as JSON ({error}); the sweep directory is damaged"
         ) from None
@@ -149,6 +172,8 @@ def read_runs(root: Path) -> pd.DataFrame:
         try:
             tables.append(pq.read_table(part))
         except (OSError, pa.ArrowException) as error:
+            if isinstance(error, OSError) and error.errno:  # the system's error (EACCES, EIO), not the content
+                raise MachineError.from_os_error(part, "read the sweep's runs", error) from None
             raise ConfigError(str(part), None, f"cannot be read as Parquet ({error}); the file is damaged") from None
     if not tables:
         return pd.DataFrame()
@@ -161,6 +186,181 @@ def read_runs(root: Path) -> pd.DataFrame:
     return frame.sort_values("run_id", kind="stable", ignore_index=True)
 
 
+# Reading a finished sweep back, checked
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A complete sweep as read from its directory (design in point order, runs in run order)."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    design: pd.DataFrame
+    runs: pd.DataFrame
+
+    @property
+    def parameters(self) -> list[str]:
+        """The varied parameters' dotted names, in the SALib problem's order."""
+        return list(self.manifest["problem"]["names"])
+
+    @property
+    def design_spec(self) -> dict[str, Any]:
+        """The manifest's `sweep.design` table."""
+        return self.manifest["sweep"]["design"]
+
+    @property
+    def design_kind(self) -> DesignKind:
+        """The registry's entry for the sweep's design kind."""
+        return DESIGNS[self.design_spec["kind"]]
+
+    @property
+    def sensitivity_method(self) -> SensitivityMethod:
+        """The sensitivity method the design supports (the registry's entry)."""
+        return self.design_kind.method
+
+    @property
+    def method(self) -> str:
+        """The name of the sensitivity method the design supports: sobol, morris or spearman."""
+        return self.sensitivity_method.name
+
+    @property
+    def name(self) -> str:
+        """The sweep's name (the directory's when the manifest has none)."""
+        return str(self.manifest["sweep"].get("name") or self.directory.name)
+
+    @property
+    def bootstrap_seed(self) -> int:
+        """Seed of SALib's bootstrap: the design's sampler seed (0 when the manifest has none)."""
+        seed = self.design_spec.get("seed")
+        return seed if _is_int(seed) and seed >= 0 else 0
+
+
+def read_sweep_results(path: str | Path) -> Sweep:
+    """Read and check a finished sweep's directory.
+
+    A missing, incomplete or damaged directory is a `ConfigError` naming the file (and key); a
+    file the machine cannot read is a `MachineError`.
+    """
+    directory = Path(path)
+    manifest = read_checked_manifest(directory)
+    design = _read_design(directory, manifest)
+    runs = _read_all_runs(directory, manifest)
+    return Sweep(directory, manifest, design, runs)
+
+
+def read_checked_manifest(directory: Path) -> dict[str, Any]:
+    """The `manifest.json` of a sweep directory, checked for what reading its results needs."""
+    manifest = read_manifest(directory)
+    _check_manifest(manifest, str(directory / MANIFEST))
+    return manifest
+
+
+def _check_manifest(manifest: dict[str, Any], source: str) -> None:
+    for key in ("n_points", "n_runs"):
+        value = _manifest_field(manifest, key, source)
+        if not _is_int(value) or value < 1:
+            raise ConfigError(source, key, f"is {value!r}, not a positive whole number; the manifest is damaged")
+    names = _manifest_field(manifest, "problem.names", source)
+    bounds = _manifest_field(manifest, "problem.bounds", source)
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        raise ConfigError(
+            source, "problem.names", "is not a non-empty list of parameter names; the manifest is damaged"
+        )
+    pairs = isinstance(bounds, list) and all(isinstance(pair, list) and len(pair) == 2 for pair in bounds)
+    if not pairs or len(bounds) != len(names):
+        raise ConfigError(
+            source, "problem.bounds", "does not give one [min, max] per parameter; the manifest is damaged"
+        )
+    kind = _manifest_field(manifest, "sweep.design.kind", source)
+    if kind not in DESIGNS:
+        raise ConfigError(source, "sweep.design.kind", f"is {kind!r}; expected one of {', '.join(DESIGNS)}")
+    _check_design_size(manifest, source)
+
+
+def _check_design_size(manifest: dict[str, Any], source: str) -> None:
+    design, k, n_points = manifest["sweep"]["design"], len(manifest["problem"]["names"]), manifest["n_points"]
+    points_per_sample = DESIGNS[design["kind"]].points_per_sample(k, design)
+    if points_per_sample is not None and n_points % points_per_sample:
+        raise ConfigError(
+            source,
+            "n_points",
+            f"{n_points} points do not fit a {design['kind']} design over {k} parameters "
+            f"(a multiple of {points_per_sample}); the manifest is damaged",
+        )
+
+
+def _manifest_field(manifest: dict[str, Any], key: str, source: str) -> Any:
+    value: Any = manifest
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ConfigError(source, key, "is missing; the manifest is damaged or from another version")
+        value = value[part]
+    return value
+
+
+def _read_design(directory: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    path = directory / DESIGN
+    if not path.is_file():
+        raise ConfigError(str(path), None, f"is missing; the sweep directory is incomplete: {RERUN}")
+    design = _read_parquet(path).to_pandas()
+    names, n_points = manifest["problem"]["names"], manifest["n_points"]
+    missing = [column for column in ("point_id", *names) if column not in design.columns]
+    if missing:
+        raise ConfigError(str(path), missing[0], "is not a column of the design; the sweep directory is damaged")
+    design = design.sort_values("point_id", kind="stable").reset_index(drop=True)
+    if len(design) != n_points or not np.array_equal(design["point_id"].to_numpy(), np.arange(n_points)):
+        raise ConfigError(
+            str(path), "point_id", f"does not number the manifest's {n_points} points 0..{n_points - 1} once each"
+        )
+    return design[["point_id", *names]]
+
+
+def _read_all_runs(directory: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    runs_dir, n_runs = directory / RUNS, manifest["n_runs"]
+    runs = read_runs(directory)
+    if len(runs) < n_runs:
+        raise ConfigError(str(runs_dir), None, f"holds {len(runs)} of the sweep's {n_runs} runs: {RERUN}")
+    for column in ("run_id", "point_id"):
+        if column not in runs.columns:
+            raise ConfigError(str(runs_dir), column, "is not a column of the run files; the sweep directory is damaged")
+    if len(runs) > n_runs or runs["run_id"].duplicated().any():
+        raise ConfigError(
+            str(runs_dir),
+            "run_id",
+            f"{len(runs)} rows for {n_runs} runs: some runs appear twice; the files are damaged",
+        )
+    _check_run_points(runs, manifest, str(runs_dir))
+    return runs
+
+
+def _check_run_points(runs: pd.DataFrame, manifest: dict[str, Any], source: str) -> None:
+    n_points = manifest["n_points"]
+    point_ids = runs["point_id"].to_numpy()
+    if point_ids.min() < 0 or point_ids.max() >= n_points or len(np.unique(point_ids)) != n_points:
+        raise ConfigError(
+            source, "point_id", f"does not cover the design points 0..{n_points - 1}; the files are damaged"
+        )
+    listed = manifest["sweep"].get("outcomes") or []
+    missing = [name for name in listed if isinstance(name, str) and name not in runs.columns]
+    if missing:
+        raise ConfigError(source, missing[0], "is a kept outcome (manifest sweep.outcomes) but not in the run files")
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        if isinstance(error, OSError) and error.errno:  # the system's error (EACCES, EIO), not the content
+            raise MachineError.from_os_error(path, "read the sweep's design", error) from None
+        raise ConfigError(
+            str(path), None, f"cannot be read as Parquet ({error}); the sweep directory is damaged"
+        ) from None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _temporary(path: Path) -> Path:
     """Where a file is written before it is renamed into place: hidden, so no reader lists it."""
     return path.with_name(f".{path.name}.tmp")
@@ -168,11 +368,21 @@ def _temporary(path: Path) -> Path:
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
     temporary = _temporary(path)
-    pq.write_table(table, temporary)
-    os.replace(temporary, path)
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise MachineError.from_os_error(path, "write the sweep's results", error) from None
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
     temporary = _temporary(path)
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise MachineError.from_os_error(path, "write the sweep's results", error) from None

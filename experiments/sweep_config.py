@@ -43,6 +43,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
+from experiments.sensitivity import DESIGNS as DESIGN_KINDS
 from sim.actors import INDEX
 from sim.config import MAX_SEED, Scenario, load_scenario
 from sim.config.fields import check_keys, read_flag, read_number, read_string, read_table
@@ -51,7 +52,7 @@ from sim.errors import ConfigError
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import Disposition, ModelParams
 
-DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
+DESIGNS = tuple(DESIGN_KINDS)  # full_factorial, latin_hypercube, sobol, morris
 SEED_POLICIES = ("common", "independent")
 SWEEP_KEYS = ("name", "description", "scenario", "replicates", "master_seed", "seeds", "outcomes", "chunk_runs")
 DESIGN_KEYS = ("kind", "samples", "second_order", "levels", "seed")
@@ -183,19 +184,7 @@ def _read_design(table: dict[str, Any], source: str, master_seed: int) -> Design
     samples = _optional_int(table, "samples", source, "design.", 1, 10_000_000)
     levels = _optional_int(table, "levels", source, "design.", 2, 1000)
     second_order = read_flag(table, "second_order", source, "design.")
-    if kind in ("latin_hypercube", "sobol", "morris") and samples is None:
-        meaning = {"sobol": "base samples N", "latin_hypercube": "points", "morris": "trajectories"}[kind]
-        raise ConfigError(source, "design.samples", f"missing; the {kind} design needs its number of {meaning}")
-    if kind == "full_factorial" and samples is not None:
-        raise ConfigError(source, "design.samples", "not used by full_factorial (its points are all combinations)")
-    if second_order and kind != "sobol":
-        raise ConfigError(source, "design.second_order", "only the sobol design has second-order indices")
-    if levels is not None and kind != "morris":
-        raise ConfigError(source, "design.levels", "only the morris design takes levels")
-    if kind == "morris":
-        levels = 4 if levels is None else levels
-        if levels % 2:
-            raise ConfigError(source, "design.levels", f"{levels} is odd; Morris needs an even number of levels")
+    levels = DESIGN_KINDS[kind].read_options(samples, second_order, levels, source)
     seed = int(read_number(table, "seed", source, "design.", 0, 2**32 - 1, integer=True, default=master_seed % 2**32))
     return DesignSpec(kind=kind, samples=samples, second_order=second_order, levels=levels, seed=seed)
 
@@ -271,21 +260,13 @@ def _allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool
 
 
 def _check_parameters_fit_design(parameters: tuple[ParameterSpec, ...], design: DesignSpec, source: str) -> None:
-    names = [p.name for p in parameters]
+    names, design_kind = [p.name for p in parameters], DESIGN_KINDS[design.kind]
     for parameter in parameters:
         key = f'parameters."{parameter.name}"'
         if names.count(parameter.name) > 1:
             raise ConfigError(source, key, "named twice")
-        if design.kind == "full_factorial" and parameter.values is None and parameter.levels is None:
-            raise ConfigError(source, key, "full_factorial needs values = [...] or min, max and levels")
-        if design.kind != "full_factorial" and (parameter.values is not None or parameter.levels is not None):
-            raise ConfigError(source, key, f"the {design.kind} design samples a range: give min and max only")
-        if design.kind == "morris" and parameter.integer:
-            raise ConfigError(
-                source, key, "is a whole number: rounding would break Morris's steps; use another design for it"
-            )
-    if design.kind in ("sobol", "morris") and len(parameters) < 2:
-        raise ConfigError(source, "parameters", f"the {design.kind} design needs at least two parameters")
+        design_kind.check_parameter(parameter, source, key)
+    design_kind.check_parameter_count(len(parameters), source)
 
 
 def _read_outcomes(head: dict[str, Any], source: str) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class ConfigError(Exception):
     """A user mistake in a config: names the file, the key (and line) and what is allowed.
@@ -42,5 +44,10 @@ class MachineError(Exception):
 
     @classmethod
     def from_os_error(cls, path: str, action: str, error: OSError) -> MachineError:
-        """Wrap an OSError raised while reading or writing `path`."""
-        return cls(str(path), action, error.strerror or str(error))
+        """Wrap an OSError raised while reading or writing `path`.
+
+        The reason is the system's short text for the error number ("No space left on device"),
+        also when a library (pyarrow) wraps it in a longer message of its own.
+        """
+        reason = os.strerror(error.errno) if error.errno else (error.strerror or str(error) or type(error).__name__)
+        return cls(str(path), action, reason)

@@ -15,6 +15,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,7 @@ import pyarrow.parquet as pq
 
 from sim.actors import ACTORS, POWERS, STATES
 from sim.corridor import ARRANGEMENTS
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 from sim.outcomes import RunOutcomes
 from sim.provenance import git_commit, utc_now, versions
 
@@ -118,11 +120,15 @@ def check_out_dir(out_dir: Path, force: bool) -> None:
 
     An existing non-empty directory is refused; with `force`, one that holds a previous run
     (a manifest and run files only) is accepted for replacement, and nothing else ever is. The
-    nearest existing ancestor must be a directory this process can write in.
+    nearest existing ancestor must be a directory (else a ConfigError) that this process can
+    write in (else a MachineError: the machine's permissions, not the user's input).
     """
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise ConfigError(str(out_dir), None, "exists and is not a plain directory; choose another --out")
-    held = {entry.name for entry in out_dir.iterdir()} if out_dir.is_dir() else set()
+    try:
+        held = {entry.name for entry in out_dir.iterdir()} if out_dir.is_dir() else set()
+    except OSError as error:
+        raise MachineError.from_os_error(out_dir, "read the output directory", error) from None
     if held and not force:
         raise ConfigError(str(out_dir), None, "already holds files; choose another --out (or --force to replace a run)")
     if held and not ("manifest.json" in held and held <= RUN_FILES):
@@ -133,7 +139,7 @@ def check_out_dir(out_dir: Path, force: bool) -> None:
     if not ancestor.is_dir():
         raise ConfigError(str(out_dir), None, f"{ancestor} is not a directory; choose another --out")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ConfigError(str(out_dir), None, f"cannot write in {ancestor}; choose another --out")
+        raise MachineError(str(out_dir), f"write in {ancestor}", "permission denied; choose another --out")
 
 
 def write_run(
@@ -143,24 +149,53 @@ def write_run(
 
     Files go to a staging directory beside `out_dir` that is renamed into place only once it is
     complete; a previous run in `out_dir` (with `force`) is moved aside first and deleted only
-    after the new one is in place, so a failure leaves either the old run or the new one.
+    after the new one is in place, so a failure leaves either the old run or the new one. A
+    failure of the machine (disk full, permission denied) is a MachineError.
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a run directory is an ordinary one
-    try:
+    with staged_directory(out_dir, "write the run") as staging:
         origin = provenance(model)
         for name, table in run_tables(model).items():
             write_table(table, staging / f"{name}.parquet", origin)
         stamp = {key: origin[key] for key in ("config_hash", "versions")}
         _write_json(staging / "outcomes.json", outcomes.to_dict() | stamp)
         _write_json(staging / "manifest.json", manifest(model, command))
-        _swap_in(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return out_dir
+
+
+@contextmanager
+def staged_directory(out_dir: Path, action: str) -> Iterator[Path]:
+    """A fresh directory beside `out_dir` to write into, renamed to `out_dir` when the block ends.
+
+    On any failure the staging directory and the parents this call created are removed, so
+    nothing is left half-written; an OSError (or a MachineError from a nested write) becomes a
+    MachineError saying that `action` failed on `out_dir`, with the system's reason.
+    """
+    out_dir = Path(out_dir)
+    parent = out_dir.absolute().parent
+    created = [p for p in (parent, *parent.parents) if not p.exists()]  # innermost first
+    staging = None
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; an output directory is an ordinary one
+        yield staging
+        _swap_in(staging, out_dir)
+    except BaseException as error:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for made in created:
+            with suppress(OSError):
+                made.rmdir()  # only if empty: another process may have written there since
+        if isinstance(error, OSError):
+            raise MachineError.from_os_error(out_dir, action, error) from None
+        if isinstance(error, MachineError):
+            raise MachineError(str(out_dir), action, error.reason) from None
+        raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

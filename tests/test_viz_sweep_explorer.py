@@ -27,32 +27,26 @@ from experiments.sweep_config import load_sweep
 from sim.model import CaucasusModel
 from sim.outputs import write_run
 from tests.conftest import SCENARIOS
-from viz.sweep_explorer import (
+from viz.sweep_charts import histogram_option, scatter_option, sensitivity_option, shares_option
+from viz.sweep_data import (
     MAX_SCATTER_POINTS,
     SLIDER_STEPS,
-    SweepExplorer,
-    compute_sensitivity,
     filter_mask,
     histogram_frame,
-    histogram_option,
     numeric_outcomes,
     open_sweep,
     parameter_grids,
     run_count_text,
     scatter_frame,
-    scatter_option,
-    sensitivity_markdown,
-    sensitivity_option,
-    sensitivity_problem,
-    sensitivity_rows,
     share_frame,
     shares_markdown,
-    shares_option,
     slider_grid,
     subset_values,
     thinned,
     try_open,
 )
+from viz.sweep_explorer import SweepExplorer
+from viz.sweep_sensitivity import compute_sensitivity, sensitivity_markdown, sensitivity_problem, sensitivity_rows
 
 CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
 SENSITIVITY = "actors.AZE.sensitivity"

@@ -1,0 +1,39 @@
+"""Plain-text formatting of numbers and tables for the analysis report (and the reasons it gives)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+
+def number(value: Any, spec: str = ".4g") -> str:
+    """A number in `spec` format; 'n/a' when it is not finite, `str(value)` when it is not a number."""
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return format(as_float, spec) if math.isfinite(as_float) else "n/a"
+
+
+def interval(low: float, high: float) -> str:
+    """'[low, high]', or 'n/a' when either end is not finite."""
+    return f"[{number(low)}, {number(high)}]" if math.isfinite(low) and math.isfinite(high) else "n/a"
+
+
+def plus_minus(value: float, half_width: float, spec: str = ".3f") -> str:
+    """'value +- half_width', both in `spec` format."""
+    return f"{number(value, spec)} +- {number(half_width, spec)}"
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 2, left: int = 1) -> str:
+    """Aligned plain-text table: the first `left` columns flush left, the others flush right."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = []
+    for cells in [headers, *rows]:
+        aligned = [
+            f"{cell:<{width}}" if column < left else f"{cell:>{width}}"
+            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        lines.append(" " * indent + "  ".join(aligned).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""Statistics of a sweep's runs: numeric outcome values, confidence intervals, per-point and overall summaries.
+
+- Shares: boolean outcomes (`rupture`) and one 0/1 indicator per corridor arrangement
+  (`corridor_<name>`) get Wilson score intervals; other numeric outcomes get Student t intervals
+  over the replicates (none from a single run). `blocs` is not numeric and is left out.
+- `rupture_day` and `corridor_day` are missing for runs without a rupture or an agreement: their
+  means are over the runs that reached one, and `n` says how many did.
+- `replicate_noise_share` estimates how much of the variance of an outcome's per-point means is
+  replicate noise (the mean over points of var/n within the point, over the variance of the point
+  means; missing with one replicate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from scipy import stats
+
+from sim.corridor import ARRANGEMENTS
+
+CONFIDENCE = 0.95
+BOOKKEEPING = ("run_id", "point_id", "replicate", "seed")
+CORRIDOR = "corridor_arrangement"
+SHARE_OUTCOMES = frozenset({"rupture"})  # 0/1 outcomes even when stored as integers
+
+
+@dataclass(frozen=True)
+class OutcomeValues:
+    """Numeric outcome values, one row per run (run_id order), with the columns that are 0/1 shares."""
+
+    frame: pd.DataFrame
+    shares: frozenset[str]
+    left_out: tuple[str, ...]
+
+
+def outcome_values(runs: pd.DataFrame, parameters: Sequence[str]) -> OutcomeValues:
+    """Every numeric outcome of the runs as floats; the corridor as one 0/1 indicator per arrangement."""
+    columns: dict[str, np.ndarray] = {}
+    shares: set[str] = set()
+    left_out = []
+    for name in runs.columns:
+        if name in BOOKKEEPING or name in parameters:
+            continue
+        column = runs[name]
+        if name == CORRIDOR:
+            indicators = _arrangement_indicators(column)
+            columns |= indicators
+            shares |= set(indicators)
+        elif is_bool_dtype(column) or is_numeric_dtype(column):
+            columns[name] = column.to_numpy(dtype=float, na_value=np.nan)
+            if is_bool_dtype(column) or name in SHARE_OUTCOMES:
+                shares.add(name)
+        else:
+            left_out.append(name)
+    return OutcomeValues(pd.DataFrame(columns, index=runs.index), frozenset(shares), tuple(left_out))
+
+
+def _arrangement_indicators(column: pd.Series) -> dict[str, np.ndarray]:
+    known = [arrangement.value for arrangement in ARRANGEMENTS]
+    seen = set(column.dropna().astype(str).unique())
+    missing = column.isna().to_numpy()
+    indicators = {}
+    for arrangement in [*known, *sorted(seen - set(known))]:
+        indicator = (column.astype(str) == arrangement).to_numpy(dtype=float)
+        indicator[missing] = np.nan
+        indicators[f"corridor_{arrangement}"] = indicator
+    return indicators
+
+
+def wilson_interval(successes: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a share `successes / n` (NaN where n is 0)."""
+    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = successes / n
+        centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z / (1 + z**2 / n) * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def t_interval(mean: Any, sd: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
+    """Student t interval of a mean from the sample sd and size (NaN where n < 2)."""
+    mean, sd, n = (np.asarray(array, dtype=float) for array in (mean, sd, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        degrees = np.where(n >= 2, n - 1, np.nan)
+        half = stats.t.ppf(0.5 + confidence / 2, degrees) * sd / np.sqrt(n)
+    return mean - half, mean + half
+
+
+def _interval(is_share: bool, mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    return wilson_interval(mean * n, n) if is_share else t_interval(mean, sd, n)
+
+
+def point_summaries(design: pd.DataFrame, values: OutcomeValues, point_ids: np.ndarray) -> pd.DataFrame:
+    """Per design point: its parameters, and each outcome's mean, 95% CI and number of runs."""
+    grouped = values.frame.groupby(point_ids, sort=True)
+    means, sds, counts = grouped.mean(), grouped.std(), grouped.count()
+    columns: dict[str, np.ndarray] = {}
+    for name in values.frame.columns:
+        low, high = _interval(name in values.shares, means[name], sds[name], counts[name])
+        columns[f"{name}_mean"] = means[name].to_numpy()
+        columns[f"{name}_ci_low"], columns[f"{name}_ci_high"] = low, high
+        columns[f"{name}_n"] = counts[name].to_numpy()
+    summaries = pd.DataFrame(columns)
+    return pd.concat([design.reset_index(drop=True), summaries], axis=1)
+
+
+def replicate_noise_share(values: OutcomeValues, point_ids: np.ndarray) -> pd.Series:
+    """Estimated share of the variance of each outcome's per-point means that is replicate noise (0 to 1)."""
+    grouped = values.frame.groupby(point_ids, sort=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noise = (grouped.var() / grouped.count()).mean()
+        share = noise / grouped.mean().var()
+    return share.clip(0.0, 1.0)
+
+
+def overall_summary(values: OutcomeValues) -> pd.DataFrame:
+    """Each numeric outcome over all runs: n, mean, sd, 95% CI of the mean, median and 5%/95% quantiles."""
+    frame = values.frame
+    n, mean, sd = frame.count(), frame.mean(), frame.std()
+    quantiles = frame.quantile([0.05, 0.5, 0.95])
+    rows = []
+    for name in frame.columns:
+        low, high = _interval(name in values.shares, mean[name], sd[name], n[name])
+        rows.append(
+            {
+                "outcome": name,
+                "kind": "share" if name in values.shares else "mean",
+                "n": int(n[name]),
+                "mean": mean[name],
+                "sd": sd[name],
+                "ci_low": float(low),
+                "ci_high": float(high),
+                "median": quantiles.at[0.5, name],
+                "q05": quantiles.at[0.05, name],
+                "q95": quantiles.at[0.95, name],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["outcome", "kind", "n", "mean", "sd", "ci_low", "ci_high", "median", "q05", "q95"]
+    )
+
+
+def share_summary(values: OutcomeValues) -> pd.DataFrame:
+    """Shares of runs with a rupture and with each corridor arrangement, with Wilson 95% CIs."""
+    names = [name for name in values.frame.columns if name == "rupture" or name.startswith("corridor_")]
+    names = [name for name in names if name in values.shares]
+    frame = values.frame[names]
+    runs, n = frame.sum().to_numpy(), frame.count().to_numpy()
+    low, high = wilson_interval(runs, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = runs / n
+    return pd.DataFrame(
+        {"outcome": names, "runs": runs.astype(int), "n": n, "share": share, "ci_low": low, "ci_high": high}
+    )
