@@ -29,6 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.sensitivity import METHODS
+from sim.outcomes import NUMERIC_OUTCOMES, SHARE_UNIT, column_title, column_unit
 
 DPI = 200
 MAX_SCATTER_POINTS = 5000
@@ -43,56 +44,6 @@ SECONDARY_OUTCOMES = (
     "rupture_day",
     "corridor_day",
 )
-TRUST_UNIT = "trust, -1 to 1"
-SHARE_UNIT = "share of runs"
-OUTCOME_TEXT: dict[str, tuple[str, str]] = {
-    "rupture": ("Azerbaijan-Russia rupture", SHARE_UNIT),
-    "rupture_day": ("Day of the rupture", "days from scenario start; runs with a rupture"),
-    "corridor_day": ("Day the corridor was agreed", "days from scenario start; runs with an agreement"),
-    "russia_influence_AZE": ("Russia's influence over Azerbaijan", "influence share at horizon, 0 to 1"),
-    "russia_influence_ARM": ("Russia's influence over Armenia", "influence share at horizon, 0 to 1"),
-    "trust_AZE_RUS_min": ("Lowest AZE->RUS trust", TRUST_UNIT),
-    "trust_AZE_RUS_final": ("AZE->RUS trust at the horizon", TRUST_UNIT),
-    "trust_TUR_RUS_min": ("Lowest TUR->RUS trust", TRUST_UNIT),
-    "max_escalation_rung": ("Highest escalation rung", "ladder rung, 0 none to 7 military force"),
-}
-CAMEO_TEXT = {
-    "111": "denunciations",
-    "114": "envoy summonses",
-    "161": "frozen channels",
-    "173": "detentions",
-    "166": "expulsions",
-    "163": "sanctions",
-    "190": "uses of force",
-    "040": "leader calls",
-    "055": "apologies",
-    "0841": "releases",
-    "057": "agreements",
-}
-
-
-def outcome_title(name: str) -> str:
-    """A readable title of an outcome column."""
-    if name in OUTCOME_TEXT:
-        return OUTCOME_TEXT[name][0]
-    if name.startswith("corridor_"):
-        arrangement = name.removeprefix("corridor_")
-        return "No corridor agreement" if arrangement == "none" else f"Corridor: {arrangement.replace('_', ' ')}"
-    if name.startswith("n_"):
-        code = name.removeprefix("n_")
-        return f"CAMEO {code} responses" + (f" ({CAMEO_TEXT[code]})" if code in CAMEO_TEXT else "")
-    return name.replace("_", " ")
-
-
-def outcome_unit(name: str) -> str:
-    """What an outcome's values measure (for axis labels)."""
-    if name in OUTCOME_TEXT:
-        return OUTCOME_TEXT[name][1]
-    if name.startswith("corridor_"):
-        return SHARE_UNIT
-    if name.startswith("n_"):
-        return "events per run"
-    return "value"
 
 
 def key_outcomes(analysed: Sequence[str], count: int = MAX_KEY_OUTCOMES) -> list[str]:
@@ -176,7 +127,7 @@ def distributions_figure(runs: pd.DataFrame, shares: pd.DataFrame) -> Figure:
 
 
 def _histogram_outcomes(runs: pd.DataFrame) -> list[str]:
-    main = [name for name in runs.columns if name in OUTCOME_TEXT and name != "rupture"]
+    main = [name for name in runs.columns if name in NUMERIC_OUTCOMES]
     counts = [name for name in runs.columns if name.startswith("n_")]
     return (main or counts)[:MAX_HISTOGRAMS]
 
@@ -184,8 +135,8 @@ def _histogram_outcomes(runs: pd.DataFrame) -> list[str]:
 def _histogram(axis, column: pd.Series, name: str) -> None:
     values = column.to_numpy(dtype=float)
     values = values[np.isfinite(values)]
-    axis.set_title(outcome_title(name), fontsize=10)
-    axis.set_xlabel(outcome_unit(name))
+    axis.set_title(column_title(name), fontsize=10)
+    axis.set_xlabel(column_unit(name))
     axis.set_ylabel("runs")
     if not len(values):
         axis.text(0.5, 0.5, "no run reached it", ha="center", va="center", transform=axis.transAxes)
@@ -201,7 +152,7 @@ def _histogram(axis, column: pd.Series, name: str) -> None:
 
 
 def _shares_panel(axis, shares: pd.DataFrame) -> None:
-    labels = [outcome_title(name) for name in shares["outcome"]]
+    labels = [column_title(name) for name in shares["outcome"]]
     positions = np.arange(len(shares))
     share = shares["share"].to_numpy(dtype=float)
     errors = np.vstack([share - shares["ci_low"].to_numpy(), shares["ci_high"].to_numpy() - share]).clip(min=0)
@@ -230,10 +181,10 @@ def parameters_figure(
         axis.plot(centres, means, color="#c0392b", linewidth=1.8, label="binned mean")
         axis.set_title(name, fontsize=9)
         axis.set_xlabel("parameter value")
-        axis.set_ylabel(f"mean ({outcome_unit(outcome)})", fontsize=8)
+        axis.set_ylabel(f"mean ({column_unit(outcome)})", fontsize=8)
     axes[0].legend(fontsize=7, loc="best")
     note = f"{len(shown):,} of {len(y):,} points shown" if len(shown) < len(y) else f"{len(y):,} design points"
-    figure.suptitle(f"{outcome_title(outcome)}: mean over replicates per design point ({note})", fontsize=12)
+    figure.suptitle(f"{column_title(outcome)}: mean over replicates per design point ({note})", fontsize=12)
     return figure
 
 
@@ -265,12 +216,12 @@ def sensitivity_figure(outcome: str, table: pd.DataFrame, method: str) -> Figure
     positions = np.arange(len(table))
     figure = Figure(figsize=(7.5, 1.4 + 0.42 * len(table)), layout="constrained")
     axis = figure.subplots()
-    METHODS[method].draw_bars(axis, table, positions, outcome_unit(outcome))
+    METHODS[method].draw_bars(axis, table, positions, column_unit(outcome))
     axis.set_yticks(positions, table["parameter"], fontsize=8)
     axis.invert_yaxis()
     axis.set_ylabel("parameter")
     axis.grid(axis="x", alpha=0.3)
-    title = f"{outcome_title(outcome)}: {METHODS[method].figure_title}"
+    title = f"{column_title(outcome)}: {METHODS[method].figure_title}"
     noise = table["noise_share"].iloc[0] if "noise_share" in table and len(table) else math.nan
     if math.isfinite(noise):
         title += f"\nreplicate noise: {noise:.0%} of the variance of the per-point means"

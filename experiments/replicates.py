@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.config import Scenario
 from sim.model import CaucasusModel
@@ -39,14 +38,3 @@ def run_replicates(scenario: str | Path | Scenario, seeds: list[int], **params: 
     """Run the scenario once per seed (with keyword overrides) and yield each finished model."""
     for seed in seeds:
         yield CaucasusModel(scenario, rng=seed, **params).run()
-
-
-def outcomes_frame(models: Iterator[CaucasusModel]) -> pd.DataFrame:
-    """One row per replicate: seed and every scalar outcome (response counts as `n_<cameo>`)."""
-    rows = []
-    for model in models:
-        outcome = model.outcomes().to_dict()
-        counts = outcome.pop("response_counts")
-        outcome.pop("blocs")
-        rows.append(outcome | {f"n_{code}": n for code, n in counts.items()})
-    return pd.DataFrame(rows)

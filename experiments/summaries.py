@@ -21,12 +21,10 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from scipy import stats
 
-from sim.corridor import ARRANGEMENTS
+from sim.outcomes import OUTCOME_OF_COLUMN, SHARE_OUTCOMES, CategoryOutcome
 
 CONFIDENCE = 0.95
 BOOKKEEPING = ("run_id", "point_id", "replicate", "seed")
-CORRIDOR = "corridor_arrangement"
-SHARE_OUTCOMES = frozenset({"rupture"})  # 0/1 outcomes even when stored as integers
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,11 @@ class OutcomeValues:
 
 
 def outcome_values(runs: pd.DataFrame, parameters: Sequence[str]) -> OutcomeValues:
-    """Every numeric outcome of the runs as floats; the corridor as one 0/1 indicator per arrangement."""
+    """Every numeric outcome of the runs as floats; a category outcome (the corridor) as one 0/1 indicator per value.
+
+    Which outcomes are shares (0/1 even when stored as integers) and which are categories comes
+    from the outcome registry (`sim.outcomes.OUTCOMES`).
+    """
     columns: dict[str, np.ndarray] = {}
     shares: set[str] = set()
     left_out = []
@@ -47,8 +49,9 @@ def outcome_values(runs: pd.DataFrame, parameters: Sequence[str]) -> OutcomeValu
         if name in BOOKKEEPING or name in parameters:
             continue
         column = runs[name]
-        if name == CORRIDOR:
-            indicators = _arrangement_indicators(column)
+        outcome = OUTCOME_OF_COLUMN.get(name)
+        if isinstance(outcome, CategoryOutcome):
+            indicators = _category_indicators(column, outcome)
             columns |= indicators
             shares |= set(indicators)
         elif is_bool_dtype(column) or is_numeric_dtype(column):
@@ -60,15 +63,15 @@ def outcome_values(runs: pd.DataFrame, parameters: Sequence[str]) -> OutcomeValu
     return OutcomeValues(pd.DataFrame(columns, index=runs.index), frozenset(shares), tuple(left_out))
 
 
-def _arrangement_indicators(column: pd.Series) -> dict[str, np.ndarray]:
-    known = [arrangement.value for arrangement in ARRANGEMENTS]
+def _category_indicators(column: pd.Series, outcome: CategoryOutcome) -> dict[str, np.ndarray]:
+    known = list(outcome.categories)
     seen = set(column.dropna().astype(str).unique())
     missing = column.isna().to_numpy()
     indicators = {}
-    for arrangement in [*known, *sorted(seen - set(known))]:
-        indicator = (column.astype(str) == arrangement).to_numpy(dtype=float)
+    for value in [*known, *sorted(seen - set(known))]:
+        indicator = (column.astype(str) == value).to_numpy(dtype=float)
         indicator[missing] = np.nan
-        indicators[f"corridor_{arrangement}"] = indicator
+        indicators[outcome.indicator_name(value)] = indicator
     return indicators
 
 
@@ -147,9 +150,8 @@ def overall_summary(values: OutcomeValues) -> pd.DataFrame:
 
 
 def share_summary(values: OutcomeValues) -> pd.DataFrame:
-    """Shares of runs with a rupture and with each corridor arrangement, with Wilson 95% CIs."""
-    names = [name for name in values.frame.columns if name == "rupture" or name.startswith("corridor_")]
-    names = [name for name in names if name in values.shares]
+    """Shares of runs with each 0/1 outcome (rupture) and each category value (corridor), with Wilson 95% CIs."""
+    names = [name for name in values.frame.columns if name in values.shares]
     frame = values.frame[names]
     runs, n = frame.sum().to_numpy(), frame.count().to_numpy()
     low, high = wilson_interval(runs, n)

@@ -127,6 +127,22 @@ class DayOutcome(Outcome):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CategoryOutcome(Outcome):
+    """One of a fixed set of named values (a string column); analysed as one 0/1 indicator per value.
+
+    The indicator of value V is the column `<indicator_prefix>_<V>` (e.g. `corridor_none`).
+    """
+
+    categories: tuple[str, ...]
+    indicator_prefix: str
+    dtype: str = "str"
+
+    def indicator_name(self, value: str) -> str:
+        """The analysis column that is 1 where a run came to `value`."""
+        return f"{self.indicator_prefix}_{value}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResponseCountsOutcome(Outcome):
     """The responses of a run by CAMEO code: columns `n_<cameo>`; a dict in `outcomes.json`."""
 
@@ -190,13 +206,14 @@ OUTCOMES: tuple[Outcome, ...] = (
         meaning="the first day of the rupture",
         reduce=lambda runs: runs.state.rupture_day,
     ),
-    Outcome(
+    CategoryOutcome(
         name="corridor_arrangement",
         title="Corridor arrangement agreed",
         unit=SHARE_UNIT,
         meaning="the corridor arrangement agreed, or none",
         reduce=_arrangement_names,
-        dtype="str",
+        categories=tuple(a.value for a in ARRANGEMENTS),
+        indicator_prefix="corridor",
     ),
     DayOutcome(
         name="corridor_day",
@@ -265,6 +282,8 @@ OUTCOMES: tuple[Outcome, ...] = (
 )
 OUTCOME_OF_COLUMN: dict[str, Outcome] = {column: o for o in OUTCOMES for column in o.column_names}
 OUTCOME_NAMES: tuple[str, ...] = tuple(OUTCOME_OF_COLUMN)  # every table column, in registry order
+SHARE_OUTCOMES = frozenset(o.name for o in OUTCOMES if o.dtype == "bool")  # 0/1: reported as shares of runs
+NUMERIC_OUTCOMES = tuple(o.name for o in OUTCOMES if o.dtype in ("int", "float") and o.column_names == (o.name,))
 CAMEO_TEXT = {
     "111": "denunciations",
     "114": "envoy summonses",
@@ -320,16 +339,26 @@ def run_outcomes(columns: dict[str, np.ndarray], run: int, scenario: str, seed: 
     return RunOutcomes(scenario, seed, dict(outcome.json_item(columns, run, start) for outcome in OUTCOMES))
 
 
+def category_indicator(name: str) -> tuple[CategoryOutcome, str] | None:
+    """The category outcome and value an indicator column (`corridor_none`) stands for, if it is one."""
+    for outcome in OUTCOMES:
+        if isinstance(outcome, CategoryOutcome) and name.startswith(f"{outcome.indicator_prefix}_"):
+            value = name.removeprefix(f"{outcome.indicator_prefix}_")
+            if name not in OUTCOME_OF_COLUMN:
+                return outcome, value
+    return None
+
+
 def column_title(name: str) -> str:
-    """A readable title of an outcome column (or of a corridor indicator, `corridor_<arrangement>`)."""
-    if name.startswith("n_"):
+    """A readable title of an outcome column, or of a category's indicator (`corridor_<arrangement>`)."""
+    if name.startswith("n_") and OUTCOME_OF_COLUMN.get(name) is not None:
         code = name.removeprefix("n_")
         return f"CAMEO {code} responses" + (f" ({CAMEO_TEXT[code]})" if code in CAMEO_TEXT else "")
     if name in OUTCOME_OF_COLUMN:
         return OUTCOME_OF_COLUMN[name].title
-    if name.startswith("corridor_"):
-        arrangement = name.removeprefix("corridor_")
-        return "No corridor agreement" if arrangement == "none" else f"Corridor: {arrangement.replace('_', ' ')}"
+    if (indicator := category_indicator(name)) is not None:
+        value = indicator[1]
+        return "No corridor agreement" if value == "none" else f"Corridor: {value.replace('_', ' ')}"
     return name.replace("_", " ")
 
 
@@ -337,7 +366,7 @@ def column_unit(name: str) -> str:
     """What an outcome column's values measure (for axis labels)."""
     if name in OUTCOME_OF_COLUMN:
         return OUTCOME_OF_COLUMN[name].unit
-    if name.startswith("corridor_"):
+    if category_indicator(name) is not None:
         return SHARE_UNIT
     return "value"
 
