@@ -99,9 +99,22 @@ class Outcome:
         """Its table column(s), one value per run."""
         return {self.name: np.asarray(self.reduce(runs)).astype(self.dtype)}
 
+    @property
+    def json_key(self) -> str:
+        """Its key in `outcomes.json` (and the attribute of `RunOutcomes`)."""
+        return self.name
+
     def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
         """Its key and value in one run's `outcomes.json`."""
-        return self.name, columns[self.name][run].item()
+        return self.json_key, columns[self.name][run].item()
+
+    def display(self, value: Any) -> str:
+        """Its `outcomes.json` value as a person reads it (the dashboard's tables)."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            return f"{value:+.2f}" if self.unit == TRUST_UNIT else f"{value:.2f}"
+        return str(value).replace("_", " ")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,11 +132,19 @@ class DayOutcome(Outcome):
         days = np.asarray(self.reduce(runs))
         return {self.name: np.where(days >= 0, days, np.nan).astype(float)}
 
+    @property
+    def json_key(self) -> str:
+        """`NAME_date` for the column `NAME_day`."""
+        return self.name.removesuffix("_day") + "_date"
+
     def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
-        """`NAME_date`: the ISO date, or None."""
+        """The ISO date, or None."""
         day = columns[self.name][run]
-        date = (start + dt.timedelta(days=int(day))).isoformat() if np.isfinite(day) else None
-        return self.name.removesuffix("_day") + "_date", date
+        return self.json_key, (start + dt.timedelta(days=int(day))).isoformat() if np.isfinite(day) else None
+
+    def display(self, value: Any) -> str:
+        """The date, or "never"."""
+        return value or "never"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +183,11 @@ class ResponseCountsOutcome(Outcome):
         """`response_counts`: {cameo: count}."""
         return self.name, {r.cameo: int(columns[f"n_{r.cameo}"][run]) for r in RESPONSES}
 
+    def display(self, value: Any) -> str:
+        """The total, and the count of each code that occurred."""
+        chosen = ", ".join(f"{code}: {count}" for code, count in value.items() if count)
+        return f"{sum(value.values())} ({chosen})" if chosen else "0"
+
 
 @dataclass(frozen=True, kw_only=True)
 class BlocsOutcome(Outcome):
@@ -177,6 +203,10 @@ class BlocsOutcome(Outcome):
     def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
         """`blocs`: a list of camps, each a list of actor codes."""
         return self.name, [camp.split(" ") for camp in str(columns[self.name][run]).split(" | ")]
+
+    def display(self, value: Any) -> str:
+        """The camps, as "RUS AZE vs ARM USA EU"."""
+        return " vs ".join(" ".join(camp) for camp in value)
 
 
 def _arrangement_names(runs: Runs) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 
 import ipyvuetify as v
@@ -10,6 +11,7 @@ import solara
 import sim.model
 import viz.live
 from sim.model import SCENARIO_DIR
+from sim.outcomes import OUTCOMES
 from viz.app import Page
 
 
@@ -161,4 +163,4 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
     assert names == ["as run", "what-if", "what-if − as run"]
     assert len(chart.option["series"][0]["data"]) == 365
     table = html_of(rc, "whatif-outcomes")
-    assert "<th>what-if</th>" in table and "Rupture" in table
+    assert "<th>what-if</th>" in table and all(html.escape(outcome.title) in table for outcome in OUTCOMES)

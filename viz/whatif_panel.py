@@ -8,7 +8,7 @@ import solara
 
 from sim.actors import ACTORS
 from sim.cameo import APOLOGY
-from sim.outcomes import RunOutcomes
+from sim.outcomes import OUTCOMES
 from viz.charts import date_labels, whatif_option
 from viz.controls import ACTION_LABELS, tip
 from viz.echarts import chart
@@ -105,25 +105,11 @@ def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
 
 
 def outcome_table(whatif: WhatIf) -> str:
-    """A Markdown table of both continuations' outcomes at the horizon."""
+    """A Markdown table of both continuations' outcomes at the horizon, one row per outcome of the registry."""
     base, other = whatif.outcomes()
     rows = [
-        ("Rupture (Azerbaijan–Russia)", base.rupture_date or "none", other.rupture_date or "none"),
-        ("Corridor arrangement", _corridor(base), _corridor(other)),
-        ("Lowest trust AZE → RUS", f"{base.trust_AZE_RUS_min:+.2f}", f"{other.trust_AZE_RUS_min:+.2f}"),
-        (
-            "Russia's influence over AZE at the end",
-            f"{base.russia_influence_AZE:.2f}",
-            f"{other.russia_influence_AZE:.2f}",
-        ),
-        ("Highest escalation rung", str(base.max_escalation_rung), str(other.max_escalation_rung)),
-        ("Responses chosen", str(sum(base.response_counts.values())), str(sum(other.response_counts.values()))),
+        (outcome.title, outcome.display(base.values[outcome.json_key]), outcome.display(other.values[outcome.json_key]))
+        for outcome in OUTCOMES
     ]
     lines = ["| outcome | as run | what-if |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)]
     return "\n".join(lines)
-
-
-def _corridor(outcomes: RunOutcomes) -> str:
-    if outcomes.corridor_date is None:
-        return outcomes.corridor_arrangement.replace("_", " ")
-    return f"{outcomes.corridor_arrangement.replace('_', ' ')} ({outcomes.corridor_date})"
