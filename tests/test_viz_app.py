@@ -163,4 +163,4 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
     assert names == ["as run", "what-if", "what-if − as run"]
     assert len(chart.option["series"][0]["data"]) == 365
     table = html_of(rc, "whatif-outcomes")
-    assert "<th>what-if</th>" in table and all(html.escape(outcome.title) in table for outcome in OUTCOMES)
+    assert "<th>what-if</th>" in table and all(html.escape(outcome.title, quote=False) in table for outcome in OUTCOMES)
