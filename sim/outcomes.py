@@ -401,6 +401,17 @@ def column_unit(name: str) -> str:
     return "value"
 
 
+def registry_table() -> str:
+    """The registry as the Markdown table of docs/ODD.md §7.14 (`python -m sim.outcomes` prints it)."""
+    lines = ["| outcome (table column) | in `outcomes.json` | type | unit | meaning |", "|---|---|---|---|---|"]
+    for outcome in OUTCOMES:
+        columns = outcome.column_names
+        shown = f"`{columns[0]}` … `{columns[-1]}`" if len(columns) > 1 else f"`{outcome.name}`"
+        kind = "day (NaN: never)" if isinstance(outcome, DayOutcome) else outcome.dtype
+        lines.append(f"| {shown} | `{outcome.json_key}` | {kind} | {outcome.unit} | {outcome.meaning} |")
+    return "\n".join(lines)
+
+
 def russia_share(shares: np.ndarray, state: Actor) -> float:
     """Russia's influence share over `state` (AZE or ARM) in a [state, power] share array."""
     return float(shares[STATE_ROW[state], POWER_COLUMN[Actor.RUS]])
@@ -445,3 +456,7 @@ def camps_to_blocs(camps: np.ndarray) -> list[list[str]]:
 def blocs(trust: np.ndarray) -> list[list[str]]:
     """The two camps that best balance one trust matrix (see `bloc_camps`)."""
     return camps_to_blocs(bloc_camps(trust))
+
+
+if __name__ == "__main__":
+    print(registry_table())

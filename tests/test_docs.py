@@ -53,3 +53,12 @@ def test_readme_commands_exist_and_ci_runs_the_test_command():
     for script in ("scripts/run-baseline", "scripts/test", "scripts/setup-env", ".ci/run"):
         assert (ROOT / script).stat().st_mode & 0o111, f"{script} is not executable"
     assert "./scripts/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_odd_outcome_table_is_the_registry():
+    """docs/ODD.md §7.14 holds exactly the table the outcome registry prints (`python -m sim.outcomes`)."""
+    from sim.outcomes import registry_table
+
+    begin, end = "<!-- outcomes:begin -->\n", "\n<!-- outcomes:end -->"
+    shown = ODD[ODD.index(begin) + len(begin) : ODD.index(end)]
+    assert shown == registry_table(), "regenerate the table with `python -m sim.outcomes`"
