@@ -252,6 +252,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         meaning="the day the corridor arrangement was agreed",
         reduce=lambda runs: runs.state.agreed_day,
     ),
+    DayOutcome(
+        name="aze_detains_rus_day",
+        title="Day Azerbaijan first detained Russians",
+        unit="days from scenario start; runs with a detention",
+        meaning="the first day Azerbaijan's own detention (CAMEO 173) of Russian nationals took effect",
+        reduce=lambda runs: runs.first_response_day(Actor.AZE, Actor.RUS, "173"),
+    ),
     Outcome(
         name="russia_influence_AZE",
         title="Russia's influence over Azerbaijan",
