@@ -108,6 +108,7 @@ def sobol_analysis(tmp_path_factory):
 # Sensitivity: known answers
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_sobol_indices_match_the_linear_function(sobol_analysis):
     _, result = sobol_analysis
     trust = indices(result, "trust_AZE_RUS_min")
@@ -129,12 +130,14 @@ def test_sobol_second_order_design_ranks_the_parameters(tmp_path):
     assert abs(trust.loc[NAMES[2], "ST"]) < 0.05
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_sensitivity_is_reproducible(sobol_analysis, tmp_path):
     directory, first = sobol_analysis
     again = analyze(directory, out=tmp_path / "again", figures=False)
     pd.testing.assert_frame_equal(first.sensitivity, again.sensitivity)
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_constant_and_nonnumeric_outcomes_are_skipped_and_reported(sobol_analysis):
     _, result = sobol_analysis
     analysed = set(result.sensitivity["outcome"])
@@ -176,6 +179,7 @@ def test_full_factorial_ranks_by_absolute_rho(tmp_path):
     assert trust.loc[NAMES[2], "rho"] == pytest.approx(0.0)
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_noise_share_flags_outcomes_that_are_replicate_noise(sobol_analysis):
     _, result = sobol_analysis
     noise = result.sensitivity.groupby("outcome")["noise_share"].first()
@@ -202,6 +206,7 @@ def test_t_interval_matches_scipy():
     assert np.isnan(t_interval(1.0, np.nan, 1)[0])
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_shares_have_wilson_intervals_and_corridors_sum_to_one(sobol_analysis):
     directory, result = sobol_analysis
     shares = result.shares.set_index("outcome")
@@ -215,6 +220,7 @@ def test_shares_have_wilson_intervals_and_corridors_sum_to_one(sobol_analysis):
     assert (directory / "analysis" / "shares.csv").is_file()
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_point_summaries_per_design_point(sobol_analysis):
     directory, result = sobol_analysis
     points, design = result.points, pd.read_parquet(directory / "design.parquet")
@@ -234,6 +240,7 @@ def test_point_summaries_per_design_point(sobol_analysis):
     assert pd.read_parquet(directory / "analysis" / "points.parquet").shape == points.shape
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_overall_outcome_summary(sobol_analysis):
     directory, result = sobol_analysis
     runs = pd.read_parquet(directory / "runs")
@@ -247,6 +254,7 @@ def test_overall_outcome_summary(sobol_analysis):
     assert outcomes.loc["max_escalation_rung", "sd"] == 0.0
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_report_names_the_sweep_and_ranks_parameters(sobol_analysis):
     directory, result = sobol_analysis
     text = result.text
@@ -261,6 +269,7 @@ def test_report_names_the_sweep_and_ranks_parameters(sobol_analysis):
 # Files and figures
 
 
+@pytest.mark.slow  # the module's Sobol analysis with figures takes about 5 s
 def test_figures_are_written_and_readable(sobol_analysis):
     directory, result = sobol_analysis
     figures = [path for path in result.files if path.suffix == ".png"]

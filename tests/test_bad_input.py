@@ -307,6 +307,7 @@ CLI_CASES = [
 ]
 
 
+@pytest.mark.slow  # real `caucasus run` processes, as every test below that calls caucasus()
 @pytest.mark.parametrize(("text", "args", "expected"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
 def test_cli_refuses_bad_input_with_status_2_and_writes_nothing(tmp_path, text, args, expected):
     if text is None:
@@ -327,6 +328,7 @@ def short_scenario(tmp_path: Path) -> str:
     return str(write(tmp_path, STANDALONE.replace("365", "30") + shock(), "short.toml"))
 
 
+@pytest.mark.slow
 def test_cli_refuses_out_below_a_file(tmp_path):
     (tmp_path / "file").write_text("not a directory")
     result = caucasus(short_scenario(tmp_path), "--out", str(tmp_path / "file" / "run"))
@@ -334,6 +336,7 @@ def test_cli_refuses_out_below_a_file(tmp_path):
     assert (tmp_path / "file").read_text() == "not a directory"
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_existing_run_unless_force(tmp_path):
     config, out = short_scenario(tmp_path), tmp_path / "run"
     first = caucasus(config, "--out", str(out), "--seed", "1", "--quiet")
@@ -384,6 +387,7 @@ def test_a_bad_manifest_is_refused_with_its_key(tmp_path, text, key, allowed):
     assert allowed in str(error)
 
 
+@pytest.mark.slow
 def test_force_never_replaces_a_directory_that_is_not_a_run(tmp_path):
     out = tmp_path / "thesis"
     out.mkdir()

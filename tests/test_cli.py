@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from experiments.replicates import replicate_seeds
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow  # a real `caucasus run` process
 def test_caucasus_run_prints_the_summary_and_writes_the_run(tmp_path):
     out = tmp_path / "b1"
     result = subprocess.run(

@@ -36,6 +36,7 @@ def test_scenarios_of_different_spans_are_refused(tmp_path):
         compare(SCENARIOS / "baseline.toml", other)
 
 
+@pytest.mark.slow  # real `caucasus compare` processes
 def test_caucasus_compare_writes_both_runs_and_the_difference(tmp_path):
     out = tmp_path / "cmp"
     result = subprocess.run(

@@ -25,6 +25,9 @@ from tests.conftest import ROOT, SCENARIOS
 from viz.browser import CHROMIUM
 from viz.info import info_sections
 
+# A real Solara server and Chromium: the browser tier (deselect with -m "not browser").
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 

@@ -19,6 +19,8 @@ from sim.cameo import ladder_rung
 from sim.corridor import ARRANGEMENT_INDEX, Arrangement
 from sim.events_log import EventKind
 
+pytestmark = pytest.mark.slow  # 6 scenarios x 10 whole-year replicates
+
 SEEDS = replicate_seeds(7, 10)
 NEUTRAL = ARRANGEMENT_INDEX[Arrangement.NEUTRAL_OPERATOR]
 

@@ -32,6 +32,8 @@ from sim.cameo import ladder_rung
 from sim.events_log import EventKind
 from tests.conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow  # 3 x 30 whole-year replicates
+
 RAID = dt.date(2025, 6, 27)
 REPLICATES = 30
 AZE, RUS, TUR = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]

@@ -171,6 +171,7 @@ def mesa_cli(crisis_sweep, tmp_path_factory) -> tuple[Path, subprocess.Completed
 
 
 # Every Dask scheduler serves HTTP on :8787 even without a dashboard; the second cluster warns and takes another port.
+@pytest.mark.slow  # a Dask cluster, a real process
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
 def test_serial_local_cluster_and_remote_scheduler_write_exactly_the_same_dataset(
     crisis_sweep, serial_ensemble, scheduler_cli, tmp_path
@@ -198,6 +199,7 @@ def test_serial_local_cluster_and_remote_scheduler_write_exactly_the_same_datase
     assert backends[2].startswith("dask scheduler tcp://")
 
 
+@pytest.mark.slow
 def test_the_mesa_engine_gives_the_ensemble_engines_outcomes(serial_ensemble, mesa_cli):
     mesa_dir, _ = mesa_cli
     assert read_manifest(mesa_dir)["engine"] == "mesa" and read_manifest(serial_ensemble)["engine"] == "ensemble"
@@ -213,6 +215,7 @@ def test_the_mesa_engine_gives_the_ensemble_engines_outcomes(serial_ensemble, me
     assert ensemble["corridor_day"].nunique() > 1 and ensemble["max_escalation_rung"].nunique() > 1
 
 
+@pytest.mark.slow
 def test_a_piped_sweep_prints_no_progress_bar_and_ends_with_where_the_results_are(mesa_cli, scheduler_cli):
     for out, result in (mesa_cli, scheduler_cli):
         assert "\r" not in result.stderr and "\r" not in result.stdout
@@ -242,6 +245,7 @@ def test_progress_goes_to_stderr_only_when_asked_for(tmp_path, capsys):
     assert "6/6" in err and "run" in err
 
 
+@pytest.mark.slow
 def test_on_a_terminal_the_command_draws_a_progress_bar_with_rate_and_time_left(tmp_path):
     """A real pseudo-terminal (one that reports no size, as some do): the bar shows runs/s and the time left."""
     import pty
@@ -278,6 +282,7 @@ def test_on_a_terminal_the_command_draws_a_progress_bar_with_rate_and_time_left(
 # ---------------------------------------------------------------- 3: resuming after kill -9
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_dataset(tmp_path):
     """64 runs of the full year in 8 chunks of 8: killed once the first chunk is on disk, then rerun."""
     config = write_sweep(
@@ -630,6 +635,7 @@ def test_another_sweep_into_a_sweeps_directory_is_refused_and_changes_nothing(fi
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_another_sweep_is_refused_by_the_real_command(finished):
     config, out = finished
     other = config.with_name("other.toml")
@@ -760,9 +766,13 @@ BAD = [
     ("missing-file", "missing", [], ("missing.toml", "not found")),
     ("malformed-toml", "[sweep\nreplicates = 2\n", [], ("bad.toml, line 1", "malformed TOML")),
 ]
+SLOW_BAD = {"unreachable-scheduler": pytest.mark.slow}  # waits out the scheduler timeout (10 s)
 
 
-@pytest.mark.parametrize(("sweep", "extra", "says"), [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+@pytest.mark.parametrize(
+    ("sweep", "extra", "says"),
+    [pytest.param(*case[1:], id=case[0], marks=SLOW_BAD.get(case[0], ())) for case in BAD],
+)
 def test_bad_input_is_one_line_naming_the_key_exit_2_and_nothing_written(tmp_path, capsys, sweep, extra, says):
     path = tmp_path / "bad.toml"
     if sweep is None:
@@ -784,6 +794,7 @@ def test_bad_input_is_one_line_naming_the_key_exit_2_and_nothing_written(tmp_pat
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_bad_input_from_the_real_command_is_one_line_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(sweep_text(write_scenario(tmp_path), LHS, {"parameters.trust_rate": {"min": 0.4, "max": 0.1}}))

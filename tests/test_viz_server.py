@@ -18,12 +18,14 @@ def dashboard(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a real `caucasus dashboard` process (imports Solara)
 @pytest.mark.parametrize("port", ["0", "70000"])
 def test_out_of_range_port_is_refused(port):
     result = dashboard("--port", port)
     assert result.returncode == 2 and "--port" in result.stderr and "65535" in result.stderr
 
 
+@pytest.mark.slow
 def test_busy_port_is_refused():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -39,6 +41,8 @@ def test_server_command_is_local_production_and_quiet():
     assert server_environment(None)["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
 
+@pytest.mark.browser  # a real Solara server
+@pytest.mark.slow
 def test_the_server_serves_the_page_and_its_assets_locally(tmp_path):
     port, log = free_port(), tmp_path / "server.log"
     server = start_server(port, log)
