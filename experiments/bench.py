@@ -33,6 +33,7 @@ import psutil
 from experiments.runner import execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
+from sim.actors import N_ACTORS
 from sim.ensemble import run_ensemble
 from sim.model import CaucasusModel
 
@@ -80,7 +81,8 @@ def time_batch_run(runs: int) -> Timing:
         display_progress=False,
     )
     seconds = time.perf_counter() - started
-    assert len(results) == runs and all(row["Step"] == horizon for row in results)
+    # one row per country agent and run (the model has agent reporters), all at the horizon
+    assert len(results) == runs * N_ACTORS and all(row["Step"] == horizon for row in results)
     return Timing("mesa.batch_run, 1 process", runs, seconds)
 
 
