@@ -106,7 +106,7 @@ class SweepStore:
             if not (self.root / DESIGN).exists():
                 _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
             self.runs_dir.mkdir(exist_ok=True)
-        except (OSError, MachineError) as error:
+        except OSError as error:  # a MachineError too
             if created:  # a directory this call made holds nothing else: leave none behind
                 shutil.rmtree(self.root, ignore_errors=True)
             if isinstance(error, MachineError):

@@ -28,12 +28,13 @@ class ConfigError(Exception):
         return f"{where}: {self.problem}"
 
 
-class MachineError(Exception):
+class MachineError(OSError):
     """A failure of the machine, not of the user's input: disk full, permission denied, I/O error.
 
     The command line prints `str(error)` as one paragraph (what failed, on which path, and the
     system's reason) and exits with status 1, without a traceback; whatever was already written
-    whole stays, and nothing is left half-written.
+    whole stays, and nothing is left half-written. It is an OSError (without an errno), so code
+    that handles the system's errors (`except OSError`) handles it too.
     """
 
     def __init__(self, path: str, action: str, reason: str):
@@ -41,6 +42,9 @@ class MachineError(Exception):
         self.action = action
         self.reason = reason
         super().__init__(f"{path}: could not {action} ({reason})")
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.path, self.action, self.reason)  # pickles (e.g. from a Dask worker)
 
     @classmethod
     def from_os_error(cls, path: str, action: str, error: OSError) -> MachineError:

@@ -188,10 +188,10 @@ def staged_directory(out_dir: Path, action: str) -> Iterator[Path]:
         for made in created:
             with suppress(OSError):
                 made.rmdir()  # only if empty: another process may have written there since
+        if isinstance(error, MachineError):  # from a nested write: name this directory, not the staging one
+            raise MachineError(str(out_dir), action, error.reason) from None
         if isinstance(error, OSError):
             raise MachineError.from_os_error(out_dir, action, error) from None
-        if isinstance(error, MachineError):
-            raise MachineError(str(out_dir), action, error.reason) from None
         raise
     finally:
         if staging is not None:

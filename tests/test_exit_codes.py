@@ -129,6 +129,28 @@ def test_every_command_exits_1_where_it_cannot_write(unwritable, short, sweep_di
     assert not UNWRITABLE.exists()
 
 
+def test_a_sweep_the_machine_cannot_read_exits_1_and_the_explorer_says_why(tmp_path, capsys):
+    """A manifest that reads as an I/O error: /proc/self/mem fails with EIO at offset 0, even for root."""
+    from viz.sweep_data import try_open
+
+    broken = tmp_path / "sweep"
+    broken.mkdir()
+    (broken / "manifest.json").symlink_to("/proc/self/mem")
+    try:
+        (broken / "manifest.json").read_bytes()
+    except OSError as error:
+        if error.strerror != "Input/output error":
+            pytest.skip(f"/proc/self/mem fails otherwise here: {error}")
+    else:
+        pytest.skip("/proc/self/mem reads here")
+    assert main(["analyze", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"caucasus: error: {broken}/manifest.json: could not read the sweep's manifest (Input/output error)\n"
+    opened, message = try_open(str(broken))
+    assert opened is None and "Input/output error" in message
+    assert sorted(p.name for p in broken.iterdir()) == ["manifest.json"]
+
+
 def test_the_users_mistakes_still_exit_2(short, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["run", str(short), "--out", str(tmp_path / "file" / "run"), "--quiet"]) == 2
