@@ -1,7 +1,8 @@
 """Analysis of a finished sweep: outcome summaries with confidence intervals, sensitivity indices, figures.
 
 `analyze(DIR)` reads what `caucasus sweep` wrote into DIR (`manifest.json`, `design.parquet`,
-`runs/*.parquet`) and writes into `DIR/analysis/` (or `out`), replacing its own earlier files:
+`runs/*.parquet`) and writes into `DIR/analysis/` (or `out`), whole: a previous analysis there is
+replaced only once the new one is complete, and a failure leaves it (or nothing) as it was:
 
 - `points.parquet` and `points.csv`: one row per design point, its parameter values and, for every
   numeric outcome, `<outcome>_mean` over the replicates, `<outcome>_ci_low`/`_ci_high` (95%) and
@@ -99,7 +100,8 @@ def analyze(path: str | Path, out: str | Path | None = None, *, figures: bool = 
 
     Args:
         path: the directory `caucasus sweep` wrote.
-        out: where to write (default `path/analysis`); created if missing, own files replaced.
+        out: where to write (default `path/analysis`); created if missing, a previous analysis
+            there replaced as a whole once the new one is complete.
         figures: whether to draw the figures (tables and report are always written).
 
     Returns:
@@ -107,12 +109,14 @@ def analyze(path: str | Path, out: str | Path | None = None, *, figures: bool = 
 
     Raises:
         ConfigError: the directory is missing, not a sweep, incomplete or damaged, or `out` is
-            (or lies inside) a file; nothing is written.
+            (or lies inside) a file, is a symbolic link or holds files that are not an analysis;
+            nothing is written.
         MachineError: the machine failed to read the sweep or to write the analysis (disk full,
-            permission denied, I/O error).
+            permission denied, I/O error); a previous analysis in `out` stays as it was.
     """
     sweep = read_sweep_results(path)
-    out_dir = analysis_files.prepare_out(Path(out) if out is not None else sweep.directory / "analysis")
+    out_dir = Path(out) if out is not None else sweep.directory / "analysis"
+    analysis_files.check_out(out_dir)  # the user's mistakes in --out, before the work
     values = outcome_values(sweep.runs, sweep.parameters)
     point_ids = sweep.runs["point_id"].to_numpy()
     points = point_summaries(sweep.design, values, point_ids)
@@ -120,10 +124,12 @@ def analyze(path: str | Path, out: str | Path | None = None, *, figures: bool = 
     sensitivity, skipped = sensitivity_indices(sweep, point_means)
     sensitivity = sensitivity.assign(noise_share=sensitivity["outcome"].map(replicate_noise_share(values, point_ids)))
     outcomes, shares = overall_summary(values), share_summary(values)
-    written = analysis_files.write_tables(out_dir, points, outcomes, shares, sensitivity)
-    if figures:
-        written += analysis_files.write_figures(out_dir, sweep, values.frame, point_means, sensitivity, shares)
-    report_path = out_dir / "report.md"
-    text = report_text(sweep, outcomes, shares, sensitivity, skipped, values.left_out, [*written, report_path])
-    analysis_files.write_report(report_path, report_markdown(sweep, text, written))
+    with analysis_files.staged_out(out_dir) as staging:
+        staged = analysis_files.write_tables(staging, points, outcomes, shares, sensitivity)
+        if figures:
+            staged += analysis_files.write_figures(staging, sweep, values.frame, point_means, sensitivity, shares)
+        written = [out_dir / file.name for file in staged]  # where they will be: the report names these
+        report_path = out_dir / analysis_files.REPORT
+        text = report_text(sweep, outcomes, shares, sensitivity, skipped, values.left_out, [*written, report_path])
+        analysis_files.write_report(staging / report_path.name, report_markdown(sweep, text, written))
     return AnalysisResult(points, outcomes, shares, sensitivity, (*written, report_path), text)

@@ -1,15 +1,19 @@
 """The files of a sweep analysis: its directory, the tables, the figures and the report.
 
-Where to write is the user's choice: an `--out` that is a file, or lies inside one, is a
-`ConfigError`. Creating the directory or writing a file can fail for the machine's reasons
-(disk full, permission denied, I/O error): that is a `MachineError` naming the path. Files are
-written in place, replacing the analysis's own earlier files; `analyze` writes nothing before
-the sweep has been read and checked.
+Where to write is the user's choice: an `--out` that is a file, lies inside one, is a symbolic
+link or holds anything but a previous analysis is a `ConfigError`, raised before anything is
+written. The analysis is written whole: into a hidden staging directory beside `--out`, renamed
+into place only once every file is written, replacing a previous analysis there as a whole
+(`sim.outputs.staged_directory`). Creating a directory or writing a file can fail for the
+machine's reasons (disk full, permission denied, I/O error): that is a `MachineError` naming the
+path (the file's final path, never the staging directory), and it leaves the previous analysis
+(or nothing, and no parent directory it made).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +23,75 @@ import pyarrow.csv as pa_csv
 
 from experiments.store import Sweep
 from sim.errors import ConfigError, MachineError
+from sim.outputs import staged_directory
 
 WRITE = "write the analysis"  # what failed, in a MachineError
+REPORT = "report.md"
+TABLE_FILES = frozenset({"points.parquet", "points.csv", "outcomes.csv", "shares.csv", "sensitivity.csv"})
+
+
+@contextmanager
+def staged_out(out_dir: Path) -> Iterator[Path]:
+    """The directory to write the analysis into: renamed to `out_dir` when the block ends.
+
+    `out_dir` is checked and its missing parents created first (`prepare_out`); on any failure
+    the staging directory and the parents made for it are removed, and a previous analysis in
+    `out_dir` stays as it was.
+    """
+    parent = out_dir.absolute().parent
+    made = [p for p in (parent, *parent.parents) if not p.exists()]  # innermost first
+    try:
+        prepare_out(out_dir)
+        with staged_directory(out_dir, WRITE, name_files=True) as staging:
+            yield staging
+    except BaseException:
+        for directory in made:
+            with suppress(OSError):
+                directory.rmdir()  # only if empty: another process may have written there since
+        raise
 
 
 def prepare_out(out_dir: Path) -> Path:
-    """Create the analysis directory (and its parents) if missing and return it."""
+    """Check `out_dir` (`check_out`), create its missing parents and return it."""
+    check_out(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MachineError.from_os_error(out_dir, WRITE, error) from None
+    return out_dir
+
+
+def check_out(out_dir: Path) -> None:
+    """Refuse an `out_dir` that cannot take the analysis (a ConfigError), before anything is written.
+
+    `out_dir` may be missing, empty or hold a previous analysis (its report and only files an
+    analysis writes), which the new one replaces; a file, a symbolic link or a directory holding
+    anything else is refused, and so are "." and "..": the analysis is renamed into place.
+    """
+    if out_dir.name in ("", ".."):  # "." or "..": no name to rename a staging directory to
+        raise ConfigError(str(out_dir), None, "names no directory of its own; choose another --out")
+    if out_dir.is_symlink():
+        raise ConfigError(str(out_dir), None, "is a symbolic link; choose another --out")
     in_the_way = _file_in_the_way(out_dir)
     if in_the_way == out_dir:
         raise ConfigError(str(out_dir), None, "exists and is not a directory; choose another --out")
     if in_the_way is not None:
         raise ConfigError(str(out_dir), None, f"cannot be created ({in_the_way} is a file); choose another --out")
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        held = list(out_dir.iterdir()) if out_dir.is_dir() else []
     except OSError as error:
-        raise MachineError.from_os_error(out_dir, WRITE, error) from None
-    return out_dir
+        raise MachineError.from_os_error(out_dir, "read the output directory", error) from None
+    if held and not _is_an_analysis(held):
+        raise ConfigError(str(out_dir), None, "holds files that are not an analysis; choose another --out")
+
+
+def _is_an_analysis(entries: list[Path]) -> bool:
+    """Whether a directory's entries are a previous analysis: its report and only plain files an analysis writes."""
+    names = {entry.name for entry in entries}
+    return REPORT in names and all(
+        entry.is_file() and not entry.is_symlink() and (entry.name in TABLE_FILES | {REPORT} or entry.suffix == ".png")
+        for entry in entries
+    )
 
 
 def _file_in_the_way(path: Path) -> Path | None:

@@ -10,7 +10,7 @@ A sweep is a TOML file (see `configs/sweeps/`):
     master_seed = 2025                       # per-run seeds are spawned from it
     seeds = "common"                         # common (default) | independent
     outcomes = ["rupture", "trust_AZE_RUS_min"]   # default: every outcome
-    chunk_runs = 2048                        # runs per result file (default: by engine and seeds)
+    chunk_runs = 1024                        # runs per result file (default: 1024 ensemble, 16 mesa)
 
     [design]
     kind = "sobol"           # full_factorial | latin_hypercube | sobol | morris

@@ -165,12 +165,14 @@ def write_run(
 
 
 @contextmanager
-def staged_directory(out_dir: Path, action: str) -> Iterator[Path]:
+def staged_directory(out_dir: Path, action: str, *, name_files: bool = False) -> Iterator[Path]:
     """A fresh directory beside `out_dir` to write into, renamed to `out_dir` when the block ends.
 
     On any failure the staging directory and the parents this call created are removed, so
     nothing is left half-written; an OSError (or a MachineError from a nested write) becomes a
-    MachineError saying that `action` failed on `out_dir`, with the system's reason.
+    MachineError saying that `action` failed on `out_dir`, with the system's reason. With
+    `name_files`, a nested MachineError on a file in the staging directory keeps its action and
+    names that file where it was to be, under `out_dir`.
     """
     out_dir = Path(out_dir)
     parent = out_dir.absolute().parent
@@ -188,6 +190,8 @@ def staged_directory(out_dir: Path, action: str) -> Iterator[Path]:
         for made in created:
             with suppress(OSError):
                 made.rmdir()  # only if empty: another process may have written there since
+        if isinstance(error, MachineError) and name_files and staging is not None:
+            raise MachineError(_unstaged(error.path, staging, out_dir), error.action, error.reason) from None
         if isinstance(error, MachineError):  # from a nested write: name this directory, not the staging one
             raise MachineError(str(out_dir), action, error.reason) from None
         if isinstance(error, OSError):
@@ -196,6 +200,14 @@ def staged_directory(out_dir: Path, action: str) -> Iterator[Path]:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unstaged(path: str, staging: Path, out_dir: Path) -> str:
+    """`path` as it will be once `staging` is renamed to `out_dir` (unchanged if not in `staging`)."""
+    try:
+        return str(out_dir / Path(path).relative_to(staging))
+    except ValueError:
+        return path
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

@@ -210,16 +210,26 @@ def test_an_analysis_whose_disk_fills_halfway_exits_1(sweep_dir, tmp_path):
     out = tmp_path / "analysis"
     result = cli("analyze", sweep_dir, "--out", out, file_limit=FILE_LIMIT)
     assert_one_paragraph(result, 1, str(out), "File too large")
+    assert f"{out}/points.parquet: could not write the analysis" in result.stderr, "the file, where it was to be"
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True, reason="experiments/analysis_files.py writes an analysis's files in place, not staged as a whole"
-)
-def test_an_analysis_whose_disk_fills_halfway_leaves_nothing(sweep_dir, tmp_path):
-    out = tmp_path / "analysis"
+@pytest.mark.parametrize("where", ["analysis", "deeper/analysis"])
+def test_an_analysis_whose_disk_fills_halfway_leaves_nothing(where, sweep_dir, tmp_path):
+    out = tmp_path / where
     assert cli("analyze", sweep_dir, "--out", out, file_limit=FILE_LIMIT).returncode == 1
-    assert entries(tmp_path) == []
+    assert entries(tmp_path) == [], "no analysis, no staging directory, no parent it made"
+
+
+@pytest.mark.slow
+def test_a_reanalysis_whose_disk_fills_halfway_keeps_the_previous_analysis(sweep_dir, tmp_path):
+    out = tmp_path / "analysis"
+    assert cli("analyze", sweep_dir, "--out", out, "--no-figures").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = cli("analyze", sweep_dir, "--out", out, file_limit=FILE_LIMIT)
+    assert_one_paragraph(result, 1, str(out), "File too large")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert entries(tmp_path) == ["analysis", *(f"analysis/{name}" for name in sorted(before))]
 
 
 # ---------------------------------------------------------------- an unreachable scheduler is the user's mistake
