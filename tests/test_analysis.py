@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from SALib.sample import latin, morris, sobol
 from scipy import stats
 
 from experiments.analysis import analyze, read_sweep_results, t_interval, wilson_interval
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 
 NAMES = ["parameters.trust_rate", "actors.RUS.restraint", "actors.USA.engagement"]
 PROBLEM = {"num_vars": 3, "names": NAMES, "bounds": [[0.0, 1.0]] * 3}
@@ -295,6 +296,50 @@ def test_analysis_writes_only_into_its_out_directory(tmp_path):
     assert {"points.parquet", "points.csv", "outcomes.csv", "shares.csv", "sensitivity.csv", "report.md"} <= {
         path.name for path in result.files
     }
+    assert [path.name for path in (tmp_path / "elsewhere").iterdir()] == ["analysis"], "no staging directory left"
+    assert all(path.parent == out for path in result.files)
+    assert f"Files written to {out}\n" in result.text and result.text in out.joinpath("report.md").read_text()
+
+
+def test_a_new_analysis_replaces_the_previous_one_as_a_whole(tmp_path):
+    directory = sobol_sweep(tmp_path / "sweep", replicates=1)
+    first = analyze(directory, figures=False)
+    out = directory / "analysis"
+    (out / "sensitivity_gone.png").write_bytes(b"a figure of an earlier analysis")
+    (out / "report.md").write_text("an earlier report", encoding="utf-8")
+    again = analyze(directory, figures=False)
+    assert sorted(path.name for path in out.iterdir()) == sorted(path.name for path in again.files)
+    assert (out / "report.md").read_text(encoding="utf-8").count(again.text) == 1 and again.text == first.text
+    assert sorted(path.name for path in directory.iterdir()) == ["analysis", "design.parquet", "manifest.json", "runs"]
+
+
+def test_an_empty_out_directory_takes_the_analysis(tmp_path):
+    directory = sobol_sweep(tmp_path / "sweep", replicates=1)
+    (tmp_path / "empty").mkdir()
+    result = analyze(directory, out=tmp_path / "empty", figures=False)
+    assert sorted(path.name for path in (tmp_path / "empty").iterdir()) == sorted(path.name for path in result.files)
+
+
+def test_a_failed_analysis_leaves_the_previous_one_and_names_the_file_where_it_was_to_be(tmp_path, monkeypatch):
+    directory = sobol_sweep(tmp_path / "sweep", replicates=1)
+    analyze(directory, figures=False)
+    out = directory / "analysis"
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    def full_disk(self, path, *args, **kwargs):
+        Path(path).write_text("half a table")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    with pytest.raises(MachineError) as error:
+        analyze(directory, figures=False)
+    assert str(error.value) == f"{out / 'outcomes.csv'}: could not write the analysis (No space left on device)"
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert sorted(path.name for path in directory.iterdir()) == ["analysis", "design.parquet", "manifest.json", "runs"]
+    nested = tmp_path / "new" / "deeper" / "analysis"
+    with pytest.raises(MachineError, match="outcomes.csv: could not write the analysis"):
+        analyze(directory, out=nested, figures=False)
+    assert not (tmp_path / "new").exists(), "no parent it made"
 
 
 # Errors
@@ -364,3 +409,23 @@ def test_out_that_is_a_file_is_a_config_error(tmp_path):
     (tmp_path / "taken").write_text("x", encoding="utf-8")
     with pytest.raises(ConfigError, match="not a directory"):
         analyze(directory, out=tmp_path / "taken")
+
+
+def test_out_that_holds_anything_but_an_analysis_is_refused_untouched(tmp_path):
+    directory = sobol_sweep(tmp_path / "sweep", replicates=1)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "plot.png").write_bytes(b"not from an analysis: no report beside it")
+    (tmp_path / "link").symlink_to(tmp_path / "figures")
+    before = sorted(str(path) for path in tmp_path.rglob("*"))
+    for out, problem in [
+        (tmp_path / "notes", "holds files that are not an analysis"),
+        (tmp_path / "figures", "holds files that are not an analysis"),
+        (directory, "holds files that are not an analysis"),  # the sweep itself: never replaced
+        (tmp_path / "link", "is a symbolic link"),
+        (Path("."), "names no directory of its own"),
+    ]:
+        with pytest.raises(ConfigError, match=problem):
+            analyze(directory, out=out, figures=False)
+    assert sorted(str(path) for path in tmp_path.rglob("*")) == before
