@@ -112,7 +112,7 @@ def test_winter_answers_and_the_raid(sections, baseline):
     assert first_winter.cameo == "111" and long_date(first_winter.date, year=False) in notice
     trust = baseline.trust_history[:, AZE, RUS]
     assert minus(trust[raid - 1]) == "0.30" and "0.30" in notice, "eve-of-raid trust AZE->RUS"
-    assert minus(trust[raid]) == "−0.41" and "−0.41" in notice, "trust AZE->RUS on the day of the raid"
+    assert minus(trust[raid]) == "−0.42" and "−0.42" in notice, "trust AZE->RUS on the day of the raid"
 
 
 def test_azerbaijan_climbs_one_rung_a_day_after_the_raid(sections, baseline):
@@ -149,7 +149,7 @@ def test_turkey_and_iran_take_sides(sections, baseline):
     notice = sections["What to notice"]
     raid = shock_day(baseline, "raid")
     turkey = baseline.trust_history[:, TUR, RUS]
-    assert f"{turkey[raid]:.2f}" in notice and f"{turkey.min():.2f}" == "0.03"
+    assert f"{turkey[raid]:.2f}" in notice and f"{turkey.min():.2f}" == "0.14"
     assert long_date(baseline.config.date_of(int(turkey.argmin())), year=False) in notice
     tur, irn = responses(baseline, Actor.TUR, Actor.RUS), responses(baseline, Actor.IRN, Actor.AZE)
     assert [r.cameo for r in tur[:2]] == ["111", "114"] and [r.cameo for r in irn[:2]] == ["111", "114"]
@@ -170,8 +170,9 @@ def test_corridor_influence_and_the_ebb(sections, baseline):
     assert percent(shares[0, 1, 0]) in notice and percent(shares[-1, 1, 0]) in notice  # over Armenia
     assert round(100 * shares[:, 0, 0].min()) == 9
     last = responses(baseline)[-1]
-    assert long_date(last.date) in notice and (last.actor, last.target, last.cameo) == (Actor.AZE, Actor.IRN, "114")
-    assert not [r for r in responses(baseline) if RUNG.get(r.cameo) is None], "someone made a gesture"
+    assert long_date(last.date) in notice and (last.actor, last.target, last.cameo) == (Actor.AZE, Actor.IRN, "040")
+    gestures = {r.cameo for r in responses(baseline) if RUNG.get(r.cameo) is None}
+    assert gestures == {"040"}, "a gesture other than a call (apology, release, agreement)"
     assert abs(baseline.trust_history[-1, AZE, RUS]) < 0.05, "AZE->RUS trust is no longer 'about zero' at the end"
 
 
@@ -186,15 +187,15 @@ def _outcomes(scenario: str, seeds, batch=None):
 def test_scenarios_do_what_the_page_says(sections):
     text = sections["Things to try"]
     (no_raid,) = _outcomes("no_raid", [1])
-    assert not no_raid.rupture and percent(no_raid.russia_influence_AZE) == "25%"
+    assert not no_raid.rupture and percent(no_raid.russia_influence_AZE) == "24%"
     (apology,) = _outcomes("putin_apologises", [1])
     assert not apology.rupture and apology.response_counts["173"] == 0 and apology.response_counts["0841"] == 1
-    assert minus(apology.trust_AZE_RUS_min) == "−0.38" and "−0.38" in text
+    assert minus(apology.trust_AZE_RUS_min) == "−0.40" and "−0.40" in text
     (retaliates,) = _outcomes("russia_retaliates", [1])
     assert long_date(dt.date.fromisoformat(retaliates.rupture_date)) in text and retaliates.trust_TUR_RUS_min < 0
     assert retaliates.max_escalation_rung == 6
     (disengages,) = _outcomes("us_disengages", [1])
-    assert disengages.rupture_date == "2025-07-05" and disengages.corridor_arrangement == "none"
+    assert disengages.rupture_date == "2025-07-04" and disengages.corridor_arrangement == "none"
     (iran,) = _outcomes("iran_escalates", [1])
     assert iran.corridor_date == "2025-07-31"
 
@@ -220,7 +221,7 @@ def test_seeds_and_sliders_do_what_the_page_says(sections):
     assert not out["AZE restraint 0.9"].rupture and out["AZE restraint 0.9"].max_escalation_rung == 2
     assert minus(out["trust rate 0.15"].trust_AZE_RUS_min) in text and not out["trust rate 0.15"].rupture
     assert out["trust rate 0.3"].rupture_date == "2025-06-29" and minus(out["trust rate 0.3"].trust_AZE_RUS_min) in text
-    assert not out["memory 30"].rupture and percent(out["memory 30"].russia_influence_AZE) == "21%"
+    assert not out["memory 30"].rupture and percent(out["memory 30"].russia_influence_AZE) == "20%"
     assert out["memory 365"].rupture_date == "2025-06-29" and out["memory 365"].trust_AZE_RUS_final < 0
 
 
@@ -237,7 +238,7 @@ def test_what_if_lines_part_where_the_page_says(sections, baseline):
     restrained = CaucasusModel("baseline", rng=1, AZE_restraint=0.9).run()
     parted = baseline.config.date_of(first_difference(restrained.trust_history, baseline.trust_history))
     assert parted == dt.date(2025, 6, 29) and long_date(parted, year=False) in text
-    assert minus(restrained.outcomes().trust_AZE_RUS_min) == "−0.51" and "−0.51" in text
+    assert minus(restrained.outcomes().trust_AZE_RUS_min) == "−0.55" and "−0.55" in text
     undistracted = CaucasusModel("baseline", rng=1, RUS_distraction=0.0).run()
     assert first_difference(undistracted.shares_history, baseline.shares_history) == 0
     assert baseline.config.date_of(first_difference(undistracted.trust_history, baseline.trust_history)).month == 7
