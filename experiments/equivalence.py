@@ -5,7 +5,9 @@ outcomes, as `caucasus run` writes them) and on the ensemble engine (its outcome
 each run's event log), and both example studies' sweeps (their run datasets), and writes one
 SHA-256 digest per table to a JSON file; `check` does the same again and compares. Tables are
 digested from their CSV text with every float written exactly (`repr`), their column names and
-their dtypes, so two digests agree only when the tables are identical value for value.
+their dtypes, so two digests agree only when the tables are identical value for value (the
+ensemble's outcome columns are sorted by name first, so that a new order of the registry's
+columns alone does not count as a change).
 Provenance (versions, git commit, times) is left out: it changes with every commit.
 
     python -m experiments.equivalence record before.json     # on the old commit

@@ -131,10 +131,10 @@ def plan_sweep(config: SweepConfig, engine: str = "ensemble") -> SweepPlan:
     """Sample the design and fix the chunks."""
     if engine not in ENGINES:
         raise ConfigError("--engine", None, f"{engine!r} is not an engine; allowed: {', '.join(ENGINES)}")
-    return SweepPlan(config, sample_design(config), engine, config.chunk_runs or default_chunk_runs(config, engine))
+    return SweepPlan(config, sample_design(config), engine, config.chunk_runs or default_chunk_runs(engine))
 
 
-def default_chunk_runs(config: SweepConfig, engine: str) -> int:
+def default_chunk_runs(engine: str) -> int:
     """Runs per chunk when the sweep does not say: fixed by the sweep, never by the workers."""
     return MESA_CHUNK_RUNS if engine == "mesa" else ENSEMBLE_CHUNK_RUNS
 

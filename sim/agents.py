@@ -18,6 +18,7 @@ import numpy as np
 from sim.actors import ACTORS, Actor
 from sim.config import ActorProfile
 from sim.rules.responses import NO_ACTION
+from sim.rules.shapes import read_only
 
 if TYPE_CHECKING:
     from sim.model import CaucasusModel
@@ -35,22 +36,22 @@ class CountryAgent(mesa.Agent):
     @property
     def trust(self) -> np.ndarray:
         """Its trust in each actor, [n] (read-only)."""
-        return _read_only(self.model.state.trust[self.index])
+        return read_only(self.model.state.trust[self.index])
 
     @property
     def grievances(self) -> np.ndarray:
         """Its grievance against each actor, [n] (read-only)."""
-        return _read_only(self.model.state.grievance[self.index])
+        return read_only(self.model.state.grievance[self.index])
 
     @property
     def standing(self) -> np.ndarray:
         """The (fading) ladder rung it stands on against each actor, [n] (read-only)."""
-        return _read_only(self.model.state.standing[self.index])
+        return read_only(self.model.state.standing[self.index])
 
     @property
     def holding(self) -> np.ndarray:
         """Whether it holds detained nationals of each actor, [n] (read-only)."""
-        return _read_only(self.model.state.holding[self.index])
+        return read_only(self.model.state.holding[self.index])
 
     @property
     def chosen(self) -> tuple[int, Actor | None]:
@@ -69,9 +70,3 @@ class CountryAgent(mesa.Agent):
             "holds_nationals": lambda agent: bool(agent.holding.any()),
             "chosen_action": lambda agent: agent.chosen[0],
         }
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    view = values.view()
-    view.flags.writeable = False
-    return view

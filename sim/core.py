@@ -27,14 +27,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.actors import N_ACTORS
-from sim.config import Scenario, Shock
-from sim.events_log import EventKind, default_description, shock_day_events
+from sim.actors import INDEX, N_ACTORS
+from sim.config import MAX_SEED, Scenario, Shock
+from sim.corridor import ARRANGEMENT_INDEX
+from sim.events_log import EventKind, default_description
 from sim.inputs import initially_on_table, rule_inputs
 from sim.journal import SharedEvent
 from sim.recorder import Recorder
 from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
-from sim.rules.events import DayEvents, combine, response_events
+from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events
 from sim.rules.responses import NO_ACTION
 
 
@@ -61,10 +62,10 @@ class Simulation:
         """
         self.scenario = scenario
         self.single = np.ndim(seeds) == 0
-        self.seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+        self.seeds = _checked_seeds(seeds)
         self.batch_shape = () if self.single else (self.size,)
         self.inputs: RuleInputs = rule_inputs(scenario, batch)
-        self._seeds = self.seeds[0] if self.single else self.seeds  # what the rules draw their numbers from
+        self.rule_seeds = self.seeds[0] if self.single else self.seeds  # what the rules key their numbers by
         self.state: CrisisState = initial_state(self.inputs, initially_on_table(), self.batch_shape)
         self.recorder = Recorder(self.state, self.size, self.horizon, scenario.date_of, histories=histories)
         self.journal = self.recorder.journal
@@ -96,13 +97,15 @@ class Simulation:
         return self
 
     def run_day(self) -> None:
-        """Run the next day (see the module docstring for the order)."""
+        """Run the next day (see the module docstring for the order); a finished batch refuses."""
+        if self.finished:
+            raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         day = self.day
-        self.state = advance(self.state, self._events_of(day), self.inputs, self._seeds, day)
+        self.state = advance(self.state, self._events_of(day), self.inputs, self.rule_seeds, day)
         self.recorder.record(day, self.state)
         self.day = day + 1
         if self.day < self.horizon:
-            self.actions, self.targets = all_actors_choose(self.state, self.inputs, self._seeds, day)
+            self.actions, self.targets = all_actors_choose(self.state, self.inputs, self.rule_seeds, day)
             self.journal.queue_responses(self.day, np.atleast_2d(self.actions), np.atleast_2d(self.targets))
             self._queue_shocks(self.day)
         else:
@@ -110,23 +113,36 @@ class Simulation:
 
     def inject(self, event: SharedEvent) -> None:
         """Queue an event by hand for the next day, in every run of the batch."""
+        if self.finished:
+            raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         if event.day != self.day:
             raise ValueError(f"an injected event takes effect on the next day ({self.day}), not on day {event.day}")
         self.journal.queue_shared(event)
 
     def change_inputs(self, inputs: RuleInputs) -> None:
-        """Run on from the next day with other inputs (a mid-run intervention)."""
+        """Run on from the next day with other inputs (a mid-run intervention).
+
+        `scenario` stays the one the runs started from: its shocks, dates and horizon cannot change.
+        """
         self.inputs = inputs
 
     def _events_of(self, day: int) -> DayEvents:
-        """The events queued for `day` as the rules' arrays: responses, then shocks and injected events."""
+        """The events queued for `day` as the rules' arrays: the scripted and injected ones, and the responses."""
         responses = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
         shared = self.journal.shared_on(day)
-        return combine(shock_day_events(shared), responses) if shared else responses
+        return combine(_shared_day_events(shared), responses) if shared else responses
 
     def _queue_shocks(self, day: int) -> None:
         for shock in self._shocks.get(day, []):
             self.journal.queue_shared(scripted_event(day, shock))
+
+
+def _checked_seeds(seeds: Sequence[int] | int) -> np.ndarray:
+    """The seeds as an int64 array of at least one axis; ValueError unless each is an integer in [0, 2^63)."""
+    values = np.atleast_1d(np.asarray(seeds, dtype=object))
+    if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) and 0 <= v <= MAX_SEED for v in values):
+        raise ValueError(f"seeds must be integers in [0, 2^63); got {values[:5].tolist()}")
+    return values.astype(np.int64)
 
 
 def scripted_event(day: int, shock: Shock) -> SharedEvent:
@@ -141,4 +157,22 @@ def scripted_event(day: int, shock: Shock) -> SharedEvent:
         salience=shock.salience,
         affront=shock.affront,
         corridor=shock.corridor,
+    )
+
+
+def _shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
+    """A day's scripted and injected events as the rules' arrays (the same in every run)."""
+    return shock_events(
+        [
+            ShockInput(
+                actor=INDEX[event.actor],
+                target=INDEX[event.target],
+                cameo=event.cameo,
+                salience=event.salience,
+                affront=event.affront,
+                proposes=ARRANGEMENT_INDEX[event.corridor] if event.corridor else None,
+            )
+            for event in events
+        ],
+        N_ACTORS,
     )

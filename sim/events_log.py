@@ -9,18 +9,17 @@ the two actors, where there is one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sim.actors import INDEX, N_ACTORS, Actor
+from sim.actors import Actor
 from sim.cameo import GOLDSTEIN, RESPONSES, describe
-from sim.corridor import ARRANGEMENT_INDEX, Arrangement
-from sim.rules.events import DayEvents, ShockInput, shock_events
+from sim.corridor import Arrangement
 
 if TYPE_CHECKING:
-    from sim.config import Shock
+    pass
 
 
 class EventKind(StrEnum):
@@ -92,20 +91,6 @@ class EventLog:
         self.pending.append(record)
         return record
 
-    def queue_shock(self, day: int, shock: Shock) -> EventRecord:
-        """Queue a scripted shock of the scenario."""
-        return self.queue(
-            day,
-            shock.actor,
-            shock.target,
-            shock.cameo,
-            EventKind.SCRIPTED,
-            shock.description or default_description(shock.actor, shock.cameo, shock.target),
-            salience=shock.salience,
-            affront=shock.affront,
-            corridor=shock.corridor,
-        )
-
     def queue_response(self, day: int, actor: Actor, action: int, target: Actor) -> EventRecord:
         """Queue a chosen response (an index into `RESPONSES`) with the event it answers."""
         hostile = RESPONSES[action].rung > 0
@@ -128,22 +113,3 @@ class EventLog:
             if record.goldstein < 0 or record.affront > 0:
                 self._last_hostile[(record.target, record.actor)] = record.event_id
         return entered
-
-
-def shock_day_events(shocks: Iterable[EventRecord | Shock]) -> DayEvents:
-    """A day's scripted or injected events (not responses) as the rules' arrays."""
-    return shock_events(
-        [
-            ShockInput(
-                actor=INDEX[s.actor],
-                target=INDEX[s.target],
-                cameo=s.cameo,
-                salience=s.salience,
-                affront=s.affront,
-                proposes=ARRANGEMENT_INDEX[s.corridor] if s.corridor else None,
-            )
-            for s in shocks
-            if getattr(s, "kind", EventKind.SCRIPTED) != EventKind.RESPONSE
-        ],
-        N_ACTORS,
-    )

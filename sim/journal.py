@@ -56,7 +56,7 @@ Entry = ResponseRows | SharedEvent
 
 
 class EventJournal:
-    """Every event queued in a batch of runs, in order; `days_run` of them have taken effect."""
+    """Every event queued in a batch of runs, in order; those of the first `days_run` days have taken effect."""
 
     def __init__(self, runs: int, date_of: Callable[[int], dt.date]):
         """Start an empty journal for `runs` runs; `date_of` maps a day index to its date."""

@@ -185,8 +185,8 @@ class CaucasusModel(mesa.Model):
         """Run on from the next day with changed parameters (a mid-run intervention).
 
         Takes the keywords of the constructor (`trust_rate=0.4`, `AZE_restraint=0.9`, dotted
-        keys); the seed, start date and horizon cannot change mid-run. The drawn random numbers
-        stay as they are, so a changed copy of a run differs from it only through the change.
+        keys); the seed, start date and horizon cannot change mid-run. The random numbers are keyed by
+        (seed, day), so they stay as they are: a changed copy of a run differs from it only through the change.
         `config` becomes the changed scenario; `interventions` records (day, overrides).
         Raises ConfigError for an unknown key or an out-of-range value, leaving the run as it was.
         """
@@ -232,8 +232,8 @@ class CaucasusModel(mesa.Model):
             "day": lambda m: m.day,
             "trust_AZE_RUS": lambda m: float(m.state.trust[INDEX[Actor.AZE], INDEX[Actor.RUS]]),
             "trust_TUR_RUS": lambda m: float(m.state.trust[INDEX[Actor.TUR], INDEX[Actor.RUS]]),
-            "russia_influence_AZE": lambda m: russia_share(m.state.shares, Actor.AZE),
-            "russia_influence_ARM": lambda m: russia_share(m.state.shares, Actor.ARM),
+            "russia_influence_AZE": lambda m: float(russia_share(m.state.shares, Actor.AZE)),
+            "russia_influence_ARM": lambda m: float(russia_share(m.state.shares, Actor.ARM)),
             "rupture": lambda m: bool(m.state.rupture_day >= 0),
             "corridor_agreed": lambda m: int(m.state.agreed),
         }

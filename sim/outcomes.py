@@ -2,7 +2,7 @@
 
 Each `Outcome` names one thing a run came to, its type, its unit and meaning, and how it is
 reduced from a finished (or partly run) batch of runs (`sim.core.Simulation`: its final state,
-its recorder's running extremes and its event journal). Everything that reports outcomes reads
+its recorder's running trust minima and its event journal). Everything that reports outcomes reads
 this one registry, `OUTCOMES`: `outcomes.json` and `CaucasusModel.outcomes()` (`run_outcomes`),
 the ensemble engine and a sweep's table (`outcome_table`, one column per run), the sweep
 configs' list of allowed outcomes (`OUTCOME_NAMES`), the analysis, its figures and the
@@ -52,10 +52,8 @@ class Runs:
         self.simulation = simulation
         state = simulation.state
         self.state = state.as_batch() if simulation.single else state
-        record = simulation.recorder
-        extremes_from = state.trust if record.trust_min is None else None  # before the first day: now
-        self.trust_min = _with_run_axis(record.trust_min if extremes_from is None else extremes_from, simulation)
-        self.trust_max = _with_run_axis(record.trust_max if extremes_from is None else extremes_from, simulation)
+        lowest = simulation.recorder.trust_min
+        self.trust_min = _with_run_axis(state.trust if lowest is None else lowest, simulation)  # none run: now
         self.size = simulation.size
         self.responses = simulation.journal.responses_taken()
 
@@ -264,14 +262,14 @@ OUTCOMES: tuple[Outcome, ...] = (
         title="Russia's influence over Azerbaijan",
         unit="influence share at horizon, 0 to 1",
         meaning="Russia's share of influence over Azerbaijan at the last day run",
-        reduce=lambda runs: runs.state.shares[:, STATE_ROW[Actor.AZE], POWER_COLUMN[Actor.RUS]],
+        reduce=lambda runs: russia_share(runs.state.shares, Actor.AZE),
     ),
     Outcome(
         name="russia_influence_ARM",
         title="Russia's influence over Armenia",
         unit="influence share at horizon, 0 to 1",
         meaning="Russia's share of influence over Armenia at the last day run",
-        reduce=lambda runs: runs.state.shares[:, STATE_ROW[Actor.ARM], POWER_COLUMN[Actor.RUS]],
+        reduce=lambda runs: russia_share(runs.state.shares, Actor.ARM),
     ),
     Outcome(
         name="max_escalation_rung",
@@ -419,9 +417,9 @@ def registry_table() -> str:
     return "\n".join(lines)
 
 
-def russia_share(shares: np.ndarray, state: Actor) -> float:
-    """Russia's influence share over `state` (AZE or ARM) in a [state, power] share array."""
-    return float(shares[STATE_ROW[state], POWER_COLUMN[Actor.RUS]])
+def russia_share(shares: np.ndarray, state: Actor) -> np.ndarray:
+    """Russia's influence share over `state` (AZE or ARM) in [..., state, power] share arrays."""
+    return shares[..., STATE_ROW[state], POWER_COLUMN[Actor.RUS]]
 
 
 @cache

@@ -1,8 +1,8 @@
-"""What a batch of runs keeps of its days: the event journal, running extremes, histories.
+"""What a batch of runs keeps of its days: the event journal, running trust minima, histories.
 
 The day loop hands the recorder each day's state. It always keeps the event journal (written
-as events are queued, `sim.journal`) and the running minimum and maximum of every trust
-value; with `histories`, it also keeps the whole daily trust, influence and corridor series
+as events are queued, `sim.journal`) and the running minimum of every trust value; with
+`histories`, it also keeps the whole daily trust, influence and corridor series
 (what the Mesa model's tables and charts show; the ensemble engine does without them).
 """
 
@@ -26,7 +26,6 @@ class Recorder:
         """Start an empty record of runs that start in state `initial`; `date_of` maps a day index to its date."""
         self.journal = EventJournal(runs, date_of)
         self.trust_min: np.ndarray | None = None  # [..., n, n], over the days run (None before the first)
-        self.trust_max: np.ndarray | None = None
         self.histories = histories
         if histories:  # [horizon, ...]: day d's values at index d, once day d has been run
             self.trust = np.empty((horizon, *initial.trust.shape))
@@ -36,10 +35,9 @@ class Recorder:
     def record(self, day: int, state: CrisisState) -> None:
         """Keep what the record holds of `day`, which has just been run."""
         if self.trust_min is None:
-            self.trust_min, self.trust_max = state.trust.copy(), state.trust.copy()
+            self.trust_min = state.trust.copy()
         else:
             np.minimum(self.trust_min, state.trust, out=self.trust_min)
-            np.maximum(self.trust_max, state.trust, out=self.trust_max)
         if self.histories:
             self.trust[day], self.shares[day], self.support[day] = state.trust, state.shares, state.support
         self.journal.days_run = day + 1

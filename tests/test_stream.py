@@ -7,16 +7,18 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from sim.rules.stream import CHOICE, NOISE, choice_draws, day_key, noise_draws, normal, normal_quantile, uniform
+from sim.rules.stream import CHOICE, NOISE, choice_draws, day_key, noise_draws, normal, uniform
 
 N = 8
 
 
-def test_normal_quantile_is_the_inverse_normal_cdf_to_double_precision():
-    """AS 241 (Wichura 1988) claims about 1e-16 relative accuracy; scipy's ndtri is the reference."""
-    probabilities = np.concatenate([np.linspace(1e-6, 1 - 1e-6, 2001), [1e-300, 1e-30, 1e-12, 0.075, 0.925, 1 - 1e-12]])
-    ours = np.array([normal_quantile(p) for p in probabilities])
-    np.testing.assert_allclose(ours, special.ndtri(probabilities), rtol=1e-14)
+def test_the_ziggurat_matches_normal_quantiles():
+    """The empirical quantiles of a million draws against the normal's (scipy.special.ndtri)."""
+    draws = np.sort(_normals(11, 1_000_000))
+    probabilities = np.array([0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999])
+    empirical = draws[(probabilities * draws.size).astype(int)]
+    # a quantile's standard error is sqrt(p (1 - p) / n) / pdf(q): at most about 0.01 here
+    np.testing.assert_allclose(empirical, special.ndtri(probabilities), atol=0.02)
 
 
 @numba.njit

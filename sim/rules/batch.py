@@ -10,7 +10,11 @@ argument is shared by all runs, which `at` and `row` resolve: `row(values, r)` i
 entry (a number, or a view), `values[at(values, r), i, j]` reads it without making a view,
 whose reference counting adds up in the kernels that read many arrays. Kernels are compiled
 on first use and cached on disk (numba's `cache=True`), so only the first process on a machine
-(or the first after a change to the rules' source) pays for it.
+pays for it. Numba checks a cached kernel only against its own source file, not against the
+functions it inlines from other files (the random stream of `stream`, say) nor the arrays it
+froze in; so the cache lives in a directory named after a hash of every source of `sim.rules`
+(`sim/rules/__pycache__/numba-<hash>/`), and any change to a rule compiles everything afresh.
+A `NUMBA_CACHE_DIR` set in the environment is left as it is.
 
 `runs_of` takes the given runs of a batched array and passes a shared one through, so a rule
 applied to the result sees exactly what it would have seen on the whole batch, for those runs.
@@ -18,12 +22,29 @@ applied to the result sees exactly what it would have seen on the whole batch, f
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba
 import numpy as np
+
+
+def _cache_by_source() -> None:
+    """Point numba's on-disk cache at a directory named after a hash of the rules' sources."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    rules = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for source in sorted(rules.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    numba.config.CACHE_DIR = str(rules / "__pycache__" / f"numba-{digest.hexdigest()[:16]}")
+
+
+_cache_by_source()  # before any kernel of sim.rules is defined (they all import this module first)
 
 kernel = numba.njit(cache=True)
 """Decorator of the rules' compiled kernels (no fastmath: IEEE arithmetic in the written order)."""

@@ -2,10 +2,10 @@
 
 `CrisisState` holds everything that changes; `RuleInputs` everything that does not (per-actor
 dispositions, capabilities, utilities, baseline trust, model parameters). `advance` applies a
-day's `DayEvents` and the daily dynamics; `actor_view` hands one actor the slice of the state
-`sim.rules.responses.choose_response` needs. The Mesa model runs a day as: events ->
-`advance` -> each actor's `choose_response` for the next day; a batched engine runs the same
-functions in the same order over a leading replicate axis.
+day's `DayEvents` and the daily dynamics; `all_actors_choose` makes every actor's choice for the
+next day at once. The day loop of both engines (`sim.core.Simulation`) calls them in that order.
+`actor_view` hands one actor the slice of the state that `sim.rules.responses.choose_response`
+(the one-actor form of the rule, a reference for the tests) takes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sim.rules import corridor, influence, trust
 from sim.rules.batch import at, kernel, on_runs, runs_of
 from sim.rules.events import DayEvents
 from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
-from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, scalar
+from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, read_only, scalar
 from sim.rules.short_axis import max_last
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
@@ -95,19 +95,9 @@ class CrisisState:
     agreed_day: np.ndarray = scalar()
     rupture_day: np.ndarray = scalar()
 
-    def of_run(self, run: int) -> CrisisState:
-        """Run `run`'s state (a one-axis batch), as read-only views."""
-        return CrisisState(**{name: _read_only(getattr(self, name)[run]) for name in core_ndims(CrisisState)})
-
     def as_batch(self) -> CrisisState:
         """One run's state as a batch of one (a leading run axis of length 1), as read-only views."""
-        return CrisisState(**{name: _read_only(getattr(self, name)[None]) for name in core_ndims(CrisisState)})
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    view = np.asarray(values).view()
-    view.flags.writeable = False
-    return view
+        return CrisisState(**{name: read_only(getattr(self, name)[None]) for name in core_ndims(CrisisState)})
 
 
 _DERIVED = frozenset(core_ndims(RuleInputs)) - {name for name in RuleInputs.__dataclass_fields__}

@@ -1,9 +1,11 @@
 """How an actor chooses its action for the next day: answer, conciliate, or wait.
 
-`choose_response` works on one actor's slice (its row and column of the state matrices),
-with any leading batch axes; the Mesa agent calls it on its own slice, and a batched engine
-can call it over many replicates at once. Actions are indices into `sim.cameo.RESPONSES`
-(0-6: escalation-ladder rungs 1-7; then call, apology, release, agreement); -1 is no action.
+`choose_every_response` makes every actor's choice in every run at once, straight from the
+state matrices (both engines call it, through `sim.rules.day.all_actors_choose`);
+`choose_response` is the same rule on one actor's slice (its row and column of the state
+matrices, with any leading batch axes), the reference the tests compare it with. Actions are
+indices into `sim.cameo.RESPONSES` (0-6: escalation-ladder rungs 1-7; then call, apology,
+release, agreement); -1 is no action.
 
 The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984):
 1. Answer. Let e_j = (G[i, j] - theta_i) / theta_i. If max_j e_j > 0, i answers the j with
@@ -26,7 +28,7 @@ import numpy as np
 
 from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
 from sim.rules.batch import at, kernel, on_runs, row
-from sim.rules.stream import CHOICE, day_key, uniform
+from sim.rules.stream import CHOICE, choice_index, day_key, uniform
 
 NO_ACTION = -1
 N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
@@ -255,8 +257,8 @@ def _choose_every(
                 standing_at_me,
                 holding_mine,
                 max_rung_step[at(max_rung_step, r)],
-                uniform(key, 2 * me),
-                uniform(key, 2 * me + 1),
+                uniform(key, choice_index(me, 0)),
+                uniform(key, choice_index(me, 1)),
             )
     return action, target
 

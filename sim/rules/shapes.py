@@ -13,6 +13,8 @@ from dataclasses import field, fields
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 CORE_NDIM = "core_ndim"
 
 
@@ -49,3 +51,10 @@ def core_ndims(cls: type) -> dict[str, int]:
         if isinstance(value, cached_property) and hasattr(value, CORE_NDIM):
             declared[name] = value.core_ndim
     return declared
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A view of `values` that cannot be written through."""
+    view = np.asarray(values).view()
+    view.flags.writeable = False
+    return view

@@ -18,10 +18,13 @@ From 64 bits: a uniform number in [0, 1) takes the top 53 bits (`uniform`). A st
 (`normal`) comes from Marsaglia & Tsang's ziggurat (2000, J. Stat. Softw. 5(8)) with 128 layers,
 in Doornik's form (2005, "An improved ziggurat method to generate normal random samples",
 ZIGNOR: the layer from the low 7 bits, the uniform from the top 53, so the two are independent):
-one hash and a table look-up for about 98.8% of draws; a draw that falls outside its layer's
+one hash and a table look-up for about 97% of draws; a draw that falls outside its layer's
 box tries again with the next numbers of its own stream (`bits(bits(key, index), attempt)`),
-so it still depends only on its key. `normal_quantile` (Wichura 1988, algorithm AS 241,
-PPND16) is the exact inverse normal CDF, used by the tests to check the ziggurat's quantiles.
+so it still depends only on its key.
+
+Kernels key their numbers with `day_key` once per run and day, and index them with
+`noise_index` and `choice_index`; `noise_draws` and `choice_draws` make the same numbers as
+arrays (for the tests and for anyone who wants to see them).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import math
 import numba
 import numpy as np
 
-from sim.rules.batch import kernel, on_runs
+from sim.rules.batch import kernel, on_runs, row
 
 GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -61,8 +64,20 @@ def day_key(seed: int, day: int, purpose: int) -> np.uint64:
 
 @numba.njit(cache=True, inline="always")
 def bits(key: np.uint64, index: int) -> np.uint64:
-    """The `index`-th 64-bit number of the SplitMix64 stream seeded by `key`."""
-    return mix(key + GOLDEN_GAMMA * np.uint64(index + 1))
+    """The `index`-th 64-bit number of the SplitMix64 stream seeded by `key` (taken as unsigned)."""
+    return mix(np.uint64(key) + GOLDEN_GAMMA * np.uint64(index + 1))
+
+
+@numba.njit(cache=True, inline="always")
+def noise_index(i: int, j: int, n: int) -> int:
+    """The index of the noise on the pair (i, j) among the day's NOISE numbers."""
+    return i * n + j
+
+
+@numba.njit(cache=True, inline="always")
+def choice_index(actor: int, slot: int) -> int:
+    """The index of an actor's draw (slot 0: answer, 1: reach out) among the day's CHOICE numbers."""
+    return 2 * actor + slot
 
 
 @numba.njit(cache=True, inline="always")
@@ -97,7 +112,7 @@ def normal(key: np.uint64, index: int) -> float:
     first = bits(key, index)
     u = 2.0 * (float(first >> _SHIFT_53) * _UNIT) - 1.0
     layer = first & _LAYER_MASK
-    if abs(u) < ZIGGURAT_RATIO[layer]:  # inside the layer's box: about 98.8% of draws
+    if abs(u) < ZIGGURAT_RATIO[layer]:  # inside the layer's box: about 97% of draws
         return u * ZIGGURAT_X[layer]
     return _ziggurat_slow(first)
 
@@ -141,40 +156,6 @@ def _open_uniform(word: np.uint64) -> float:
     return (float(word >> _SHIFT_53) + 0.5) * _UNIT
 
 
-@numba.njit(cache=True)
-def normal_quantile(p: float) -> float:
-    """The standard normal quantile of p in (0, 1): Wichura's AS 241 (PPND16)."""
-    q = p - 0.5
-    if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        top = (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
-                   + 45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r
-                + 133.14166789178437745) * r + 3.387132872796366608)  # fmt: skip
-        bottom = (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
-                      + 21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r
-                   + 42.313330701600911252) * r + 1.0)  # fmt: skip
-        return q * top / bottom
-    r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
-    if r <= 5.0:
-        r -= 1.6
-        top = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
-                   + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
-                + 4.6303378461565452959) * r + 1.42343711074968357734)  # fmt: skip
-        bottom = (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
-                      + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
-                   + 2.05319162663775882187) * r + 1.0)  # fmt: skip
-    else:
-        r -= 5.0
-        top = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
-                   + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
-                + 5.4637849111641143699) * r + 6.6579046435011037772)  # fmt: skip
-        bottom = (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
-                      + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
-                   + 0.59983220655588793769) * r + 1.0)  # fmt: skip
-    value = top / bottom
-    return -value if q < 0.0 else value
-
-
 def noise_draws(seeds: np.ndarray, day: int, n: int) -> np.ndarray:
     """The standard normal draws of the trust noise of `day`, [..., n, n] (the diagonal unused)."""
     return on_runs(_noise_draws, (np.asarray(seeds, dtype=np.int64), 0), (np.int64(day), 0), (np.int64(n), 0))
@@ -185,10 +166,10 @@ def _noise_draws(runs, seeds, day, n):
     size = n[0]
     draws = np.empty((runs, size, size))
     for r in range(runs):
-        key = day_key(seeds[r if seeds.shape[0] > 1 else 0], day[0], NOISE)
+        key = day_key(row(seeds, r), day[0], NOISE)
         for i in range(size):
             for j in range(size):
-                draws[r, i, j] = normal(key, i * size + j)
+                draws[r, i, j] = normal(key, noise_index(i, j, size))
     return draws
 
 
@@ -202,8 +183,8 @@ def _choice_draws(runs, seeds, day, n):
     size = n[0]
     draws = np.empty((runs, size, 2))
     for r in range(runs):
-        key = day_key(seeds[r if seeds.shape[0] > 1 else 0], day[0], CHOICE)
+        key = day_key(row(seeds, r), day[0], CHOICE)
         for actor in range(size):
-            draws[r, actor, 0] = uniform(key, 2 * actor)
-            draws[r, actor, 1] = uniform(key, 2 * actor + 1)
+            for slot in range(2):
+                draws[r, actor, slot] = uniform(key, choice_index(actor, slot))
     return draws

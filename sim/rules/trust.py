@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.batch import kernel, on_runs, row
-from sim.rules.stream import NOISE, day_key, normal
+from sim.rules.stream import NOISE, day_key, noise_index, normal
 
 
 def observer_weights(trust: np.ndarray, kin: np.ndarray) -> np.ndarray:
@@ -240,6 +240,6 @@ def _add_noise(runs, trust, seeds, day, sd):
                 if i == j:
                     noisy[r, i, j] = 1.0
                     continue
-                moved = min(max(normal(key, i * n + j), -3.0), 3.0) * spread + trust_r[i, j]
+                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + trust_r[i, j]
                 noisy[r, i, j] = min(max(moved, -1.0), 1.0)
     return noisy
