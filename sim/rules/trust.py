@@ -223,23 +223,40 @@ def add_noise(trust: np.ndarray, seeds: np.ndarray | int, day: int, sd: float | 
     """Add the day's bounded noise, clip to [-1, 1] and reset the diagonal.
 
     The noise on the pair (i, j) is `sd` times a standard normal draw clipped to +-3, the draw
-    being run `seeds`' number for (day, NOISE, i * n + j) (`sim.rules.stream`), made here.
+    being the run's number for (seed, day, NOISE, i * n + j) (`sim.rules.stream`), made here,
+    once a day for each distinct seed: runs that share a seed (common random numbers) share it.
     """
-    return on_runs(_add_noise, (trust, 2), (np.asarray(seeds, dtype=np.int64), 0), (np.int64(day), 0), (sd, 0))
+    batch = trust.shape[:-2]
+    seeds = np.broadcast_to(np.asarray(seeds, dtype=np.int64), batch)
+    first = first_run_of_each_seed(seeds)
+    return on_runs(_add_noise, (trust, 2), (seeds, 0), (first, 0), (np.int64(day), 0), (sd, 0))
+
+
+def first_run_of_each_seed(seeds: np.ndarray) -> np.ndarray:
+    """For each run (in the flat order of `seeds`), the flat index of the first run with its seed."""
+    flat = seeds.reshape(-1)
+    _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    return first[inverse].reshape(seeds.shape)
 
 
 @kernel
-def _add_noise(runs, trust, seeds, day, sd):
+def _add_noise(runs, trust, seeds, first, day, sd):
     n = trust.shape[-1]
-    noisy = np.empty((runs, n, n))
+    noisy, draws = np.empty((runs, n, n)), np.empty((runs, n, n))
     for r in range(runs):
+        source = row(first, r)
+        if source == r:  # the first run with this seed: make the day's draws
+            key = day_key(row(seeds, r), day[0], NOISE)
+            for i in range(n):
+                for j in range(n):
+                    if i != j:
+                        draws[r, i, j] = normal(key, noise_index(i, j, n))
         trust_r, spread = row(trust, r), row(sd, r)
-        key = day_key(row(seeds, r), day[0], NOISE)
         for i in range(n):
             for j in range(n):
                 if i == j:
                     noisy[r, i, j] = 1.0
                     continue
-                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + trust_r[i, j]
+                moved = min(max(draws[source, i, j], -3.0), 3.0) * spread + trust_r[i, j]
                 noisy[r, i, j] = min(max(moved, -1.0), 1.0)
     return noisy
