@@ -140,7 +140,7 @@ def test_a_grievance_far_above_threshold_climbs_the_ladder_one_rung_at_a_time():
 
 
 def test_blocs_split_two_hostile_camps():
-    from sim.outcomes import blocs
+    from sim.blocs import blocs
 
     camp = np.array([0, 1, 0, 1, 0, 1, 0, 1])
     trust_now = np.where(camp[:, None] == camp[None, :], 0.8, -0.6)
