@@ -1,6 +1,6 @@
 """The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
-`caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force]`
+`caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
 `caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa]`
 `caucasus analyze DIR [--out DIR]`
@@ -28,7 +28,8 @@ from experiments.counterfactual import check_comparison_dir, compare, comparison
 from experiments.runner import ENGINES, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
-from sim.config import MAX_SEED, parse_override
+from sim.config import MAX_SEED, Scenario, parse_override
+from sim.config.loading import read_run_config
 from sim.errors import ConfigError, MachineError
 from sim.model import CaucasusModel, keyword_overrides
 from sim.outputs import RUN_FILES, check_out_dir, write_run
@@ -58,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9",
     )
     run.add_argument("--force", action="store_true", help="replace an existing run in --out")
+    run.add_argument(
+        "--allow-edited-manifest",
+        action="store_true",
+        help="rerun a manifest.json whose source_config was edited (it no longer hashes to its config_hash)",
+    )
     run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
     versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
     versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
@@ -105,7 +111,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         raise ConfigError("--set", error.key, error.problem) from None
     started = time.perf_counter()
-    model = CaucasusModel(args.config, rng=args.seed, **overrides)
+    model = CaucasusModel(_run_config(args), rng=args.seed, **overrides)
     out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
     check_out_dir(out_dir, args.force)
     model.run()
@@ -116,6 +122,18 @@ def run_command(args: argparse.Namespace) -> int:
     print(summary(f"Scenario {model.config.name}, seed {model.seed} ({model.config.source})", log, outcomes, elapsed))
     print(f"\nWrote {out_dir}/: {' '.join(sorted(RUN_FILES))}")
     return 0
+
+
+def _run_config(args: argparse.Namespace) -> Path | Scenario:
+    """The config to run: the path, or with --allow-edited-manifest the manifest's scenario (said on stderr)."""
+    if not args.allow_edited_manifest:
+        return args.config  # a manifest is checked against its config_hash when loaded
+    if args.config.suffix != ".json":
+        raise ConfigError("--allow-edited-manifest", None, "applies only to a run's manifest.json")
+    scenario, note = read_run_config(args.config, allow_edited=True)
+    if note:
+        print(f"caucasus: warning: {note}", file=sys.stderr)
+    return scenario
 
 
 def compare_command(args: argparse.Namespace) -> int:

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.sensitivity import DESIGNS, DesignKind, SensitivityMethod
+from sim.config.limits import parse_json, read_text
 from sim.errors import ConfigError, MachineError
 
 MANIFEST = "manifest.json"
@@ -150,7 +151,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(str(path), None, "is missing: this is not a sweep results directory")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = parse_json(read_text(path, "sweep manifest"), str(path))  # size and nesting limited
     except OSError as error:  # the machine (permission denied, I/O error), not a damaged file
         raise MachineError.from_os_error(path, "read the sweep's manifest", error) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -140,6 +140,32 @@ def check_out_dir(out_dir: Path, force: bool) -> None:
         raise ConfigError(str(out_dir), None, f"{ancestor} is not a directory; choose another --out")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise MachineError(str(out_dir), f"write in {ancestor}", "permission denied; choose another --out")
+    _check_name_lengths(out_dir, ancestor)
+
+
+AUXILIARY_NAME_CHARS = 18  # the longest name written beside DIR: `.DIR.replaced-PID` (staging: `.DIR.XXXXXXXX`)
+
+
+def _check_name_lengths(out_dir: Path, ancestor: Path) -> None:
+    """Refuse an output path with a name too long for the file system, before anything is run.
+
+    The last name needs room for the staging and replaced names written beside it.
+    """
+    try:
+        limit = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    names = out_dir.absolute().parts[1:]
+    for i, name in enumerate(names):
+        room = AUXILIARY_NAME_CHARS if i == len(names) - 1 else 0
+        if len(os.fsencode(name)) + room > limit:
+            raise ConfigError(
+                str(out_dir),
+                None,
+                f"the name {name[:40]}... is {len(os.fsencode(name))} bytes long; this file system allows "
+                f"{limit - room} here: choose a shorter --out (or, for the default runs/<scenario>-seed<N>, "
+                "a shorter scenario.name)",
+            )
 
 
 def write_run(

@@ -30,6 +30,7 @@ from tests.conftest import SCENARIOS
 from viz.sweep_charts import histogram_option, scatter_option, sensitivity_option, shares_option
 from viz.sweep_data import (
     MAX_SCATTER_POINTS,
+    NOT_OPENED,
     SLIDER_STEPS,
     filter_mask,
     histogram_frame,
@@ -279,15 +280,24 @@ def test_an_outcome_without_indices_says_why(morris):
 # ---------------------------------------------------------------- opening directories
 
 
-def test_opening_problems_are_messages_naming_the_directory(tmp_path, run_directory):
-    missing = tmp_path / "no_such_sweep"
-    assert try_open(str(missing)) == (None, f"{missing}: does not exist; give the directory a `caucasus sweep` wrote")
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    opened, error = try_open(str(empty))
-    assert opened is None and str(empty / "manifest.json") in error and "not a sweep results directory" in error
-    opened, error = try_open(str(run_directory))
-    assert opened is None and str(run_directory) in error and "not a sweep results directory" in error
+def test_opening_problems_do_not_tell_which_server_paths_exist(tmp_path, run_directory, capsys):
+    """Anyone who can reach the port types paths: a missing one, a file, an empty directory, a run's
+    directory, a foreign or damaged manifest and an unreadable directory all read alike on the page;
+    the exact reason goes to the server's stderr."""
+    targets = {"missing": tmp_path / "no_such_sweep", "empty": tmp_path / "empty", "run": run_directory}
+    targets["empty"].mkdir()
+    targets["file"] = tmp_path / "x.txt"
+    targets["file"].write_text("not a sweep", encoding="utf-8")
+    for name, manifest in {"foreign": '{"kind": "other"}', "damaged": "{not json"}.items():
+        targets[name] = tmp_path / name
+        targets[name].mkdir()
+        (targets[name] / "manifest.json").write_text(manifest, encoding="utf-8")
+    for name, target in targets.items():
+        opened, error = try_open(str(target))
+        assert opened is None and error == NOT_OPENED.format(directory=target), name
+        assert "does not exist" not in error and "manifest" not in error
+    err = capsys.readouterr().err
+    assert f"{targets['missing']}: does not exist" in err and "not a sweep results directory" in err
     assert try_open("   ")[1].startswith("Enter the directory")
 
 
@@ -367,14 +377,14 @@ def test_a_missing_directory_shows_an_error_naming_it_and_keeps_the_sweep_shown(
     missing = tmp_path / "not_there"
     open_in_page(rc, missing)
     (error,) = alerts(rc, "error")
-    assert str(missing) in error and "does not exist" in error
+    assert error == NOT_OPENED.format(directory=missing)  # the same as for any path that holds no sweep
     assert rc.find(v.Html, children=[f"Still showing the sweep opened before: {sweeps['morris']}"]).widgets
     assert count_text(rc) == "32 of 32 runs"
     assert [widget.option for widget in charts(rc)] == before
 
 
 @pytest.mark.parametrize("what", ["empty directory", "run directory", "a file"])
-def test_a_directory_that_is_not_a_sweep_shows_the_reason(what, tmp_path, run_directory):
+def test_a_directory_that_is_not_a_sweep_shows_the_generic_message(what, tmp_path, run_directory):
     target = {"empty directory": tmp_path, "run directory": run_directory, "a file": tmp_path / "x.txt"}[what]
     if what == "a file":
         target.write_text("not a sweep", encoding="utf-8")

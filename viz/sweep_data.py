@@ -12,6 +12,7 @@ from these frames in `viz.sweep_charts`, the page in `viz.sweep_explorer`.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from experiments.analysis import (
     read_sweep_results,
     share_summary,
 )
+from experiments.store import MANIFEST
 from sim.errors import ConfigError
 
 SLIDER_STEPS = 100  # a range slider moves in at least this many steps over its parameter's range
@@ -39,6 +41,10 @@ MAX_SCATTER_POINTS = 10_000  # more runs than this are thinned evenly for the sc
 # point ids of the wrong type fail a comparison (TypeError), odd values fail pandas or Arrow
 # (ValueError, KeyError, ArrowException). The page says so instead of falling over.
 UNREADABLE = (KeyError, TypeError, ValueError, pa.ArrowException)
+NOT_OPENED = (
+    "{directory}: no sweep results directory that the dashboard can read (give the directory that "
+    "`caucasus sweep CONFIG --out DIR` wrote, as a path on the machine the dashboard runs on)"
+)
 
 
 # Opening a directory
@@ -89,24 +95,39 @@ def open_sweep(directory: str | Path, number: int = 0) -> OpenedSweep:
 def try_open(directory: str, number: int = 0) -> tuple[OpenedSweep | None, str | None]:
     """Open a directory as `open_sweep` does, turning every reason it cannot be opened into a message.
 
+    Anyone who can reach the page's port can type a path, so the page never says which paths
+    exist on the server: a missing path, a file, a directory without a sweep manifest (or with a
+    damaged or foreign one) and one the machine cannot read all get the same message, and the
+    exact reason goes to the server's stderr only. A directory that holds a sweep gets the
+    reason it cannot be used (incomplete, damaged runs).
+
     Args:
         directory: the directory as typed by the user.
         number: passed on to `open_sweep`.
 
     Returns:
-        The opened sweep and None, or None and the reason (a ConfigError's own text names the path).
+        The opened sweep and None, or None and the reason.
     """
     text = directory.strip()
     if not text:
         return None, "Enter the directory that `caucasus sweep CONFIG --out DIR` wrote, then press Open."
+    root = Path(text).expanduser()
     try:
         return open_sweep(text, number), None
     except ConfigError as error:
+        if error.source in (str(root), str(root / MANIFEST)):  # no sweep there (or none readable)
+            return None, _not_opened(text, str(error))
         return None, str(error)
     except OSError as error:
-        return None, f"{text}: cannot be read ({error.strerror or error})"
+        return None, _not_opened(text, f"{error.filename or text}: {error.strerror or error}")
     except UNREADABLE as error:
         return None, f"{text}: the sweep's files cannot be used ({type(error).__name__}: {error}); they are damaged"
+
+
+def _not_opened(text: str, reason: str) -> str:
+    """The page's message for a path that holds no readable sweep; the exact reason goes to stderr."""
+    print(f"caucasus dashboard: cannot open {text!r} as a sweep: {reason}", file=sys.stderr)
+    return NOT_OPENED.format(directory=text)
 
 
 def numeric_outcomes(values: OutcomeValues) -> list[str]:

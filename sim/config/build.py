@@ -22,7 +22,7 @@ from sim.config.fields import (
     read_table,
 )
 from sim.config.schema import ActorProfile, Figure, Scenario, Shock
-from sim.config.source import read_toml
+from sim.config.source import read_toml, referred
 from sim.corridor import Arrangement
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
@@ -72,9 +72,12 @@ def build_scenario(
     except OverflowError:
         raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
     params = _params(read_table(raw, "parameters", source), source)
-    actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
-    profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
-    trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
+    try:
+        actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
+        profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
+        trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
+    except ConfigError as error:  # in the actors file: say which key of which file named it
+        raise (error if actors else referred(error, "scenario.actors_file", source)) from None
     inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
         _shock(entry, i - inherited, source, start, horizon_end)

@@ -10,9 +10,10 @@ from typing import Any
 
 from sim.config.build import SCENARIO_SECTIONS, actors_path, build_scenario
 from sim.config.fields import read_table
+from sim.config.limits import MAX_EXTENDS, MAX_NESTING, depth_exceeded, parse_json, read_text
 from sim.config.schema import Scenario
-from sim.config.source import read_toml
-from sim.errors import ConfigError
+from sim.config.source import read_toml, referred
+from sim.errors import ConfigError, MachineError
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -61,7 +62,12 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
             )
         return raw
     base_path = _base_path(head, path, seen)
-    base = expand(read_toml(base_path), base_path, (*seen, path.resolve()))
+    try:
+        base = expand(read_toml(base_path), base_path, (*seen, path.resolve()))
+    except ExtendsTooLongError:
+        raise
+    except ConfigError as error:
+        raise referred(error, "scenario.extends", str(path)) from None
     drop = _dropped_ids(head, base, path, base_path)
     if not isinstance(raw.get("shocks", []), list):
         raise ConfigError(str(path), "shocks", "must be an array of tables ([[shocks]])")
@@ -77,6 +83,10 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     return merged
 
 
+class ExtendsTooLongError(ConfigError):
+    """A `scenario.extends` chain beyond `MAX_EXTENDS`, reported once, about the file that starts it."""
+
+
 def _base_path(head: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> Path:
     """The existing, non-cyclic scenario file that `scenario.extends` names."""
     if not isinstance(head["extends"], str):
@@ -84,6 +94,13 @@ def _base_path(head: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> Path
     base_path = (path.parent / head["extends"]).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ConfigError(str(path), "scenario.extends", f"{base_path} extends itself in a cycle")
+    if len(seen) >= MAX_EXTENDS:
+        raise ExtendsTooLongError(
+            str(seen[0]),
+            "scenario.extends",
+            f"starts a chain of more than {MAX_EXTENDS} scenario files extending one another (the limit, "
+            f"reached at {path})",
+        )
     if not base_path.is_file():
         raise ConfigError(str(path), "scenario.extends", f"{base_path} not found; give a scenario file path")
     return base_path
@@ -147,6 +164,10 @@ def parse_override(text: str) -> tuple[str, Any]:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
+    except RecursionError:
+        parsed = None
+    if parsed is None or depth_exceeded(parsed):
+        raise ConfigError("--set", key.strip(), f"the value nests more than {MAX_NESTING} levels deep (the limit)")
     return key.strip(), parsed
 
 
@@ -158,23 +179,75 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = 
     return build_scenario(raw, scenario.source, Path(scenario.source).parent, actors=actors)
 
 
-def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_run_config(
+    path: str | Path, overrides: dict[str, Any] | None = None, *, allow_edited: bool = False
+) -> Scenario:
     """Rebuild the scenario of a finished run from its `manifest.json` (`source_config`).
 
     The run's inputs travel inside the manifest, so this reproduces the run even after the
     scenario or actors files have changed. Overrides apply on top, as for a TOML file.
+
+    Args:
+        path: the run's `manifest.json`.
+        overrides: dotted keys and values, as for `load_scenario`.
+        allow_edited: accept a manifest whose `source_config` does not hash to its recorded
+            `config_hash` (edited by hand); refused (ConfigError) otherwise.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(str(path), None, "file not found (give a run's manifest.json or a scenario TOML file)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), None, f"not a JSON run manifest: {error}") from None
+    scenario, _ = read_run_config(path, allow_edited=allow_edited)
+    if not overrides:
+        return scenario
+    raw = copy.deepcopy(scenario.raw)
+    apply_overrides(raw, overrides, f"{path} (override)")
+    return build_scenario(raw, str(path), path.parent, actors=(scenario.actors_raw, scenario.actors_source))
+
+
+def read_run_config(path: Path, *, allow_edited: bool = False) -> tuple[Scenario, str | None]:
+    """The scenario a run's manifest records, checked against the manifest's `config_hash`.
+
+    Args:
+        path: the run's `manifest.json`.
+        allow_edited: accept a `source_config` that does not hash to `config_hash`.
+
+    Returns:
+        The scenario and None; or, for an edited manifest accepted with `allow_edited`, the
+        scenario and a sentence saying that it was edited and which hash the new run records.
+
+    Raises:
+        ConfigError: a missing, malformed, oversized or too deeply nested manifest, one without
+            `source_config`, or (unless `allow_edited`) one whose `source_config` was edited.
+    """
+    manifest = _read_manifest_json(path)
     inputs = manifest.get("source_config") if isinstance(manifest, dict) else None
     if not (isinstance(inputs, dict) and all(isinstance(inputs.get(k), dict) for k in ("scenario", "actors"))):
         raise ConfigError(str(path), "source_config", "missing; give the manifest.json that `caucasus run` wrote")
-    raw = copy.deepcopy(inputs["scenario"])
-    if overrides:
-        apply_overrides(raw, overrides, f"{path} (override)")
-    return build_scenario(raw, str(path), path.parent, actors=(inputs["actors"], f"{path} (source_config.actors)"))
+    actors = (inputs["actors"], f"{path} (source_config.actors)")
+    scenario = build_scenario(copy.deepcopy(inputs["scenario"]), str(path), path.parent, actors=actors)
+    recorded, actual = manifest.get("config_hash"), scenario.config_hash()
+    if recorded == actual:
+        return scenario, None
+    shown = f"{recorded[:12]}..." if isinstance(recorded, str) else repr(recorded)
+    if not allow_edited:
+        raise ConfigError(
+            str(path),
+            "config_hash",
+            f"{shown} is not the hash of this manifest's source_config ({actual[:12]}...): the manifest was "
+            "edited (or damaged) after the run, so rerunning it would not repeat that run; restore it, or "
+            "give --allow-edited-manifest to run the edited inputs (the new run records their own hash)",
+        )
+    note = (
+        f"{path}: source_config was edited after the run (recorded config_hash {shown}); running the edited "
+        f"inputs, recorded under their own hash {actual}"
+    )
+    return scenario, note
+
+
+def _read_manifest_json(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(str(path), None, "file not found (give a run's manifest.json or a scenario TOML file)")
+    try:
+        return parse_json(read_text(path, "run manifest"), str(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), None, f"not a JSON run manifest: {error}") from None
+    except OSError as error:
+        raise MachineError.from_os_error(path, "read the run's manifest", error) from None
