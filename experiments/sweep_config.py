@@ -47,7 +47,7 @@ from experiments.sensitivity import DESIGNS as DESIGN_KINDS
 from sim.actors import INDEX
 from sim.config import MAX_SEED, Scenario, load_scenario
 from sim.config.fields import check_keys, read_flag, read_number, read_string, read_table
-from sim.config.source import read_toml
+from sim.config.source import read_toml, referred
 from sim.errors import ConfigError
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import Disposition, ModelParams
@@ -157,7 +157,10 @@ def load_sweep(path: str | Path) -> SweepConfig:
     head = read_table(raw, "sweep", source, required=True)
     check_keys(head, SWEEP_KEYS, source, "sweep.")
     scenario_path = (path.parent / read_string(head, "scenario", source, "sweep.")).resolve()
-    scenario = load_scenario(scenario_path)
+    try:
+        scenario = load_scenario(scenario_path)
+    except ConfigError as error:  # in the scenario file (or one it names): say which key named it
+        raise referred(error, "sweep.scenario", source) from None
     master_seed = int(read_number(head, "master_seed", source, "sweep.", 0, MAX_SEED, integer=True, default=0))
     parameters = _read_parameters(read_table(raw, "parameters", source, required=True), source)
     design = _read_design(read_table(raw, "design", source, required=True), source, master_seed)

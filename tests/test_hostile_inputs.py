@@ -203,6 +203,18 @@ def test_an_error_in_the_actors_file_names_the_referring_key_and_file(tmp_path, 
     _refused(["run", str(scenario)], capsys, "malformed TOML", f"named by key 'scenario.actors_file' in {scenario}")
 
 
+def test_an_error_in_a_sweeps_scenario_names_the_referring_key_and_file(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SHORT.replace("horizon_days = 12", "horizon_days = -1"))
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(
+        f'[sweep]\nscenario = "{scenario}"\nreplicates = 1\n[design]\nkind = "full_factorial"\n'
+        '[parameters]\n"parameters.trust_rate" = { values = [0.2, 0.3] }\n'
+    )
+    err = _refused(["sweep", str(sweep), "--out", str(tmp_path / "o")], capsys, str(scenario), "scenario.horizon_days")
+    assert f"named by key 'sweep.scenario' in {sweep}" in err and not (tmp_path / "o").exists()
+
+
 def test_a_scenario_name_too_long_for_the_default_out_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     long = tmp_path / "long.toml"
