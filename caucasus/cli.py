@@ -2,7 +2,7 @@
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
 `caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
-`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa]`
+`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
@@ -25,9 +25,10 @@ from pathlib import Path
 from experiments.analysis import analyze
 from experiments.bench import benchmark
 from experiments.counterfactual import check_comparison_dir, compare, comparison_summary, write_comparison
-from experiments.runner import ENGINES, execute, plan_sweep
+from experiments.runner import ENGINES, check_workers, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
+from experiments.sweep_size import check_size, sweep_size
 from sim.config import MAX_SEED, Scenario, parse_override
 from sim.config.loading import read_run_config
 from sim.errors import ConfigError, MachineError
@@ -80,10 +81,15 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("config", type=Path, help="sweep TOML file (e.g. configs/sweeps/rupture_drivers.toml)")
     sweep.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
     backend = sweep.add_mutually_exclusive_group()
-    backend.add_argument("--workers", type=int, default=None, help="run on a local Dask cluster of N processes")
+    backend.add_argument(
+        "--workers", type=int, default=None, help="run on a local Dask cluster of N processes (at most the cores)"
+    )
     backend.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://host:port)")
     sweep.add_argument(
         "--engine", choices=ENGINES, default="ensemble", help="ensemble (batched, default) or mesa (reference)"
+    )
+    sweep.add_argument(
+        "--yes", action="store_true", help="start a sweep beyond the size ceilings (time, disk, the design's memory)"
     )
     analysis = commands.add_parser("analyze", help="summaries, sensitivity indices and figures of a finished sweep")
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
@@ -153,11 +159,22 @@ def compare_command(args: argparse.Namespace) -> int:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Run (or finish) a sweep and report where its results are."""
-    plan = plan_sweep(load_sweep(args.config), args.engine)
-    report = execute(plan, SweepStore(args.out), workers=args.workers, scheduler=args.scheduler, command=sys.argv)
+    check_workers(args.workers)
+    config = load_sweep(args.config)
+    size = sweep_size(config, args.engine, workers=args.workers, scheduler=args.scheduler, out=args.out)
+    check_size(size, yes=args.yes)  # before the design is sampled or anything written
+    plan = plan_sweep(config, args.engine)
+    report = execute(
+        plan,
+        SweepStore(args.out),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        command=sys.argv,
+        statement=size.statement(),
+    )
     resumed = f" ({report.runs_done_before} were already on disk)" if report.runs_done_before else ""
     print(
-        f"Sweep {plan.config.name}: {plan.n_runs} runs ({len(plan.design)} points x {plan.config.replicates} "
+        f"Sweep {plan.config.name}: {plan.n_runs} runs ({plan.n_points} points x {plan.config.replicates} "
         f"replicates, {plan.config.design.kind}, engine {plan.engine}, {report.backend}){resumed}\n"
         f"Ran {report.runs_run} runs in {report.seconds:.1f} s ({report.runs_per_second:.0f} runs/s); "
         f"results in {args.out}/ (manifest.json, design.parquet, runs/)"
@@ -186,8 +203,7 @@ def bench_command(args: argparse.Namespace) -> int:
     for name in ("mesa_runs", "ensemble_runs"):
         if not 1 <= getattr(args, name) <= 10_000_000:
             raise ConfigError(f"--{name.replace('_', '-')}", None, "out of range; allowed: 1 to 10,000,000 runs")
-    if args.workers is not None and not 1 <= args.workers <= 1024:
-        raise ConfigError("--workers", None, f"{args.workers} is out of range; allowed: 1 to 1024 worker processes")
+    check_workers(args.workers)
     print(benchmark(args.mesa_runs, args.ensemble_runs, sobol=args.sobol, workers=args.workers))
     return 0
 

@@ -14,10 +14,11 @@ runs each `CaucasusModel` in turn (the reference).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from experiments.design import salib_problem, sample_design
+from experiments.design import Design, salib_problem
 from experiments.replicates import spawned_seeds
 from experiments.store import KIND, SweepStore
 from experiments.sweep_config import SweepConfig
@@ -65,35 +66,65 @@ class ChunkWork:
     outcomes: tuple[str, ...]
 
 
+class ChunkRows(Mapping[int, int]):
+    """Rows (runs) in each chunk, computed when asked: no table of every chunk is held."""
+
+    def __init__(self, n_runs: int, chunk_runs: int) -> None:
+        """The chunks of `n_runs` runs, `chunk_runs` a chunk."""
+        self.n_runs, self.chunk_runs = n_runs, chunk_runs
+        self.n_chunks = -(-n_runs // chunk_runs)
+
+    def __getitem__(self, index: int) -> int:
+        """Runs in chunk `index` (a KeyError for no such chunk)."""
+        if not isinstance(index, int | np.integer) or not 0 <= index < self.n_chunks:
+            raise KeyError(index)
+        return min(self.chunk_runs, self.n_runs - int(index) * self.chunk_runs)
+
+    def __iter__(self) -> Iterator[int]:
+        """The chunk indices, in order."""
+        return iter(range(self.n_chunks))
+
+    def __len__(self) -> int:
+        """The number of chunks."""
+        return self.n_chunks
+
+
 @dataclass(frozen=True)
 class SweepPlan:
-    """A sweep made concrete: its design, engine and chunks."""
+    """A sweep made concrete: its design (read a block at a time), engine and chunks."""
 
     config: SweepConfig
-    design: pd.DataFrame
+    design: Design
     engine: str
     chunk_runs: int
 
     @property
+    def n_points(self) -> int:
+        """Number of design points."""
+        return self.design.n_points
+
+    @property
     def n_runs(self) -> int:
         """Number of runs: design points x replicates."""
-        return len(self.design) * self.config.replicates
+        return self.design.n_points * self.config.replicates
 
     @property
     def n_chunks(self) -> int:
         """Number of chunks."""
         return -(-self.n_runs // self.chunk_runs)
 
-    def chunk_rows(self) -> dict[int, int]:
-        """Rows (runs) in each chunk."""
-        return {i: min(self.chunk_runs, self.n_runs - i * self.chunk_runs) for i in range(self.n_chunks)}
+    def chunk_rows(self) -> ChunkRows:
+        """Rows (runs) in each chunk (a mapping, computed when asked)."""
+        return ChunkRows(self.n_runs, self.chunk_runs)
 
     def work(self, index: int) -> ChunkWork:
-        """The work of chunk `index`."""
+        """The work of chunk `index` (with only the design points its runs use)."""
         replicates = self.config.replicates
         run_ids = np.arange(index * self.chunk_runs, min((index + 1) * self.chunk_runs, self.n_runs), dtype=np.int64)
         point_ids, replicate = np.divmod(run_ids, replicates)
         seed_index = replicate if self.config.seeds == "common" else run_ids
+        first = int(point_ids[0])
+        points = self.design.rows(first, int(point_ids[-1]) + 1)
         return ChunkWork(
             index=index,
             engine=self.engine,
@@ -102,7 +133,7 @@ class SweepPlan:
             point_ids=point_ids,
             replicates=replicate,
             seeds=spawned_seeds(self.config.master_seed, seed_index),
-            parameters={name: self.design[name].to_numpy()[point_ids] for name in self.config.parameter_names},
+            parameters={name: points[name].to_numpy()[point_ids - first] for name in self.config.parameter_names},
             outcomes=self.config.outcomes,
         )
 
@@ -117,7 +148,7 @@ class SweepPlan:
             **self.identity(),
             "sweep": self.config.resolved(),
             "problem": salib_problem(self.config),
-            "n_points": len(self.design),
+            "n_points": self.n_points,
             "n_runs": self.n_runs,
             "n_chunks": self.n_chunks,
             "versions": versions(),
@@ -128,10 +159,14 @@ class SweepPlan:
 
 
 def plan_sweep(config: SweepConfig, engine: str = "ensemble") -> SweepPlan:
-    """Sample the design and fix the chunks."""
+    """Fix the chunks and the design: a full factorial is made later a block at a time, SALib's designs now, whole.
+
+    Check the sweep's size first (`experiments.sweep_size`): sampling a design whole takes
+    memory in proportion to its points.
+    """
     if engine not in ENGINES:
         raise ConfigError("--engine", None, f"{engine!r} is not an engine; allowed: {', '.join(ENGINES)}")
-    return SweepPlan(config, sample_design(config), engine, config.chunk_runs or default_chunk_runs(engine))
+    return SweepPlan(config, Design(config), engine, config.chunk_runs or default_chunk_runs(engine))
 
 
 def default_chunk_runs(engine: str) -> int:
@@ -187,6 +222,7 @@ def execute(
     scheduler: str | None = None,
     command: list[str] | None = None,
     progress: bool | None = None,
+    statement: str | None = None,
 ) -> SweepReport:
     """Run the chunks not yet on disk and write each as it arrives.
 
@@ -197,13 +233,18 @@ def execute(
         scheduler: the address of an existing Dask scheduler (tcp://host:port) instead.
         command: the command line, for the manifest.
         progress: show a progress bar (default: when stderr is a terminal).
+        statement: printed on stderr once the backend is up and the directory initialised,
+            before the first chunk (the sweep's size, `experiments.sweep_size`).
     """
     store.check_compatible(plan.identity())
     with _backend(workers, scheduler) as (submit_all, backend):  # connects before anything is written
-        store.initialise(plan.manifest(command), plan.design)
+        store.initialise(plan.manifest(command), plan.design)  # the design a block at a time
+        if statement:  # after every check and the first write: a mistake or a failure is one paragraph alone
+            print(statement, file=sys.stderr, flush=True)
         rows = plan.chunk_rows()
-        todo = [i for i in range(plan.n_chunks) if i not in store.done_chunks(rows)]
-        done_before = plan.n_runs - sum(rows[i] for i in todo)
+        done = store.done_chunks(rows)  # read once (the list of chunks is not held: a sweep may have millions)
+        todo = (i for i in range(plan.n_chunks) if i not in done)
+        done_before = sum(rows[i] for i in done)
         provenance = {"config_hash": plan.config.config_hash(), "engine": plan.engine, "versions": versions()}
         started = time.perf_counter()
         show = sys.stderr.isatty() if progress is None else progress
@@ -246,8 +287,7 @@ def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runne
     if scheduler is None and workers is None:
         yield (lambda works: ((work, run_chunk(work)) for work in works)), "serial"
         return
-    if workers is not None and not 1 <= workers <= 1024:
-        raise ConfigError("--workers", None, f"{workers} is out of range; allowed: 1 to 1024 worker processes")
+    check_workers(workers)
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -273,6 +313,22 @@ def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runne
         client.close()
         if scheduler is None:
             cluster.close()
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse (ConfigError at --workers) fewer than 1 or more worker processes than this machine has cores.
+
+    More processes than cores only share the cores (each run takes as long, the sweep no less)
+    and take a worker's memory each; a larger cluster is `--scheduler`'s.
+    """
+    cores = os.cpu_count() or 1
+    if workers is not None and not 1 <= workers <= cores:
+        raise ConfigError(
+            "--workers",
+            None,
+            f"{workers} is out of range; allowed: 1 to {cores} worker processes (this machine's cores, "
+            "os.cpu_count()); for more, start a Dask cluster and give --scheduler",
+        )
 
 
 def _connect(client_type: type, address: str) -> Any:

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,11 @@ class SweepStore:
                 )
         return True
 
-    def initialise(self, manifest: dict[str, Any], design: pd.DataFrame) -> None:
+    def initialise(self, manifest: dict[str, Any], design: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
         """Write the manifest (first, so a killed sweep is always recognised), then the design.
+
+        The design is a frame, or blocks of rows (a `Design`), written one row group each: the
+        whole design is never held to write it.
 
         A resumed sweep keeps its manifest; the design, a function of the sweep, is rewritten
         if it was not finished.
@@ -105,7 +109,7 @@ class SweepStore:
             if not (self.root / MANIFEST).exists():
                 _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             if not (self.root / DESIGN).exists():
-                _write_atomically(pa.Table.from_pandas(design, preserve_index=False), self.root / DESIGN)
+                _write_atomically(_design_tables(design), self.root / DESIGN)
             self.runs_dir.mkdir(exist_ok=True)
         except OSError as error:  # a MachineError too
             if created:  # a directory this call made holds nothing else: leave none behind
@@ -367,10 +371,31 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
-def _write_atomically(table: pa.Table, path: Path) -> None:
+def _design_tables(design: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[pa.Table]:
+    """A design frame, or its blocks of rows, as Arrow tables."""
+    for block in [design] if isinstance(design, pd.DataFrame) else design:
+        yield pa.Table.from_pandas(block, preserve_index=False)
+
+
+def _write_parquet(table: pa.Table | Iterable[pa.Table], path: Path) -> None:
+    """One table, or tables of one schema written in turn as row groups (only one held at a time)."""
+    if isinstance(table, pa.Table):
+        pq.write_table(table, path)
+        return
+    writer = None
+    try:
+        for part in table:
+            writer = writer or pq.ParquetWriter(path, part.schema)
+            writer.write_table(part)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _write_atomically(table: pa.Table | Iterable[pa.Table], path: Path) -> None:
     temporary = _temporary(path)
     try:
-        pq.write_table(table, temporary)
+        _write_parquet(table, temporary)
         os.replace(temporary, path)
     except OSError as error:
         with suppress(OSError):

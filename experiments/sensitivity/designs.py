@@ -10,7 +10,7 @@ own, like a grid or a Latin hypercube, uses Spearman's rank correlation).
 
 from __future__ import annotations
 
-import itertools
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,6 +35,8 @@ class DesignKind(ABC):
         samples_meaning: what `samples` counts (None: the design takes no `samples`).
         options: the optional `[design]` keys it takes besides `samples` and `seed`.
         min_parameters: the fewest parameters it can vary.
+        chunked: whether its points can be made a block of rows at a time (`sample_rows`); the
+            others are sampled whole by SALib, in memory (the sweep's size ceiling guards it).
     """
 
     kind: ClassVar[str]
@@ -42,6 +44,7 @@ class DesignKind(ABC):
     samples_meaning: ClassVar[str | None]
     options: ClassVar[frozenset[str]] = frozenset()
     min_parameters: ClassVar[int] = 1
+    chunked: ClassVar[bool] = False
 
     @abstractmethod
     def sample(
@@ -58,6 +61,12 @@ class DesignKind(ABC):
     def n_points(self, design: Mapping[str, Any], parameters: Sequence[ParameterSpec]) -> int:
         """How many points the design has (without sampling it)."""
         return design["samples"] * self.points_per_sample(len(parameters), design)
+
+    def sample_rows(
+        self, design: Mapping[str, Any], parameters: Sequence[ParameterSpec], start: int, stop: int
+    ) -> np.ndarray:
+        """Points `start` to `stop` (exclusive) of the design, made without the others (only if `chunked`)."""
+        raise NotImplementedError(f"the {self.kind} design is sampled whole")
 
     def points_per_sample(self, n_parameters: int, design: Mapping[str, Any]) -> int | None:
         """Points per unit of `samples` (a design's size is a multiple of it); None when the size has no such unit."""
@@ -98,16 +107,29 @@ class FullFactorial(DesignKind):
     kind = "full_factorial"
     method = SPEARMAN
     samples_meaning = None
+    chunked = True
 
     def sample(
         self, problem: dict[str, Any], design: Mapping[str, Any], parameters: Sequence[ParameterSpec]
     ) -> np.ndarray:
-        """Every combination, the last parameter varying fastest."""
-        return np.array(list(itertools.product(*(grid_values(p) for p in parameters))), dtype=float)
+        """Every combination, the last parameter varying fastest (`itertools.product`'s order)."""
+        return self.sample_rows(design, parameters, 0, self.n_points(design, parameters))
+
+    def sample_rows(
+        self, design: Mapping[str, Any], parameters: Sequence[ParameterSpec], start: int, stop: int
+    ) -> np.ndarray:
+        """Combinations `start` to `stop` (exclusive), by index arithmetic: point i's digits in mixed radix."""
+        grids = [np.asarray(grid_values(p), dtype=float) for p in parameters]
+        index = np.arange(start, stop, dtype=np.int64)
+        matrix = np.empty((len(index), len(grids)))
+        for column in reversed(range(len(grids))):  # the last parameter is the fastest digit
+            index, digit = np.divmod(index, len(grids[column]))
+            matrix[:, column] = grids[column][digit]
+        return matrix
 
     def n_points(self, design: Mapping[str, Any], parameters: Sequence[ParameterSpec]) -> int:
-        """The product of the parameters' numbers of values."""
-        return int(np.prod([len(grid_values(p)) for p in parameters]))
+        """The product of the parameters' numbers of values (exact: a Python integer, however large)."""
+        return math.prod(len(grid_values(p)) for p in parameters)
 
     def points_per_sample(self, n_parameters: int, design: Mapping[str, Any]) -> int | None:
         """None: a grid's size is the product of its parameters' values."""
