@@ -4,6 +4,8 @@
 - `counterfactual`: two scenarios on common random numbers, compared day by day;
 - `sweep_config`, `design`, `runner`, `store`: sweeps (configs, SALib designs, chunks on the
   ensemble or Mesa engine, serial or on Dask, streamed resumable Parquet results);
+  `sweep_size`: a sweep's size before it starts (points, runs, time, disk, memory) and the
+  ceilings above which it needs `--yes`;
 - `sensitivity`: the registry of design kinds (sampler, size, config rules) and sensitivity
   methods (analyser, index table, ranking, report columns, figure);
 - `analysis` (the steps of `caucasus analyze`), `store` (reading a sweep back, checked),
