@@ -4,6 +4,7 @@
 `caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
+`caucasus verify DIR`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
 
@@ -29,6 +30,7 @@ from experiments.runner import ENGINES, check_workers, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
 from experiments.sweep_size import check_size, sweep_size
+from experiments.verify import verify
 from sim.config import MAX_SEED, Scenario, parse_override
 from sim.config.loading import read_run_config
 from sim.errors import ConfigError, MachineError
@@ -95,6 +97,8 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
+    checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
+    checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
     bench.add_argument("--mesa-runs", type=int, default=6, help="runs timed for mesa.batch_run and --engine mesa")
     bench.add_argument("--ensemble-runs", type=int, default=2048, help="runs timed for --engine ensemble")
@@ -189,6 +193,16 @@ def analyze_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_command(args: argparse.Namespace) -> int:
+    """Check a sweep's or a run's directory; print OK or its problems (exit 2 when there are any)."""
+    verdict = verify(args.directory)
+    print(verdict.text())
+    if verdict.ok:
+        return 0
+    print(f"caucasus: error: {args.directory}: {verdict.summary} (listed above)", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def bench_command(args: argparse.Namespace) -> int:
     """Run the benchmark and print its report."""
     if args.dashboard:
@@ -225,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             return sweep_command(args)
         if args.command == "analyze":
             return analyze_command(args)
+        if args.command == "verify":
+            return verify_command(args)
         if args.command == "bench":
             return bench_command(args)
         if args.command == "dashboard":

@@ -236,7 +236,21 @@ def execute(
         statement: printed on stderr once the backend is up and the directory initialised,
             before the first chunk (the sweep's size, `experiments.sweep_size`).
     """
-    store.check_compatible(plan.identity())
+    store.check_compatible(plan.identity())  # a mistake is refused before anything is written
+    with store.locked():  # no other command writes into DIR until this one ends (exit 2 naming it)
+        return _execute_locked(plan, store, workers, scheduler, command, progress, statement)
+
+
+def _execute_locked(
+    plan: SweepPlan,
+    store: SweepStore,
+    workers: int | None,
+    scheduler: str | None,
+    command: list[str] | None,
+    progress: bool | None,
+    statement: str | None = None,
+) -> SweepReport:
+    store.check_compatible(plan.identity())  # again, holding the lock: another command may have written since
     with _backend(workers, scheduler) as (submit_all, backend):  # connects before anything is written
         store.initialise(plan.manifest(command), plan.design)  # the design a block at a time
         if statement:  # after every check and the first write: a mistake or a failure is one paragraph alone

@@ -10,7 +10,19 @@ Layout of DIR:
   `pandas.read_parquet(DIR / "runs")` skips) and renamed into place, so a file that exists is
   whole: a sweep killed at any moment (even `kill -9`) and started again skips the chunks on
   disk and runs only the missing ones;
-- `complete.json`: written when every run is on disk (counts, wall time, throughput).
+- `checksums/chunk-NNNNNN.sha256`: the SHA-256 of each chunk file (`sha256sum` format), written
+  and synced before the chunk is renamed into place, so every chunk on disk has its checksum;
+- `complete.json`: written when every run is on disk (counts, wall time, throughput);
+- `quarantine/`: chunks a resume found damaged (unreadable), foreign (another sweep's config
+  hash), short or edited (not their checksum), moved aside (never deleted) before they are run
+  again; no reader looks there;
+- `.caucasus-lock`: while a command writes to DIR, its exclusive lock (`fcntl.flock`) with its
+  pid, host and start time; a second command is refused (ConfigError) naming it.
+
+Every file is written under a temporary name unique to its process, synced, renamed into place
+and its directory synced, so a power cut leaves whole files only. Every chunk is checked against
+the manifest (config hash and chunk number in its metadata, row count, checksum) on resume and
+on read (`read_sweep_results`); `caucasus verify DIR` lists every problem.
 
 `read_sweep_results(DIR)` reads a finished sweep back as a `Sweep`, checking the manifest, the
 design and the runs against each other (a missing, incomplete or damaged directory is a
@@ -23,12 +35,15 @@ machine while reading or writing (disk full, permission denied, I/O error) is a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,15 +56,22 @@ import pyarrow.parquet as pq
 from experiments.sensitivity import DESIGNS, DesignKind, SensitivityMethod
 from sim.config.limits import parse_json, read_text
 from sim.errors import ConfigError, MachineError
+from sim.locking import LOCK_SUFFIX, exclusive_lock
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 RUNS = "runs"
 COMPLETE = "complete.json"
+CHECKSUMS = "checksums"
+QUARANTINE = "quarantine"
+LOCK = LOCK_SUFFIX  # the lock file in DIR: `.caucasus-lock`
+CHECKSUM_FIELD = "chunk_checksums"  # in the manifest: the sweep records a checksum of every chunk
 KIND = "caucasus-sweep"
 METADATA_KEY = b"caucasus.sweep"
 CHUNK_NAME = re.compile(r"chunk-(\d{6,})\.parquet")
 RERUN = "rerun the same `caucasus sweep` command to finish it, then analyse again"
+REPAIR = "rerun the same `caucasus sweep` command: it moves the chunk to quarantine/ and runs it again"
+TEMPORARY = re.compile(r"\..+\.tmp")  # `.NAME.PID.RANDOM.tmp` (and an older `.NAME.tmp`)
 
 
 @dataclass(frozen=True)
@@ -77,8 +99,9 @@ class SweepStore:
         manifest_path = self.root / MANIFEST
         if not manifest_path.exists():
             # a sweep killed while writing its manifest leaves only the manifest's temporary file
-            leftovers = {_temporary(self.root / MANIFEST).name}
-            if self.root.exists() and any(p.name not in leftovers for p in self.root.iterdir()):
+            # (and a command holding or leaving the lock)
+            held = list(self.root.iterdir()) if self.root.exists() else []
+            if any(p.name != LOCK and not TEMPORARY.fullmatch(p.name) for p in held):
                 raise ConfigError(
                     "--out", None, f"{self.root} is not empty and holds no sweep; give a new or empty directory"
                 )
@@ -103,39 +126,95 @@ class SweepStore:
         A resumed sweep keeps its manifest; the design, a function of the sweep, is rewritten
         if it was not finished.
         """
-        created = not self.root.exists()
+        created = not (self.root / MANIFEST).exists()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
+            _remove_temporaries(self.root)  # left by a killed command (this one holds the lock)
             if not (self.root / MANIFEST).exists():
+                manifest = manifest | {CHECKSUM_FIELD: "sha256"}  # every chunk has checksums/chunk-NNNNNN.sha256
                 _write_text_atomically(self.root / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             if not (self.root / DESIGN).exists():
                 _write_atomically(_design_tables(design), self.root / DESIGN)
             self.runs_dir.mkdir(exist_ok=True)
         except OSError as error:  # a MachineError too
-            if created:  # a directory this call made holds nothing else: leave none behind
-                shutil.rmtree(self.root, ignore_errors=True)
+            if created:  # a directory this call began holds nothing else: leave none of it behind
+                for path in (self.root / MANIFEST, self.root / DESIGN, self.runs_dir):
+                    shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
             if isinstance(error, MachineError):
                 raise
             raise MachineError.from_os_error(self.root, "write the sweep's results", error) from None
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold DIR's exclusive lock for the block (a ConfigError naming the holder if another command has it).
+
+        DIR (and its parents) are made if need be, and removed again if the block leaves them empty.
+        """
+        made = [p for p in (self.root.absolute(), *self.root.absolute().parents) if not p.exists()]
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise MachineError.from_os_error(self.root, "write the sweep's results", error) from None
+        try:
+            with exclusive_lock(self.root / LOCK, self.root, "give another --out"):
+                yield
+        finally:
+            for path in made:  # innermost first; only if empty
+                with suppress(OSError):
+                    path.rmdir()
+
     def done_chunks(self, expected_rows: dict[int, int]) -> set[int]:
-        """Chunks already on disk and whole; stray temporary files are removed."""
-        done = set()
+        """Chunks already on disk and sound; stray temporary files are removed.
+
+        A damaged, foreign, short or edited chunk, or one the sweep does not have, is moved to
+        quarantine/ (saying so on one line on stderr) and counted as missing, to be run again.
+        """
+        done: set[int] = set()
         if not self.runs_dir.is_dir():
             return done
-        for path in self.runs_dir.iterdir():
+        manifest = read_manifest(self.root)
+        for path in sorted(self.runs_dir.iterdir()):
             match = CHUNK_NAME.fullmatch(path.name)
             if path.name.endswith(".tmp"):
                 path.unlink()
-            elif match and pq.read_metadata(path).num_rows == expected_rows.get(int(match.group(1))):
-                done.add(int(match.group(1)))
+            elif match:
+                index = int(match.group(1))
+                _, problem = inspect_chunk(self.root, index, manifest, expected_rows.get(index))
+                if problem is None:
+                    done.add(index)
+                else:
+                    self.quarantine(path, problem)
         return done
 
+    def quarantine(self, path: Path, problem: str) -> Path:
+        """Move a chunk (and its checksum) aside into DIR/quarantine/, never deleting it; say so on stderr."""
+        folder = self.root / QUARANTINE
+        try:
+            folder.mkdir(exist_ok=True)
+            target, n = folder / path.name, 1
+            while target.exists():
+                n += 1
+                target = folder / f"{path.stem}-{n}{path.suffix}"
+            os.rename(path, target)
+            checksum = _checksum_path(self.root, path.name)
+            if checksum.exists():
+                os.rename(checksum, target.with_suffix(".sha256"))
+            _fsync_directory(folder)
+            _fsync_directory(path.parent)
+        except OSError as error:
+            raise MachineError.from_os_error(path, "move the chunk to quarantine", error) from None
+        where = target.relative_to(self.root)
+        print(f"caucasus: {path}: {problem}; moved to {where} and run again", file=sys.stderr, flush=True)
+        return target
+
     def write_chunk(self, index: int, frame: pd.DataFrame, provenance: dict[str, Any]) -> None:
-        """Write one chunk's rows, with the sweep's provenance in the file's metadata."""
+        """Write one chunk's rows, with the sweep's provenance in the file's metadata, and its checksum."""
         table = pa.Table.from_pandas(frame, preserve_index=False)
         metadata = dict(table.schema.metadata or {}) | {METADATA_KEY: json.dumps(provenance).encode()}
-        _write_atomically(table.replace_schema_metadata(metadata), self.runs_dir / f"chunk-{index:06d}.parquet")
+        name = f"chunk-{index:06d}.parquet"
+        _write_atomically(
+            table.replace_schema_metadata(metadata), self.runs_dir / name, checksum=_checksum_path(self.root, name)
+        )
 
     def mark_complete(self, summary: dict[str, Any]) -> None:
         """Record that every run is on disk."""
@@ -168,12 +247,28 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return manifest
 
 
-def read_runs(root: Path) -> pd.DataFrame:
-    """Every run on disk, sorted by run id (an empty frame when none); a damaged file is a ConfigError."""
+def read_runs(root: Path, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Every run on disk, sorted by run id (an empty frame when none); a damaged file is a ConfigError.
+
+    With the sweep's `manifest`, every chunk is also checked against it (config hash, chunk number,
+    rows, checksum: `inspect_chunk`); one that fails is a ConfigError naming it.
+    """
     runs_dir = Path(root) / RUNS
     parts = sorted(p for p in runs_dir.iterdir() if CHUNK_NAME.fullmatch(p.name)) if runs_dir.is_dir() else []
     tables = []
+    rows = expected_chunk_rows(manifest) if manifest is not None else {}
+    if manifest is not None and not rows:
+        source = str(Path(root) / MANIFEST)
+        raise ConfigError(source, "chunk_runs", "is missing or not a positive whole number; the manifest is damaged")
     for part in parts:
+        if manifest is not None:
+            index = int(CHUNK_NAME.fullmatch(part.name).group(1))
+            # rows are counted over all chunks below (`holds N of the sweep's M runs: rerun ...`)
+            table, problem = inspect_chunk(Path(root), index, manifest, rows.get(index), check_rows=False)
+            if problem is not None:
+                raise ConfigError(str(part), None, f"{problem}; {REPAIR}")
+            tables.append(table)
+            continue
         try:
             tables.append(pq.read_table(part))
         except (OSError, pa.ArrowException) as error:
@@ -322,7 +417,7 @@ def _read_design(directory: Path, manifest: dict[str, Any]) -> pd.DataFrame:
 
 def _read_all_runs(directory: Path, manifest: dict[str, Any]) -> pd.DataFrame:
     runs_dir, n_runs = directory / RUNS, manifest["n_runs"]
-    runs = read_runs(directory)
+    runs = read_runs(directory, manifest)
     if len(runs) < n_runs:
         raise ConfigError(str(runs_dir), None, f"holds {len(runs)} of the sweep's {n_runs} runs: {RERUN}")
     for column in ("run_id", "point_id"):
@@ -366,9 +461,102 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Checking chunks against the manifest; durable writes
+
+
+def expected_chunk_rows(manifest: dict[str, Any]) -> dict[int, int]:
+    """Rows of each chunk the manifest's sweep has (empty when the manifest does not say)."""
+    n_runs, chunk_runs = manifest.get("n_runs"), manifest.get("chunk_runs")
+    if not (_is_int(n_runs) and _is_int(chunk_runs) and n_runs > 0 and chunk_runs > 0):
+        return {}
+    return {i: min(chunk_runs, n_runs - i * chunk_runs) for i in range(-(-n_runs // chunk_runs))}
+
+
+def inspect_chunk(
+    root: Path, index: int, manifest: dict[str, Any], expected_rows: int | None, *, check_rows: bool = True
+) -> tuple[pa.Table | None, str | None]:
+    """Chunk `index` of the sweep in `root` read and checked: (its table, None) or (None, what is wrong).
+
+    Wrong: unreadable as Parquet (damaged), no provenance, another sweep's config hash (foreign),
+    another chunk's number, not the sweep's (`expected_rows` None) or not its row count, or a
+    checksum that does not match (edited). A chunk without a checksum is wrong only when the
+    manifest says chunks have one (`check_rows` False: the row count is left to the caller). A
+    file the machine cannot read is a MachineError.
+    """
+    path = Path(root) / RUNS / f"chunk-{index:06d}.parquet"
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise MachineError.from_os_error(path, "read the sweep's runs", error) from None
+    if expected_rows is None:
+        return None, f"is not a chunk of this sweep (it has {len(expected_chunk_rows(manifest))} chunks)"
+    try:
+        table = pq.read_table(pa.BufferReader(data), use_threads=False)  # a chunk is small
+    except (OSError, pa.ArrowException) as error:
+        reason = str(error).splitlines()[0].replace("Could not open Parquet input source '<Buffer>': ", "")
+        return None, f"cannot be read as Parquet ({reason}): the file is damaged"
+    try:
+        provenance = json.loads((table.schema.metadata or {})[METADATA_KEY])
+        held_hash, held_index = provenance["config_hash"], provenance.get("chunk", index)
+    except (KeyError, TypeError, ValueError):
+        return None, "carries no sweep provenance (caucasus.sweep metadata): it was not written by this sweep"
+    if held_hash != manifest.get("config_hash"):
+        return None, f"holds runs of another sweep (config hash {held_hash!r}, not the manifest's)"
+    if held_index != index:
+        return None, f"is chunk {held_index!r} of the sweep, under the name of chunk {index}"
+    if check_rows and table.num_rows != expected_rows:
+        return None, f"holds {table.num_rows} runs, not the chunk's {expected_rows}"
+    recorded = _recorded_checksum(root, path.name)
+    if recorded is None and manifest.get(CHECKSUM_FIELD):
+        return None, f"has no checksum in {CHECKSUMS}/ (the manifest says every chunk has one)"
+    if recorded is not None and recorded != hashlib.sha256(data).hexdigest():
+        return None, "does not match its recorded SHA-256 checksum: it was changed after it was written"
+    return table, None
+
+
+def _checksum_path(root: Path, name: str) -> Path:
+    return Path(root) / CHECKSUMS / f"{Path(name).stem}.sha256"
+
+
+def _recorded_checksum(root: Path, name: str) -> str | None:
+    """The SHA-256 recorded for runs/`name` (None when none, or unreadable)."""
+    try:
+        text = _checksum_path(root, name).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    digest = text.split(maxsplit=1)[0] if text.strip() else ""
+    return digest.lower() if re.fullmatch(r"[0-9a-fA-F]{64}", digest) else "unreadable"
+
+
 def _temporary(path: Path) -> Path:
-    """Where a file is written before it is renamed into place: hidden, so no reader lists it."""
-    return path.with_name(f".{path.name}.tmp")
+    """Where a file is written before it is renamed into place: hidden (no reader lists it), unique to this write."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files a killed command left in `folder` (call it holding the lock)."""
+    for path in folder.iterdir():
+        if TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink()
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a rename in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_and_hash(path: Path) -> str:
+    """Flush the written file `path` to disk; its SHA-256."""
+    digest = hashlib.sha256()
+    with path.open("rb") as written:
+        while block := written.read(1 << 20):
+            digest.update(block)
+        os.fsync(written.fileno())
+    return digest.hexdigest()
 
 
 def _design_tables(design: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[pa.Table]:
@@ -392,11 +580,21 @@ def _write_parquet(table: pa.Table | Iterable[pa.Table], path: Path) -> None:
             writer.close()
 
 
-def _write_atomically(table: pa.Table | Iterable[pa.Table], path: Path) -> None:
+def _write_atomically(table: pa.Table | Iterable[pa.Table], path: Path, *, checksum: Path | None = None) -> None:
+    """Write `table` to `path` whole: a unique temporary file, synced, renamed, the folder synced.
+
+    With `checksum`, the file's SHA-256 is written there (whole, synced) before the rename, so
+    the file is never in place without its checksum.
+    """
     temporary = _temporary(path)
     try:
         _write_parquet(table, temporary)
+        digest = _sync_and_hash(temporary)
+        if checksum is not None:
+            checksum.parent.mkdir(exist_ok=True)
+            _write_text_atomically(checksum, f"{digest}  {RUNS}/{path.name}\n")
         os.replace(temporary, path)
+        _fsync_directory(path.parent)
     except OSError as error:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
@@ -406,8 +604,12 @@ def _write_atomically(table: pa.Table | Iterable[pa.Table], path: Path) -> None:
 def _write_text_atomically(path: Path, text: str) -> None:
     temporary = _temporary(path)
     try:
-        temporary.write_text(text, encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as sink:
+            sink.write(text)
+            sink.flush()
+            os.fsync(sink.fileno())
         os.replace(temporary, path)
+        _fsync_directory(path.parent)
     except OSError as error:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)

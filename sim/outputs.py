@@ -6,6 +6,9 @@ Every file carries the run's provenance: the manifest in full, each Parquet file
 key-value metadata (`caucasus.provenance`), `outcomes.json` as its config hash and versions.
 Files are written into a fresh sibling directory that is renamed into place at the end, so a
 run directory is never left half-written and an existing run is only replaced with `force`.
+While it is written, a lock beside it (`.NAME.caucasus-lock`, `sim.locking`) keeps a second
+command from writing the same directory: that one is refused (exit 2) naming the holder, or, if
+it comes after, finds the directory taken (the check is made again under the lock).
 Nothing else in the project writes run files.
 """
 
@@ -15,8 +18,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,7 @@ import pyarrow.parquet as pq
 from sim.actors import ACTORS, POWERS, STATES
 from sim.corridor import ARRANGEMENTS
 from sim.errors import ConfigError, MachineError
+from sim.locking import LOCK_SUFFIX, exclusive_lock
 from sim.outcomes import RunOutcomes
 from sim.provenance import git_commit, utc_now, versions
 
@@ -180,7 +184,7 @@ def write_run(
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)
-    with staged_directory(out_dir, "write the run") as staging:
+    with staged_directory(out_dir, "write the run", check=lambda: check_out_dir(out_dir, force)) as staging:
         origin = provenance(model)
         for name, table in run_tables(model).items():
             write_table(table, staging / f"{name}.parquet", origin)
@@ -191,7 +195,9 @@ def write_run(
 
 
 @contextmanager
-def staged_directory(out_dir: Path, action: str, *, name_files: bool = False) -> Iterator[Path]:
+def staged_directory(
+    out_dir: Path, action: str, *, name_files: bool = False, check: Callable[[], None] | None = None
+) -> Iterator[Path]:
     """A fresh directory beside `out_dir` to write into, renamed to `out_dir` when the block ends.
 
     On any failure the staging directory and the parents this call created are removed, so
@@ -199,13 +205,21 @@ def staged_directory(out_dir: Path, action: str, *, name_files: bool = False) ->
     MachineError saying that `action` failed on `out_dir`, with the system's reason. With
     `name_files`, a nested MachineError on a file in the staging directory keeps its action and
     names that file where it was to be, under `out_dir`.
+
+    The block runs holding the lock `.NAME.caucasus-lock` beside `out_dir` (another command
+    holding it: a ConfigError naming it); `check` (e.g. that `out_dir` may be written) is called
+    first under the lock.
     """
     out_dir = Path(out_dir)
     parent = out_dir.absolute().parent
     created = [p for p in (parent, *parent.parents) if not p.exists()]  # innermost first
     staging = None
+    lock = ExitStack()
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
+        lock.enter_context(exclusive_lock(out_dir.parent / f".{out_dir.name}{LOCK_SUFFIX}", out_dir, "another --out"))
+        if check is not None:
+            check()
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; an output directory is an ordinary one
         yield staging
@@ -213,6 +227,7 @@ def staged_directory(out_dir: Path, action: str, *, name_files: bool = False) ->
     except BaseException as error:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
         for made in created:
             with suppress(OSError):
                 made.rmdir()  # only if empty: another process may have written there since
@@ -226,6 +241,7 @@ def staged_directory(out_dir: Path, action: str, *, name_files: bool = False) ->
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
 
 
 def _unstaged(path: str, staging: Path, out_dir: Path) -> str:

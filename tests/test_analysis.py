@@ -9,6 +9,8 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from SALib.sample import latin, morris, sobol
 from scipy import stats
@@ -64,12 +66,16 @@ def write_sweep(
     runs = runs.iloc[: n_runs if keep_rows is None else keep_rows]
     (root / "runs").mkdir()
     for index, start in enumerate(range(0, len(runs), CHUNK_ROWS)):
-        runs.iloc[start : start + CHUNK_ROWS].to_parquet(root / "runs" / f"chunk-{index:06d}.parquet", index=False)
+        table = pa.Table.from_pandas(runs.iloc[start : start + CHUNK_ROWS], preserve_index=False)
+        provenance = {b"caucasus.sweep": json.dumps({"config_hash": "0" * 64, "chunk": index}).encode()}
+        table = table.replace_schema_metadata(table.schema.metadata | provenance)  # checked against the manifest
+        pq.write_table(table, root / "runs" / f"chunk-{index:06d}.parquet")
     outcomes = [name for name in runs.columns if name not in ("run_id", "point_id", "replicate", "seed", *NAMES)]
     manifest = {
         "kind": "caucasus-sweep",
         "config_hash": "0" * 64,
         "engine": "ensemble",
+        "chunk_runs": CHUNK_ROWS,
         "n_points": n_points,
         "n_runs": n_runs,
         "problem": PROBLEM,

@@ -403,7 +403,8 @@ def test_chunks_past_the_millionth_are_found_on_disk(tmp_path):
     store = SweepStore(tmp_path / "out")
     store.initialise(plan.manifest(), plan.design)
     last = plan.n_chunks - 1
-    store.write_chunk(last, run_chunk(plan.work(last)), {"chunk": last})
+    provenance = {"config_hash": plan.config.config_hash(), "chunk": last}  # checked against the manifest
+    store.write_chunk(last, run_chunk(plan.work(last)), provenance)
     assert (store.runs_dir / f"chunk-{last}.parquet").is_file()
     assert store.done_chunks({last: 1}) == {last}
     assert read_runs(store.root)["run_id"].tolist() == [1_000_001]
