@@ -56,7 +56,7 @@ import pyarrow.parquet as pq
 from experiments.sensitivity import DESIGNS, DesignKind, SensitivityMethod
 from sim.config.limits import parse_json, read_text
 from sim.errors import ConfigError, MachineError
-from sim.locking import LOCK_SUFFIX, exclusive_lock
+from sim.locking import LOCK_SUFFIX, exclusive_lock, holder_of
 
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
@@ -419,6 +419,14 @@ def _read_all_runs(directory: Path, manifest: dict[str, Any]) -> pd.DataFrame:
     runs_dir, n_runs = directory / RUNS, manifest["n_runs"]
     runs = read_runs(directory, manifest)
     if len(runs) < n_runs:
+        holder = holder_of(directory / LOCK)
+        if holder is not None:  # not to be rerun: it is running
+            raise ConfigError(
+                str(runs_dir),
+                None,
+                f"holds {len(runs)} of the sweep's {n_runs} runs: the sweep is being written now ({holder}); "
+                "analyse it once that command ends",
+            )
         raise ConfigError(str(runs_dir), None, f"holds {len(runs)} of the sweep's {n_runs} runs: {RERUN}")
     for column in ("run_id", "point_id"):
         if column not in runs.columns:

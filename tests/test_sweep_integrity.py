@@ -144,6 +144,18 @@ def test_a_sweep_into_a_locked_directory_exits_2_naming_the_holder_and_writes_no
     assert len(read_runs(out)) == 8 and not (out / LOCK).exists()
 
 
+def test_analysing_a_sweep_being_written_says_so_rather_than_to_rerun_it(finished, capsys):
+    _, out, _ = finished
+    (out / "runs" / "chunk-000003.parquet").unlink()
+    with SweepStore(out).locked():
+        assert main(["analyze", str(out), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"caucasus: error: {out}/runs: holds 6 of the sweep's 8 runs: the sweep is being written now")
+    assert f"(pid {os.getpid()} on " in err and "analyse it once that command ends" in err and err.count("\n") == 1
+    assert main(["analyze", str(out), "--no-figures"]) == 2  # the lock released: rerun the sweep
+    assert "rerun the same `caucasus sweep` command" in capsys.readouterr().err
+
+
 def test_a_run_into_a_directory_being_written_exits_2_naming_the_holder(tmp_path, capsys):
     scenario = write_scenario(tmp_path)
     out = tmp_path / "runs" / "one"
