@@ -298,6 +298,7 @@ def test_verify_finds_a_run_file_from_another_run_and_a_missing_one(tmp_path, ca
     assert main(["verify", str(tmp_path / "nowhere")]) == 2
 
 
+@pytest.mark.slow
 def test_the_real_verify_command_exits_2_without_a_traceback(finished):
     _, out, _ = finished
     assert cli("verify", out).returncode == 0
