@@ -25,7 +25,7 @@ from pathlib import Path
 
 from experiments.analysis import analyze
 from experiments.bench import benchmark
-from experiments.counterfactual import check_comparison_dir, compare, comparison_summary, write_comparison
+from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
 from experiments.runner import ENGINES, check_workers, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
@@ -149,12 +149,13 @@ def _run_config(args: argparse.Namespace) -> Path | Scenario:
 def compare_command(args: argparse.Namespace) -> int:
     """Run the factual and counterfactual scenarios on one seed; print and write the comparison."""
     _check_seed(args.seed)
-    if args.out is not None:
-        check_comparison_dir(args.out, args.force)
-    comparison = compare(args.factual, args.counterfactual, seed=args.seed)
+    comparison = prepare_comparison(args.factual, args.counterfactual, seed=args.seed)
     factual, counterfactual = comparison.factual, comparison.counterfactual
     default = Path("runs") / f"{counterfactual.config.name}-vs-{factual.config.name}-seed{factual.seed}"
     out_dir = args.out or default
+    check_comparison_dir(out_dir, args.force)  # before the runs: a bad --out costs nothing
+    factual.run()
+    counterfactual.run()
     write_comparison(comparison, out_dir, force=args.force, command=sys.argv)
     print(comparison_summary(comparison))
     print(f"\nWrote {out_dir}/: factual/ counterfactual/ trust_difference.parquet")

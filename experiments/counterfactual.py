@@ -92,6 +92,14 @@ def _dated(value: object, date: str | None) -> str:
 
 def compare(factual: str | Path, counterfactual: str | Path, seed: int | None = None) -> Comparison:
     """Run both scenarios to their horizon on the same seed (the factual scenario's by default)."""
+    comparison = prepare_comparison(factual, counterfactual, seed)
+    comparison.factual.run()
+    comparison.counterfactual.run()
+    return comparison
+
+
+def prepare_comparison(factual: str | Path, counterfactual: str | Path, seed: int | None = None) -> Comparison:
+    """Both scenarios built on the same seed, checked to span the same days, not yet run."""
     first = CaucasusModel(factual, rng=seed)
     second = CaucasusModel(counterfactual, rng=first.seed)
     same_span = (first.config.start_date, first.horizon) == (second.config.start_date, second.horizon)
@@ -101,7 +109,7 @@ def compare(factual: str | Path, counterfactual: str | Path, seed: int | None = 
             "scenario.start_date",
             f"must match {factual}: same start date and horizon ({first.config.start_date}, {first.horizon} days)",
         )
-    return Comparison(first.run(), second.run())
+    return Comparison(first, second)
 
 
 COMPARISON_ENTRIES = frozenset({"factual", "counterfactual", "trust_difference.parquet"})

@@ -223,3 +223,12 @@ def test_a_scenario_name_too_long_for_the_default_out_is_refused_before_the_run(
     assert "Scenario" not in err and not (tmp_path / "runs").exists()
     _refused(["run", str(long), "--quiet", "--out", str(tmp_path / ("y" * 250))], capsys, "--out")
     assert list(tmp_path.iterdir()) == [long]
+
+
+def test_a_comparison_whose_default_out_is_too_long_is_refused_before_the_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    short, long = tmp_path / "short.toml", tmp_path / "long.toml"
+    short.write_text(SHORT)
+    long.write_text(SHORT.replace('name = "short"', f'name = "{"x" * 300}"'))
+    err = _refused(["compare", str(short), str(long)], capsys, "--out", "scenario.name")
+    assert "Scenario" not in err and not (tmp_path / "runs").exists()

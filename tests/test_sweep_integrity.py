@@ -307,3 +307,13 @@ def test_the_real_verify_command_exits_2_without_a_traceback(finished):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr == f"caucasus: error: {out}: 1 problem found (listed above)\n"
     assert chunk_files(out) == [f"chunk-{i:06d}.parquet" for i in range(4)]  # verify moves nothing
+
+
+def test_the_documented_reader_ignores_a_stray_parquet_file_that_pandas_would_take_in(finished):
+    """README: read a sweep with read_sweep_results, not pandas.read_parquet("DIR/runs") (issue 14, item 6)."""
+    _, out, _ = finished
+    before = read_sweep_results(out).runs
+    stray = pd.DataFrame({"run_id": [999], "rupture": [True]})
+    stray.to_parquet(out / "runs" / "old-copy.parquet")
+    assert len(pd.read_parquet(out / "runs")) == len(before) + 1  # the undocumented reader takes it in
+    pd.testing.assert_frame_equal(read_sweep_results(out).runs, before)
