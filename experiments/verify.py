@@ -31,10 +31,10 @@ from experiments.store import (
     MANIFEST,
     QUARANTINE,
     RUNS,
-    _read_design,
     expected_chunk_rows,
     inspect_chunk,
     read_checked_manifest,
+    read_design,
 )
 from sim.errors import ConfigError
 from sim.locking import holder_of
@@ -111,7 +111,7 @@ def _verify_sweep(directory: Path, verdict: Verdict, names: set[str]) -> None:
         verdict.problems.append(str(error))
         return
     try:
-        _read_design(directory, manifest)
+        read_design(directory, manifest)
     except ConfigError as error:
         verdict.problems.append(str(error))
     rows = expected_chunk_rows(manifest)

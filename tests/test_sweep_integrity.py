@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from caucasus.cli import main
-from experiments.store import LOCK, SweepStore, _temporary, read_runs, read_sweep_results
+from experiments.store import LOCK, SweepStore, read_runs, read_sweep_results, temporary_name
 from sim.locking import LOCK_SUFFIX, exclusive_lock
 from tests.conftest import ROOT
 from tests.test_sweeps import BASELINE, CLI_TIMEOUT_S, chunk_files, cli, snapshot, write_scenario, write_sweep
@@ -171,7 +171,7 @@ def test_a_run_into_a_directory_being_written_exits_2_naming_the_holder(tmp_path
 
 def test_temporary_names_are_unique_to_each_write():
     path = Path("/x/runs/chunk-000001.parquet")
-    names = {_temporary(path).name for _ in range(100)}
+    names = {temporary_name(path).name for _ in range(100)}
     assert len(names) == 100
     assert all(name.startswith(f".chunk-000001.parquet.{os.getpid()}.") and name.endswith(".tmp") for name in names)
 

@@ -120,7 +120,7 @@ def test_a_full_factorial_above_the_ceilings_is_refused_unless_yes_which_starts_
         written.extend([next(tables), next(tables)])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("experiments.store._write_parquet", two_blocks)
+    monkeypatch.setattr("experiments.store.writing._write_parquet", two_blocks)
     assert main(["sweep", str(config), "--out", str(tmp_path / "yes"), "--yes"]) == 130
     assert "interrupted" in capsys.readouterr().err
     blocks = pd.concat([table.to_pandas() for table in written], ignore_index=True)
