@@ -2,7 +2,7 @@
 
 - `replicates`: replicate seeds spawned from a master seed, and replicate runners;
 - `counterfactual`: two scenarios on common random numbers, compared day by day;
-- `sweep_config`, `design`, `runner`, `store`: sweeps (configs, SALib designs, chunks on the
+- `sweep_config`, `design`, `runner`, `store/`: sweeps (configs, SALib designs, chunks on the
   ensemble or Mesa engine, serial or on Dask, streamed resumable Parquet results);
   `sweep_size`: a sweep's size before it starts (points, runs, time, disk, memory) and the
   ceilings above which it needs `--yes`; `verify`: `caucasus verify DIR`, a sweep's, run's or
