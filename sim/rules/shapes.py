@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import field, fields
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -44,8 +44,9 @@ def derived(core_ndim: int) -> Callable[[Callable[[Any], Any]], cached_property]
     return declare
 
 
+@cache
 def core_ndims(cls: type) -> dict[str, int]:
-    """The number of core axes of each declared array of a dataclass, fields then derived values."""
+    """The number of core axes of each declared array of a dataclass, fields then derived values (do not mutate)."""
     declared = {f.name: f.metadata[CORE_NDIM] for f in fields(cls) if CORE_NDIM in f.metadata}
     for name, value in vars(cls).items():
         if isinstance(value, cached_property) and hasattr(value, CORE_NDIM):
