@@ -14,7 +14,6 @@ runs each `CaucasusModel` in turn (the reference).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import shutil
@@ -60,8 +59,10 @@ def keep_heap() -> None:
     A serial sweep runs in the command's own process, which started with glibc's defaults; with them a
     chunk whose runs share a few seeds ran at 70-80% of the speed it has with these (2026-12-01).
     """
-    name = ctypes.util.find_library("c")
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    try:
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the process's own symbols: libc, no search
+    except OSError:  # a platform without a C library to load this way: keep its defaults
+        return
     if mallopt is not None:
         mallopt(_M_TRIM_THRESHOLD, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])
         mallopt(_M_MMAP_THRESHOLD, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])

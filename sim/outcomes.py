@@ -31,7 +31,7 @@ import numpy as np
 
 from sim.actors import INDEX, POWER_COLUMN, STATE_ROW, Actor
 from sim.blocs import bloc_camps, camps_to_blocs
-from sim.cameo import N_RUNGS, RESPONSES
+from sim.cameo import N_RUNGS, RESPONSE_INDEX, RESPONSES
 from sim.corridor import ARRANGEMENTS, Arrangement
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Runs:
     def first_response_day(self, actor: Actor, target: Actor, cameo: str) -> np.ndarray:
         """[runs]: the day `actor`'s response `cameo` against `target` first took effect (NEVER: not at all)."""
         rows = self.responses
-        action = next(i for i, response in enumerate(RESPONSES) if response.cameo == cameo)
+        action = RESPONSE_INDEX[cameo]
         match = (rows["actor"] == INDEX[actor]) & (rows["target"] == INDEX[target]) & (rows["action"] == action)
         first = np.full(self.size, np.iinfo(np.int64).max)
         np.minimum.at(first, rows["run"][match], rows["day"][match])

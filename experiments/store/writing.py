@@ -242,28 +242,30 @@ def _write_atomically(table: pa.Table | Iterable[pa.Table], path: Path, *, check
     With `checksum`, the file's SHA-256 is written there (whole, synced) before the rename, so
     the file is never in place without its checksum.
     """
-    temporary = temporary_name(path)
-    try:
+    with _replacing(path) as temporary:
         _write_parquet(table, temporary)
         digest = _sync_and_hash(temporary)
         if checksum is not None:
             checksum.parent.mkdir(exist_ok=True)
             _write_text_atomically(checksum, f"{digest}  {RUNS}/{path.name}\n")
-        os.replace(temporary, path)
-        _fsync_directory(path.parent)
-    except OSError as error:
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        raise MachineError.from_os_error(path, "write the sweep's results", error) from None
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
+    with _replacing(path) as temporary, temporary.open("w", encoding="utf-8") as sink:
+        sink.write(text)
+        sink.flush()
+        os.fsync(sink.fileno())
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name to write `path` under, renamed into place (directory synced) when the block ends.
+
+    A failure leaves no temporary file behind and is a MachineError naming `path`.
+    """
     temporary = temporary_name(path)
     try:
-        with temporary.open("w", encoding="utf-8") as sink:
-            sink.write(text)
-            sink.flush()
-            os.fsync(sink.fileno())
+        yield temporary
         os.replace(temporary, path)
         _fsync_directory(path.parent)
     except OSError as error:
