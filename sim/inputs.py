@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, Actor
+from sim.actors import ACTORS, INDEX, STATES, Actor
 from sim.capability import capability_index
 from sim.config import Scenario
-from sim.corridor import ARRANGEMENT_INDEX, ARRANGEMENTS, INITIALLY_ON_TABLE, N_ARRANGEMENTS, sponsor_matrix
+from sim.corridor import ARRANGEMENT_INDEX, INITIALLY_ON_TABLE, N_ARRANGEMENTS, arrangement_positions, sponsor_mask
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
 from sim.rules.day import RuleInputs
@@ -24,7 +24,7 @@ from sim.rules.trust import retention
 
 
 def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = None) -> RuleInputs:
-    """Per-actor vectors, kin and utility matrices and parameters of a scenario.
+    """Per-actor vectors, kin matrix, corridor stances and parameters of a scenario.
 
     Args:
         scenario: the validated scenario.
@@ -58,8 +58,11 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         presence=dispositions["presence"],
         distraction=dispositions["distraction"],
         engagement=dispositions["engagement"],
-        utility=np.array([[p.corridor_utility[a] for a in ARRANGEMENTS] for p in profiles]),
-        sponsors=np.array(sponsor_matrix()),
+        position=np.array([p.corridor.position for p in profiles]),
+        salience=np.array([p.corridor.salience for p in profiles]),
+        reservation=np.array([profiles[INDEX[s]].corridor.reservation for s in STATES]),
+        arrangement_position=np.array(arrangement_positions()),
+        sponsors=np.array(sponsor_mask()),
         rupture_pair=(INDEX[Actor.AZE], INDEX[Actor.RUS]),
     )
 

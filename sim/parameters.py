@@ -89,17 +89,48 @@ class ModelParams:
         2.0,
         "Exponent of effective regional capability in a power's target influence share.",
     )
-    sponsor_trust_weight: float = _param(
-        0.5,
+    concession_rate: float = _param(
+        0.0077,
         0.0,
-        2.0,
-        "How much an actor's trust in an arrangement's sponsor shifts its corridor utility.",
+        0.1,
+        "Daily share of the gap between a principal's corridor reservation value and the powers' "
+        "positions closed per unit of pressure, for salience 0 (judgement: half the gap in a "
+        "season, ln 2 / 90 days).",
     )
-    lobby_weight: float = _param(
+    sponsor_trust_floor: float = _param(
+        -0.5,
+        -1.0,
+        1.0,
+        "A principal accepts a corridor arrangement only if it trusts each sponsor above this "
+        "(judgement: the trust at which relations count as ruptured, rupture_trust).",
+    )
+    peace_widening: float = _param(
         0.5,
         0.0,
-        5.0,
-        "Weight of outside powers' influence-weighted lobbying in a principal's acceptance.",
+        1.0,
+        "How far treaty progress 1 widens a principal's corridor band, times (1 - salience) "
+        "(judgement: a signed treaty moves an actor of salience 0 half the dimension).",
+    )
+    progress_rate: float = _param(
+        0.021,
+        0.0,
+        1.0,
+        "Treaty progress per unit of AZE-ARM cooperation minus hostility: the two 046 events of "
+        "13 March 2025 (0.7 each) close the text's last 2 of 17 articles, 0.25 x 2/17 / 1.4.",
+    )
+    corridor_progress: float = _param(
+        0.25,
+        0.0,
+        1.0,
+        "Treaty progress an agreed corridor adds: one of the track's four items (the text, the "
+        "corridor, Armenia's constitution, the Minsk Group).",
+    )
+    initial_progress: float = _param(
+        0.22,
+        0.0,
+        1.0,
+        "Treaty progress on the start date: 15 of the text's 17 articles agreed (the last two "
+        "settled 13 March 2025, record), the text one of four items: 0.25 x 15/17.",
     )
     agreement_days: int = _param(
         21,

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, Actor, actor_codes
+from sim.actors import ACTORS, INDEX, STATES, Actor, actor_codes
 from sim.config.fields import (
     check_keys,
     read_actor,
@@ -21,7 +21,7 @@ from sim.config.fields import (
     read_string,
     read_table,
 )
-from sim.config.schema import ActorProfile, Figure, Scenario, Shock
+from sim.config.schema import ActorProfile, CorridorStance, Figure, Scenario, Shock
 from sim.config.source import read_toml, referred
 from sim.corridor import Arrangement
 from sim.errors import ConfigError
@@ -40,7 +40,8 @@ SCENARIO_KEYS = (
 )
 SHOCK_KEYS = ("id", "date", "actor", "target", "cameo", "salience", "affront", "description", "corridor")
 FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
-PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor_utility")
+PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor")
+CORRIDOR_KEYS = ("position", "salience", "reservation", "reason")
 ADJUSTMENT_KEYS = ("source", "target", "value", "reason")
 MAX_HORIZON_DAYS = 3650
 MAX_SEED = 2**63 - 1  # the largest seed of a run, a sweep's master seed included (a signed 64-bit integer)
@@ -163,7 +164,7 @@ def _profiles(
         override = scenario_actors.get(actor.value, {})
         if not isinstance(override, dict):
             raise ConfigError(source, f"actors.{actor.value}", "must be a table of disposition overrides")
-        check_keys(override, param_names(Disposition) + ["kin", "corridor_utility"], source, f"actors.{actor.value}.")
+        check_keys(override, param_names(Disposition) + ["kin", "corridor"], source, f"actors.{actor.value}.")
         profiles.append(_profile(actor, entry, actors_src, override, source))
     return tuple(profiles)
 
@@ -185,15 +186,16 @@ def _profile(actor: Actor, entry: Any, src: str, override: dict[str, Any], scena
     )
     kin = _actor_weights(entry.get("kin", {}), src, prefix + "kin")
     kin.update(_actor_weights(override.get("kin", {}), scenario_src, prefix + "kin"))
-    utility = _utilities(entry.get("corridor_utility"), src, prefix + "corridor_utility", required=True)
-    utility.update(_utilities(override.get("corridor_utility", {}), scenario_src, prefix + "corridor_utility"))
+    stance = _corridor_stance(actor, entry.get("corridor"), src, prefix + "corridor", None)
+    if "corridor" in override:
+        stance = _corridor_stance(actor, override["corridor"], scenario_src, prefix + "corridor", stance)
     return ActorProfile(
         actor=actor,
         name=read_string(entry, "name", src, prefix, default=actor.value),
         **{key: _figure(entry, key, src, prefix) for key in (*FIGURE_KEYS, "ideal_point")},
         disposition=disposition,
         kin=kin,
-        corridor_utility=utility,
+        corridor=stance,
     )
 
 
@@ -216,15 +218,43 @@ def _actor_weights(table: Any, src: str, key: str) -> dict[Actor, float]:
     return {Actor(code): read_number(table, code, src, key + ".", 0.0, 1.0) for code in table}
 
 
-def _utilities(table: Any, src: str, key: str, required: bool = False) -> dict[Arrangement, float]:
-    names = [a.value for a in Arrangement]
+def _corridor_stance(
+    actor: Actor, table: Any, src: str, key: str, base: CorridorStance | None
+) -> CorridorStance:
+    """An actor's corridor stance: position and salience in [0, 1], a reason, a principal's reservation.
+
+    With `base` (a scenario's override), the keys given replace the base's; the reason is then
+    optional (the override's own reason, if any, replaces it).
+    """
+    allowed = "a table with position and salience in [0, 1], a reason, and (AZE and ARM only) a reservation in [0, 1]"
     if not isinstance(table, dict):
-        raise ConfigError(src, key, f"must be a table with keys {', '.join(names)}")
-    check_keys(table, names, src, key + ".")
-    if required and set(table) != set(names):
-        missing = sorted(set(names) - set(table))
-        raise ConfigError(src, key, f"missing utilities for {', '.join(missing)}")
-    return {Arrangement(name): read_number(table, name, src, key + ".", -1.0, 1.0) for name in table}
+        raise ConfigError(src, key, f"{'missing' if table is None else 'must be a table'}; give {allowed}")
+    check_keys(table, CORRIDOR_KEYS, src, key + ".")
+    principal = actor in STATES
+    if "reservation" in table and not principal:
+        raise ConfigError(src, key + ".reservation", "only the principals (AZE, ARM) hold a reservation value")
+
+    def number(name: str, old: float | None) -> float:
+        return read_number(table, name, src, key + ".", 0.0, 1.0, default=old)
+
+    if base is None:
+        reason = read_string(table, "reason", src, key + ".")
+        if not reason.strip():
+            raise ConfigError(src, key + ".reason", "is empty; give the stance's reason or source")
+        if principal and "reservation" not in table:
+            raise ConfigError(src, key + ".reservation", "missing; a principal's worst accepted point, in [0, 1]")
+        return CorridorStance(
+            position=number("position", None),
+            salience=number("salience", None),
+            reservation=number("reservation", None) if principal else None,
+            reason=reason,
+        )
+    return CorridorStance(
+        position=number("position", base.position),
+        salience=number("salience", base.salience),
+        reservation=number("reservation", base.reservation) if principal else None,
+        reason=read_string(table, "reason", src, key + ".", default=base.reason),
+    )
 
 
 def _adjustments(actors_raw: dict[str, Any], src: str) -> list[tuple[int, int, float]]:

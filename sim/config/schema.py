@@ -27,6 +27,19 @@ class Figure:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CorridorStance:
+    """An actor's stance on the corridor's dimension of control (`sim.corridor`), with its reason.
+
+    `reservation` is the worst point a principal (AZE, ARM) accepts: its veto; None for the powers.
+    """
+
+    position: float
+    salience: float
+    reason: str
+    reservation: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActorProfile:
     """One actor's sourced baseline and its disposition for this scenario."""
 
@@ -38,7 +51,7 @@ class ActorProfile:
     ideal_point: Figure
     disposition: Disposition
     kin: dict[Actor, float]
-    corridor_utility: dict[Arrangement, float]
+    corridor: CorridorStance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +146,6 @@ def _profile_dict(profile: ActorProfile) -> dict[str, Any]:
     data = asdict(profile)
     data["actor"] = profile.actor.value
     data["kin"] = {k.value: v for k, v in profile.kin.items()}
-    data["corridor_utility"] = {k.value: v for k, v in profile.corridor_utility.items()}
     return data
 
 

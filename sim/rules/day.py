@@ -26,6 +26,7 @@ from sim.rules.short_axis import max_last
 
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
+PEACE_PAIR = (STATE_INDEX[0], STATE_INDEX[1])  # the parties of the peace treaty track: AZE, ARM
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,14 +52,22 @@ class RuleInputs:
     presence: np.ndarray = per_actor()
     distraction: np.ndarray = per_actor()
     engagement: np.ndarray = per_actor()
-    utility: np.ndarray = per_pair()  # [actor, arrangement]
-    sponsors: np.ndarray = per_pair()  # [arrangement, actor]
+    position: np.ndarray = per_actor()  # corridor position on the dimension of control
+    salience: np.ndarray = per_actor()  # corridor salience
+    reservation: np.ndarray = per_actor()  # [state]: the principals' reservation values at the start
+    arrangement_position: np.ndarray = per_actor()  # [arrangement]: NaN for the status quo
+    sponsors: np.ndarray = per_pair()  # [arrangement, actor]: True where the actor sponsors it
     rupture_pair: tuple[int, int]
 
     @derived(core_ndim=1)
     def effective_capability(self) -> np.ndarray:
         """Capability reaching the region, per actor."""
         return influence.effective_capability(self.capability, self.presence, self.distraction)
+
+    @derived(core_ndim=1)
+    def forecast_weight(self) -> np.ndarray:
+        """Capability x salience of each actor: its weight in the corridor forecast and support."""
+        return self.effective_capability * self.salience
 
     @derived(core_ndim=2)
     def boldness(self) -> np.ndarray:
@@ -90,7 +99,9 @@ class CrisisState:
     shares: np.ndarray = per_pair()  # [..., state, power]
     streak: np.ndarray = per_actor()  # [..., arrangement]
     on_table: np.ndarray = per_actor()
-    support: np.ndarray = per_actor()
+    support: np.ndarray = per_actor()  # NaN for an arrangement not on the table
+    reservation: np.ndarray = per_actor()  # [..., state]: the principals' reservation values
+    progress: np.ndarray = scalar()  # treaty progress of the AZE-ARM peace track, in [0, 1]
     agreed: np.ndarray = scalar()
     agreed_day: np.ndarray = scalar()
     rupture_day: np.ndarray = scalar()
@@ -118,6 +129,8 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
         streak=np.zeros(table.shape, dtype=np.int64),
         on_table=table,
         support=np.zeros(table.shape),
+        reservation=np.broadcast_to(inputs.reservation, (*batch_shape, len(STATE_ROWS))).copy(),
+        progress=np.broadcast_to(np.asarray(inputs.params.initial_progress, dtype=float), batch_shape).copy(),
         agreed=np.full(batch_shape, -1),
         agreed_day=np.full(batch_shape, -1),
         rupture_day=np.full(batch_shape, -1),
@@ -145,7 +158,7 @@ def advance(
         shares=shares,
         on_table=state.on_table | events.proposed,
     )
-    return _negotiate(state, inputs, day)
+    return _negotiate(state, events, inputs, day)
 
 
 def take_in(
@@ -230,24 +243,46 @@ def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
     return influence.target_shares(trust_in_powers, reach, p.influence_trust_weight, p.influence_capability_weight)
 
 
-def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray]:
+def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Today's support, acceptance [..., state, arrangement] and closeness to the forecast."""
     p = inputs.params
-    utility = corridor.effective_utility(inputs.utility, state.trust, inputs.sponsors, p.sponsor_trust_weight)
-    pressure = corridor.lobbying(
-        state.shares, inputs.engagement[..., POWER_COLUMNS], utility[..., POWER_COLUMNS, :], p.lobby_weight
+    principals = inputs.position[..., STATE_ROWS]
+    band = corridor.radius(
+        state.reservation, principals, inputs.salience[..., STATE_ROWS], state.progress, p.peace_widening
     )
-    states_utility = utility[..., STATE_ROWS, :]
-    return corridor.support(states_utility, pressure), corridor.acceptance(states_utility, pressure, state.on_table)
+    trust_in_sponsors = corridor.lowest_trust_in_sponsors(state.trust[..., STATE_ROWS, :], inputs.sponsors)
+    accepts = corridor.acceptance(
+        band, principals, trust_in_sponsors, p.sponsor_trust_floor, inputs.arrangement_position, state.on_table
+    )
+    weight = inputs.forecast_weight
+    support = corridor.support(inputs.arrangement_position, inputs.position, weight, state.on_table)
+    score = corridor.closeness_to_forecast(inputs.arrangement_position, corridor.forecast(inputs.position, weight))
+    return support, accepts, score
 
 
-def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
-    support, accepts = _corridor(state, inputs)
-    streak = corridor.step_streak(state.streak, accepts, support)
+def _negotiate(state: CrisisState, events: DayEvents, inputs: RuleInputs, day: int) -> CrisisState:
+    """The corridor's day: pressure on the reservations, acceptance, streaks, agreement, treaty progress."""
+    p = inputs.params
     open_talks = state.agreed < 0
-    done = open_talks & (max_last(streak) >= inputs.params.agreement_days)
+    pulled = corridor.pull_reservations(
+        state.reservation,
+        state.shares,
+        inputs.engagement[..., POWER_COLUMNS] * inputs.salience[..., POWER_COLUMNS],
+        inputs.position[..., POWER_COLUMNS],
+        inputs.salience[..., STATE_ROWS],
+        p.concession_rate,
+    )
+    state = replace(state, reservation=np.where(open_talks[..., None], pulled, state.reservation))
+    support, accepts, score = _corridor(state, inputs)
+    streak = corridor.step_streak(state.streak, accepts, score)
+    done = open_talks & (max_last(streak) >= p.agreement_days)
+    progress = corridor.step_progress(
+        state.progress, events.cooperation, events.hostility, PEACE_PAIR, p.progress_rate, done, p.corridor_progress
+    )
     return replace(
         state,
         support=support,
+        progress=progress,
         streak=np.where(open_talks[..., None], streak, state.streak),
         agreed=np.where(done, np.argmax(streak, axis=-1), state.agreed),
         agreed_day=np.where(done, day, state.agreed_day),
