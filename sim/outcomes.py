@@ -12,8 +12,10 @@ Rules (also in docs/ODD.md §7.14):
 
 - `rupture`: Azerbaijan-Russia relations rupture on the first day one side trusts the other at
   or below `rupture_trust` while standing at rung 3 or above against it (it has cut relations);
-- `corridor_arrangement`: the arrangement agreed (both principals accepted it, best supported,
-  for `agreement_days` consecutive days), or `none`;
+- `corridor_arrangement`: the arrangement agreed (both principals accepted it, the nearest such
+  to the forecast, for `agreement_days` consecutive days), or `none`; `corridor_position`: its
+  point on the dimension of control (NaN, null in `outcomes.json`, when none is agreed);
+- `peace_progress`: the AZE-ARM treaty progress at the horizon;
 - `max_escalation_rung`: the highest ladder rung among the model's own responses (0: none);
 - `response_counts`: the number of response events by CAMEO code (every response code listed);
 - `blocs`: the split of the actors into two camps that best balances (centred) trust at the
@@ -32,7 +34,7 @@ import numpy as np
 from sim.actors import INDEX, POWER_COLUMN, STATE_ROW, Actor
 from sim.blocs import bloc_camps, camps_to_blocs
 from sim.cameo import N_RUNGS, RESPONSE_INDEX, RESPONSES
-from sim.corridor import ARRANGEMENTS, Arrangement
+from sim.corridor import ARRANGEMENTS, POSITION, Arrangement
 
 if TYPE_CHECKING:
     from sim.core import Simulation
@@ -145,6 +147,20 @@ class DayOutcome(Outcome):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MaybeOutcome(Outcome):
+    """A number that a run may not have (NaN in a table); null in `outcomes.json`, "none" to read."""
+
+    def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
+        """The number, or None where the run has none."""
+        value = float(columns[self.name][run])
+        return self.json_key, value if np.isfinite(value) else None
+
+    def display(self, value: Any) -> str:
+        """The number, or "none"."""
+        return "none" if value is None else f"{value:.2f}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class CategoryOutcome(Outcome):
     """One of a fixed set of named values (a string column); analysed as one 0/1 indicator per value.
 
@@ -212,6 +228,12 @@ def _arrangement_names(runs: Runs) -> np.ndarray:
     return names[np.where(agreed >= 0, agreed, ARRANGEMENTS.index(Arrangement.NONE))]
 
 
+def _agreed_position(runs: Runs) -> np.ndarray:
+    positions = np.array([POSITION[a] for a in ARRANGEMENTS])
+    agreed = runs.state.agreed
+    return np.where(agreed >= 0, positions[np.maximum(agreed, 0)], np.nan)
+
+
 def _max_rung(runs: Runs) -> np.ndarray:
     ladder_used = runs.response_counts()[:, :N_RUNGS] > 0
     return np.where(ladder_used, np.arange(1, N_RUNGS + 1), 0).max(axis=-1)
@@ -248,6 +270,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         unit="days from scenario start; runs with an agreement",
         meaning="the day the corridor arrangement was agreed",
         reduce=lambda runs: runs.state.agreed_day,
+    ),
+    MaybeOutcome(
+        name="corridor_position",
+        title="Agreed corridor position",
+        unit="0 Armenian control to 1 a foreign service; runs with an agreement",
+        meaning="the agreed arrangement's point on the dimension of control over the route",
+        reduce=_agreed_position,
+    ),
+    Outcome(
+        name="peace_progress",
+        title="Peace treaty progress",
+        unit="treaty progress at horizon, 0 to 1",
+        meaning="the progress of the Armenia-Azerbaijan peace treaty track at the last day run",
+        reduce=lambda runs: runs.state.progress,
     ),
     DayOutcome(
         name="aze_detains_rus_day",

@@ -81,10 +81,10 @@ CASES = [
     ("negative-seed", EXTENDS + "seed = -1\n", "scenario.seed", "out of range"),
     ("restraint-1.5", EXTENDS + "[actors.RUS]\nrestraint = 1.5\n", "actors.RUS.restraint", "[0.0, 1.0]"),
     (
-        "utility-2",
-        EXTENDS + "[actors.RUS]\ncorridor_utility = { none = 2 }\n",
-        "actors.RUS.corridor_utility.none",
-        "[-1.0, 1.0]",
+        "corridor-position-2",
+        EXTENDS + "[actors.RUS]\ncorridor = { position = 2 }\n",
+        "actors.RUS.corridor.position",
+        "[0.0, 1.0]",
     ),
     ("start-overflows", STANDALONE.replace("2024-12-20", "9999-12-01"), "scenario.start_date", "9999-12-31"),
     # 5. wrong types

@@ -54,8 +54,10 @@ def trust_colour(trust: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _values(array: np.ndarray) -> list[float]:
-    return np.round(np.asarray(array, dtype=float), 4).tolist()
+def _values(array: np.ndarray) -> list[float | None]:
+    """Rounded values for a chart; NaN (nothing to show that day) becomes None, a gap in the line."""
+    rounded = np.round(np.asarray(array, dtype=float), 4)
+    return [value if np.isfinite(value) else None for value in rounded.tolist()]
 
 
 def date_labels(model: CaucasusModel, days: int | None = None) -> list[str]:
@@ -194,7 +196,11 @@ def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> 
 
 
 def corridor_option(model: CaucasusModel) -> dict[str, Any]:
-    """Support for each corridor arrangement, day by day, with the agreement once reached."""
+    """Support for each corridor arrangement while it is on the table, with the agreement once reached.
+
+    Support is NaN for an arrangement not on the table (docs/ODD.md §7.12): its line has a gap
+    there, so an arrangement nobody has tabled is never drawn as if it were supported.
+    """
     history = model.support_history[: model.day]
     series = [
         {
@@ -208,7 +214,7 @@ def corridor_option(model: CaucasusModel) -> dict[str, Any]:
         if arrangement != Arrangement.NONE
     ]
     agreed = int(model.state.agreed)
-    option = _time_axes(date_labels(model), "support")
+    option = _time_axes(date_labels(model), "support (tabled only)", min=0, max=1)
     option["title"] = {"text": corridor_outcome(model), "left": "center", "bottom": 0, "textStyle": {"fontSize": 12}}
     option["grid"]["bottom"] = 44
     if agreed >= 0 and series:

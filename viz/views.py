@@ -83,7 +83,7 @@ def LiveViews(session: Session, tick: solara.Reactive[int]):
         with solara.Card("Influence over Armenia", margin=0):
             LiveChart(session, tick, "shares-arm", 260)
     with solara.Columns([1, 1]):
-        with solara.Card("The corridor: support for each arrangement", margin=0):
+        with solara.Card("The corridor: support for each arrangement on the table", margin=0):
             LiveChart(session, tick, "corridor", 280)
         with solara.Card("The escalation ladder: highest standing rung", margin=0):
             LiveChart(session, tick, "ladder", 280)

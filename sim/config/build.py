@@ -218,9 +218,7 @@ def _actor_weights(table: Any, src: str, key: str) -> dict[Actor, float]:
     return {Actor(code): read_number(table, code, src, key + ".", 0.0, 1.0) for code in table}
 
 
-def _corridor_stance(
-    actor: Actor, table: Any, src: str, key: str, base: CorridorStance | None
-) -> CorridorStance:
+def _corridor_stance(actor: Actor, table: Any, src: str, key: str, base: CorridorStance | None) -> CorridorStance:
     """An actor's corridor stance: position and salience in [0, 1], a reason, a principal's reservation.
 
     With `base` (a scenario's override), the keys given replace the base's; the reason is then

@@ -89,11 +89,13 @@ def lowest_trust_in_sponsors(trust_of_states: np.ndarray, sponsors: np.ndarray) 
     `trust_of_states[..., s, k]` is the principals' rows of the trust matrix (own trust 1);
     `sponsors[a, k]` marks k as a sponsor of a.
     """
-    masked = np.where(sponsors, trust_of_states[..., :, None, :], np.inf)
+    masked = np.where(sponsors[..., None, :, :], trust_of_states[..., :, None, :], np.inf)
     return np.min(masked, axis=-1)
 
 
-def support(arrangement_position: np.ndarray, position: np.ndarray, weight: np.ndarray, on_table: np.ndarray) -> np.ndarray:
+def support(
+    arrangement_position: np.ndarray, position: np.ndarray, weight: np.ndarray, on_table: np.ndarray
+) -> np.ndarray:
     """support[..., a]: weighted mean closeness 1 - |X_a - x_i| of the actors; NaN off the table."""
     closeness = 1.0 - np.abs(arrangement_position - position[..., :, None])  # [..., actor, arrangement]
     weighted = np.sum(weight[..., :, None] * closeness, axis=-2) / np.sum(weight, axis=-1)[..., None]
