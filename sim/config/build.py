@@ -235,10 +235,10 @@ def _corridor_stance(actor: Actor, table: Any, src: str, key: str, base: Corrido
     def number(name: str, old: float | None) -> float:
         return read_number(table, name, src, key + ".", 0.0, 1.0, default=old)
 
+    reason = read_string(table, "reason", src, key + ".", default=None if base is None else base.reason)
+    if not reason.strip():
+        raise ConfigError(src, key + ".reason", "is empty; give the stance's reason or source")
     if base is None:
-        reason = read_string(table, "reason", src, key + ".")
-        if not reason.strip():
-            raise ConfigError(src, key + ".reason", "is empty; give the stance's reason or source")
         if principal and "reservation" not in table:
             raise ConfigError(src, key + ".reservation", "missing; a principal's worst accepted point, in [0, 1]")
         return CorridorStance(
@@ -251,7 +251,7 @@ def _corridor_stance(actor: Actor, table: Any, src: str, key: str, base: Corrido
         position=number("position", base.position),
         salience=number("salience", base.salience),
         reservation=number("reservation", base.reservation) if principal else None,
-        reason=read_string(table, "reason", src, key + ".", default=base.reason),
+        reason=reason,
     )
 
 
