@@ -1,14 +1,19 @@
 """Each alternative scenario does what it says, compared with the baseline on the same seeds.
 
 Ten replicates a scenario (master seed 7). Measured when written (means over the ten):
-Russia's highest rung 1.9 in the baseline and 5.9 when it retaliates; the corridor agreed as a
-neutral operator in 10/10 baseline runs and in none once the US disengages; Azerbaijan's lowest
-trust in Iran -0.25 in the baseline and -0.61 when Iran escalates, with support for the neutral
-operator on day 240 falling from 0.80 to 0.61; China's share of influence over Azerbaijan 0.17
-in the baseline and 0.38 when it backs the Middle Corridor.
+Russia's highest rung 1.9 in the baseline and 5.9 when it retaliates; Azerbaijan's lowest
+trust in Iran -0.25 in the baseline and -0.61 when Iran escalates; China's share of influence
+over Azerbaijan 0.17 in the baseline and 0.38 when it backs the Middle Corridor. The corridor
+(docs/ODD.md §7.12): the neutral operator is agreed in no run once the US disengages (it is never
+tabled), and in the baseline not within `agreement_days` of being tabled (Armenia insisted on
+its sovereignty and jurisdiction the day of the proposal, 11 July 2025: the operator lies outside
+its band); support for it on day 240 is lower when Iran, far from it on the dimension, gains
+weight.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -23,6 +28,7 @@ pytestmark = pytest.mark.slow  # 6 scenarios x 10 whole-year replicates
 
 SEEDS = replicate_seeds(7, 10)
 NEUTRAL = ARRANGEMENT_INDEX[Arrangement.NEUTRAL_OPERATOR]
+PROPOSAL = dt.date(2025, 7, 11)  # the US proposal of a neutral operator (baseline shock `us_proposal`)
 
 
 def measure(model) -> dict[str, float]:
@@ -30,6 +36,8 @@ def measure(model) -> dict[str, float]:
     return {
         "russia_max_rung": max(russian, default=0),
         "neutral_operator_agreed": model.outcomes().corridor_arrangement == Arrangement.NEUTRAL_OPERATOR,
+        "neutral_operator_agreed_at_once": model.state.agreed == NEUTRAL
+        and model.state.agreed_day == model.config.day_of(PROPOSAL) + model.config.params.agreement_days - 1,
         "aze_trust_in_iran_min": model.trust_history[:, INDEX[Actor.AZE], INDEX[Actor.IRN]].min(),
         "neutral_support_day_240": model.support_history[240, NEUTRAL],
         "china_share_over_aze": model.state.shares[STATE_ROW[Actor.AZE], POWER_COLUMN[Actor.CHN]],
@@ -47,8 +55,8 @@ def runs():
     return means
 
 
-def test_the_baseline_agrees_a_neutral_operator_and_russia_stays_low(runs):
-    assert runs["baseline"]["neutral_operator_agreed"] >= 0.9
+def test_the_baseline_does_not_agree_the_operator_at_once_and_russia_stays_low(runs):
+    assert runs["baseline"]["neutral_operator_agreed_at_once"] == 0.0
     assert runs["baseline"]["russia_max_rung"] <= 2.0
 
 
@@ -62,7 +70,7 @@ def test_when_the_us_disengages_no_neutral_operator_is_agreed(runs):
 
 def test_when_iran_escalates_baku_distrusts_it_and_the_neutral_operator_loses_support(runs):
     assert runs["iran_escalates"]["aze_trust_in_iran_min"] <= runs["baseline"]["aze_trust_in_iran_min"] - 0.2
-    assert runs["iran_escalates"]["neutral_support_day_240"] <= runs["baseline"]["neutral_support_day_240"] - 0.1
+    assert runs["iran_escalates"]["neutral_support_day_240"] < runs["baseline"]["neutral_support_day_240"]
 
 
 def test_when_china_backs_the_middle_corridor_its_influence_over_baku_grows(runs):
