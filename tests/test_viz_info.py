@@ -160,8 +160,7 @@ def test_turkey_and_iran_take_sides(sections, baseline):
 def test_corridor_influence_and_the_ebb(sections, baseline):
     notice = sections["What to notice"]
     outcomes = baseline.outcomes()
-    assert outcomes.corridor_arrangement == "neutral_operator"
-    assert long_date(dt.date.fromisoformat(outcomes.corridor_date)) in notice
+    assert outcomes.corridor_arrangement == "none" and "nothing is agreed" in notice
     assert long_date(baseline.config.date_of(shock_day(baseline, "us_proposal"))) in notice
     shares = baseline.shares_history  # [day, state (AZE, ARM), power (RUS, TUR, ...)]
     for share in (shares[0, 0, 0], shares[shock_day(baseline, "raid") - 1, 0, 0], shares[-1, 0, 0]):
@@ -197,7 +196,9 @@ def test_scenarios_do_what_the_page_says(sections):
     (disengages,) = _outcomes("us_disengages", [1])
     assert disengages.rupture_date == "2025-07-04" and disengages.corridor_arrangement == "none"
     (iran,) = _outcomes("iran_escalates", [1])
-    assert iran.corridor_date == "2025-07-31"
+    assert iran.corridor_arrangement == "none"
+    refuses = _outcomes("armenia_refuses_operator", range(1, 6))
+    assert all(run.corridor_arrangement != "neutral_operator" for run in refuses)
 
 
 def test_seeds_and_sliders_do_what_the_page_says(sections):
