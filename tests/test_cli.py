@@ -48,7 +48,7 @@ def test_caucasus_run_prints_the_summary_and_writes_the_run(tmp_path):
     ):
         assert key in outcomes
     events = pd.read_parquet(out / "events.parquet")
-    assert (events["kind"] == "response").any() and (events["kind"] == "scripted").sum() == 7
+    assert (events["kind"] == "response").any() and (events["kind"] == "scripted").sum() == 9  # the baseline's shocks
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 1 and len(manifest["config_hash"]) == 64
 

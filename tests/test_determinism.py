@@ -46,7 +46,7 @@ def test_manifest_records_config_hash_seed_and_versions(three_runs):
     assert {"python", "mesa", "numpy", "pandas", "pyarrow"} <= set(manifests[0]["versions"])
     assert manifests[0]["versions"]["mesa"].startswith("3.5")
     assert manifests[0]["config"]["parameters"]["trust_rate"] == pytest.approx(0.2)
-    assert len(manifests[0]["config"]["shocks"]) == 7
+    assert len(manifests[0]["config"]["shocks"]) == 9  # the baseline's shocks
 
 
 def test_rerunning_from_the_manifest_config_reproduces_the_run(three_runs, tmp_path):
