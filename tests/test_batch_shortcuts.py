@@ -90,7 +90,9 @@ def test_events_taken_in_only_where_they_fall_change_no_number():
         shortcut = advance(state, events, inputs, seeds, day=5)
         everywhere = advance(state, replace(events, touched=np.ones(RUNS, dtype=bool)), inputs, seeds, day=5)
         for field in fields(CrisisState):
-            assert np.array_equal(getattr(shortcut, field.name), getattr(everywhere, field.name)), field.name
+            shortcut_value, everywhere_value = getattr(shortcut, field.name), getattr(everywhere, field.name)
+            nan_equal = shortcut_value.dtype.kind == "f"  # support is NaN off the corridor table
+            assert np.array_equal(shortcut_value, everywhere_value, equal_nan=nan_equal), field.name
 
 
 def test_runs_without_events_keep_their_trust_and_grievance_when_others_take_theirs_in():

@@ -30,7 +30,7 @@ BASELINE = SCENARIOS / "baseline.toml"
 # The plane crisis only: 30 days, the baseline's later shocks dropped.
 SHORT = (
     f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 30\n'
-    'drop_shocks = ["raid", "deaths", "autopsy", "us_proposal"]\n'
+    'drop_shocks = ["raid", "deaths", "autopsy", "us_proposal", "treaty_text_arm", "treaty_text_aze"]\n'
 )
 SWEEP = """[sweep]
 scenario = "{scenario}"

@@ -43,12 +43,16 @@ BASELINE = SCENARIOS / "baseline.toml"
 CLI_TIMEOUT_S = 120
 
 # The whole crisis up to day 240: the plane, the raid and the deaths, the US corridor proposal
-# and (for short agreement_days) an agreed corridor; ruptures at some points, not at others.
-CRISIS_240 = f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 240\n'
+# and an agreed corridor on a day set by agreement_days (Armenia's reservation value raised to the
+# operator's point, so it accepts it when tabled); ruptures at some points, not at others.
+CRISIS_240 = (
+    f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 240\n'
+    '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
+)
 # The plane crisis only: 60 days, the base's later shocks dropped (they would fall outside the run).
 PLANE_60 = (
     f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 60\n'
-    'drop_shocks = ["raid", "deaths", "autopsy", "us_proposal"]\n'
+    'drop_shocks = ["raid", "deaths", "autopsy", "us_proposal", "treaty_text_arm", "treaty_text_aze"]\n'
 )
 
 

@@ -93,7 +93,10 @@ def run_directory(tmp_path_factory) -> Path:
     """What `caucasus run` writes (a run, not a sweep)."""
     folder = tmp_path_factory.mktemp("run")
     scenario = folder / "short.toml"
-    plane_crisis = 'horizon_days = 60\ndrop_shocks = ["raid", "deaths", "autopsy", "us_proposal"]\n'
+    plane_crisis = (
+        'horizon_days = 60\ndrop_shocks = ["raid", "deaths", "autopsy", "us_proposal", "treaty_text_arm", '
+        '"treaty_text_aze"]\n'
+    )
     scenario.write_text(f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\n{plane_crisis}', "utf-8")
     model = CaucasusModel(scenario, rng=1).run()
     return write_run(model, model.outcomes(), folder / "a_run")
