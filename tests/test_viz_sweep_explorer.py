@@ -49,7 +49,12 @@ from viz.sweep_data import (
 from viz.sweep_explorer import SweepExplorer
 from viz.sweep_sensitivity import compute_sensitivity, sensitivity_markdown, sensitivity_problem, sensitivity_rows
 
-CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+# The 240-day crisis with an agreed corridor (Armenia's reservation value raised to the operator's
+# point: it accepts the operator when tabled, so the corridor is agreed the same day in every run).
+CRISIS_240 = (
+    f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+    '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
+)
 SENSITIVITY = "actors.AZE.sensitivity"
 PARAMETERS = {
     SENSITIVITY: "{ min = 0.4, max = 1.6 }",
