@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9",
+        help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.distraction=0.2",
     )
     run.add_argument("--force", action="store_true", help="replace an existing run in --out")
     run.add_argument(

@@ -10,8 +10,11 @@ dashboard (`column_title`, `column_unit`). A new outcome is one entry of `OUTCOM
 
 Rules (also in docs/ODD.md §7.14):
 
-- `rupture`: Azerbaijan-Russia relations rupture on the first day one side trusts the other at
-  or below `rupture_trust` while standing at rung 3 or above against it (it has cut relations);
+- `rupture`: Azerbaijan-Russia relations rupture when they have stayed cut (either side stands
+  at the freeze rung or above against the other, or holds the other's nationals) for
+  `rupture_days` days; the rupture is dated to the cut's first day, and relations are restored
+  on the first day after it on which they are no longer cut (observable events only: trust is
+  not involved);
 - `corridor_arrangement`: the arrangement agreed (both principals accepted it, best supported,
   for `agreement_days` consecutive days), or `none`;
 - `max_escalation_rung`: the highest ladder rung among the model's own responses (0: none);
@@ -222,7 +225,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         name="rupture",
         title="Azerbaijan-Russia rupture",
         unit=SHARE_UNIT,
-        meaning="relations ruptured: one side trusts the other at or below rupture_trust and has cut relations",
+        meaning="relations ruptured: cut by either side (a freeze or worse, or nationals held) for rupture_days days",
         reduce=lambda runs: runs.state.rupture_day >= 0,
         dtype="bool",
     ),
@@ -230,8 +233,23 @@ OUTCOMES: tuple[Outcome, ...] = (
         name="rupture_day",
         title="Day of the rupture",
         unit="days from scenario start; runs with a rupture",
-        meaning="the first day of the rupture",
+        meaning="the first day of the cut that became the rupture",
         reduce=lambda runs: runs.state.rupture_day,
+    ),
+    Outcome(
+        name="restored",
+        title="Azerbaijan-Russia relations restored",
+        unit=SHARE_UNIT,
+        meaning="relations, once ruptured, were no longer cut before the horizon (an agreement, with releases)",
+        reduce=lambda runs: runs.state.restored_day >= 0,
+        dtype="bool",
+    ),
+    DayOutcome(
+        name="restored_day",
+        title="Day relations were restored",
+        unit="days from scenario start; runs with a restoration",
+        meaning="the first day after the rupture on which relations were no longer cut",
+        reduce=lambda runs: runs.state.restored_day,
     ),
     CategoryOutcome(
         name="corridor_arrangement",

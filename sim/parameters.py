@@ -40,10 +40,11 @@ class ModelParams:
         "(Kulakowski et al. 2005; 0 switches it off).",
     )
     noise_sd: float = _param(
-        0.01,
+        0.0,
         0.0,
         0.2,
-        "Standard deviation of the daily trust noise (each draw clipped to +-3 sd).",
+        "Standard deviation of a daily latent trust noise (each draw clipped to +-3 sd); off by "
+        "default: the model's day-to-day variation comes from observable routine interaction.",
     )
     catharsis: float = _param(
         1.0,
@@ -59,11 +60,38 @@ class ModelParams:
         "Share of a grievance lifted by a fully cooperative act (Goldstein +10, salience 1).",
     )
     deterrence: float = _param(
-        0.25,
+        1.0,
+        0.0,
+        3.0,
+        "Exponent of an actor's share of the dyad's backed capability in its boldness: "
+        "boldness = (2 x share)^deterrence, 1 at parity; the weak hold back, the strong bully "
+        "(Goldstein & Pevehouse 1997). Judgement (1: boldness proportional to the share), to be "
+        "calibrated.",
+    )
+    escalation_cost: float = _param(
+        3.0,
+        0.0,
+        20.0,
+        "Exponent of what escalation would cost: restraint[i, j] = 1 - (1 - dependence[i, j])^c, "
+        "dependence from sourced interdependence (Keohane & Nye 1977). Judgement (3: a dyad "
+        "carrying a fifth of an actor's external ties halves its answers), to be calibrated; 0 "
+        "switches the cost of escalation off.",
+    )
+    thaw_rate: float = _param(
+        0.5,
+        0.0,
+        5.0,
+        "Daily hazard of a conciliatory act per unit of its net benefit (what the breach costs "
+        "the actor, dependence x stake, less the audience cost): p = 1 - exp(-rate x net). "
+        "Judgement, to be calibrated; 0 switches the way back off.",
+    )
+    audience_cost: float = _param(
+        0.1,
         0.0,
         2.0,
-        "Exponent of the power ratio in a responder's boldness: the weak hold back against "
-        "the strong, the strong bully (Goldstein & Pevehouse 1997).",
+        "Cost of backing down after escalating in public (Fearon 1994): subtracted from a "
+        "conciliatory act's benefit, times the actor's standing rung against the other / 7. "
+        "Judgement, to be calibrated.",
     )
     max_rung_step: int = _param(
         1,
@@ -107,11 +135,21 @@ class ModelParams:
         365,
         "Consecutive days both principals must accept an arrangement before it is agreed.",
     )
-    rupture_trust: float = _param(
-        -0.5,
-        -1.0,
+    rupture_days: int = _param(
+        14,
+        1,
+        365,
+        "Days relations between AZE and RUS must stay cut (a freeze or worse standing, or "
+        "nationals held, by either side) before the cut counts as a rupture, dated to its first "
+        "day. Judgement: two weeks separates a rupture from a spat.",
+    )
+    routine_scale: float = _param(
+        1.0,
         0.0,
-        "Trust level at or below which AZE-RUS relations count as ruptured (with relations cut).",
+        5.0,
+        "Multiplier on the dyads' base rates of routine acts (calls, visits, criticism), "
+        "estimated from the event record's calm windows (sim.routine); 0 switches routine "
+        "interaction off and leaves the dyads silent unless something happens.",
     )
 
 
@@ -148,19 +186,6 @@ class Disposition:
         0.0,
         2.0,
         "Urge to answer in kind: scales the severity of the chosen response.",
-    )
-    restraint: float = _param(
-        0.5,
-        0.0,
-        1.0,
-        "Damping of answers: the desired severity is multiplied by (1 - restraint).",
-    )
-    conciliation: float = _param(
-        0.03,
-        0.0,
-        1.0,
-        "Daily probability of a conciliatory act toward an actor that holds a grievance, and of "
-        "signing an agreement where relations stand cut and both sides have calmed down.",
     )
     memory_half_life_days: float = _param(
         90.0,

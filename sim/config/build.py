@@ -21,13 +21,14 @@ from sim.config.fields import (
     read_string,
     read_table,
 )
+from sim.config.mechanisms import apply_mechanisms
 from sim.config.schema import ActorProfile, Figure, Scenario, Shock
 from sim.config.source import read_toml, referred
 from sim.corridor import Arrangement
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
 
-SCENARIO_SECTIONS = ("scenario", "parameters", "actors", "shocks")
+SCENARIO_SECTIONS = ("scenario", "parameters", "mechanisms", "actors", "shocks")
 SCENARIO_KEYS = (
     "name",
     "description",
@@ -71,7 +72,8 @@ def build_scenario(
         horizon_end = start + dt.timedelta(days=horizon - 1)
     except OverflowError:
         raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
-    params = _params(read_table(raw, "parameters", source), source)
+    given = read_table(raw, "parameters", source)
+    params, model = apply_mechanisms(read_table(raw, "mechanisms", source), _params(given, source), given, source)
     try:
         actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
         profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
@@ -99,6 +101,7 @@ def build_scenario(
         raw=raw,
         actors_raw=actors_raw,
         actors_source=actors_src,
+        model=model,
     )
 
 

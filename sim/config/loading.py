@@ -21,7 +21,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
     Args:
         path: the scenario's TOML file.
-        overrides: dotted keys (`parameters.trust_rate`, `actors.RUS.restraint`,
+        overrides: dotted keys (`parameters.trust_rate`, `actors.RUS.distraction`,
             `scenario.horizon_days`) with values that replace the file's.
     """
     path = Path(path)

@@ -73,6 +73,7 @@ class Scenario:
     raw: dict[str, Any]
     actors_raw: dict[str, Any]
     actors_source: str
+    model: str = "crisis"  # "crisis", or "reciprocity": the null model (sim.config.mechanisms)
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (0 = start date)."""
@@ -97,6 +98,7 @@ class Scenario:
             "start_date": self.start_date.isoformat(),
             "horizon_days": self.horizon_days,
             "seed": self.seed,
+            "model": self.model,
             "parameters": asdict(self.params),
             "actors": {p.actor.value: _profile_dict(p) for p in self.profiles},
             "baseline_trust": self.baseline_trust.round(12).tolist(),
