@@ -44,6 +44,7 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         params=params,
         baseline_trust=scenario.baseline_trust,
         kin=_kin_matrix(scenario),
+        dependence=scenario.interdependence.dependence(),
         sensitivity=dispositions["sensitivity"],
         reciprocity=dispositions["reciprocity"],
         restraint=dispositions["restraint"],

@@ -41,6 +41,7 @@ class RuleInputs:
     params: ModelParams
     baseline_trust: np.ndarray = per_pair()
     kin: np.ndarray = per_pair()
+    dependence: np.ndarray = per_pair()  # [i, j]: what i loses from a break with j (sim.interdependence)
     sensitivity: np.ndarray = per_actor()
     reciprocity: np.ndarray = per_actor()
     restraint: np.ndarray = per_actor()
