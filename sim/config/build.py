@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import interdependence as interdependence_file  # a module: it imports sim.config.fields in turn
 from sim.actors import ACTORS, INDEX, Actor, actor_codes
 from sim.config.fields import (
     check_keys,
@@ -36,6 +37,7 @@ SCENARIO_KEYS = (
     "horizon_days",
     "seed",
     "actors_file",
+    "interdependence",
     "extends",
     "drop_shocks",
 )
@@ -53,11 +55,14 @@ def build_scenario(
     base_dir: Path,
     inherited: int = 0,
     actors: tuple[dict[str, Any], str] | None = None,
+    interdependence: tuple[dict[str, Any], str] | None = None,
 ) -> Scenario:
     """Validate a raw config; its first `inherited` shocks come from `scenario.extends`.
 
     `actors` gives the actors file's content and name already read; by default it is read
-    from `scenario.actors_file`.
+    from `scenario.actors_file`. `interdependence` likewise gives the interdependence file's
+    content and name; by default it is read from `scenario.interdependence`, or, where the
+    scenario names none, from `interdependence.toml` next to the actors file.
     """
     check_keys(raw, SCENARIO_SECTIONS, source, "")
     head = read_table(raw, "scenario", source, required=True)
@@ -80,6 +85,11 @@ def build_scenario(
         trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
     except ConfigError as error:  # in the actors file: say which key of which file named it
         raise (error if actors else referred(error, "scenario.actors_file", source)) from None
+    try:
+        ties_raw, ties_src = interdependence or _read_interdependence(head, source, base_dir, actors_src)
+        ties = interdependence_file.build_interdependence(ties_raw, ties_src)
+    except ConfigError as error:  # in the interdependence file: say which key of which file named it
+        raise (error if interdependence else referred(error, "scenario.interdependence", source)) from None
     inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
         _shock(entry, i - inherited, source, start, horizon_end)
@@ -101,6 +111,9 @@ def build_scenario(
         raw=raw,
         actors_raw=actors_raw,
         actors_source=actors_src,
+        interdependence=ties,
+        interdependence_raw=ties_raw,
+        interdependence_source=ties_src,
         model=model,
     )
 
@@ -132,6 +145,25 @@ def _read_actors(head: dict[str, Any], source: str, base_dir: Path) -> tuple[dic
 def actors_path(head: dict[str, Any], source: str, base_dir: Path) -> Path:
     """The actors file a scenario names (`scenario.actors_file`, relative to `base_dir`)."""
     name = read_string(head, "actors_file", source, "scenario.", default="../actors.toml")
+    return (base_dir / name).resolve() if not Path(name).is_absolute() else Path(name)
+
+
+def _read_interdependence(
+    head: dict[str, Any], source: str, base_dir: Path, actors_src: str
+) -> tuple[dict[str, Any], str]:
+    path = interdependence_path(head, source, base_dir, Path(actors_src).parent)
+    if not path.is_file():
+        raise ConfigError(
+            source, "scenario.interdependence", f"{path} not found; give the interdependence TOML file's path"
+        )
+    return read_toml(path), str(path)
+
+
+def interdependence_path(head: dict[str, Any], source: str, base_dir: Path, actors_dir: Path) -> Path:
+    """The interdependence file a scenario names (relative to `base_dir`), or the one next to its actors file."""
+    if "interdependence" not in head:
+        return actors_dir / interdependence_file.DEFAULT_FILE
+    name = read_string(head, "interdependence", source, "scenario.")
     return (base_dir / name).resolve() if not Path(name).is_absolute() else Path(name)
 
 
