@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from sim import interdependence as interdependence_file  # a module: it imports sim.config.fields in turn
-from sim.actors import ACTORS, INDEX, Actor, actor_codes
+from sim.actors import ACTORS, Actor, actor_codes
+from sim.config.adjustments import adjustment_triples, read_adjustments
 from sim.config.fields import (
     check_keys,
     read_actor,
@@ -44,7 +45,6 @@ SCENARIO_KEYS = (
 SHOCK_KEYS = ("id", "date", "actor", "target", "cameo", "salience", "affront", "description", "corridor")
 FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
 PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor_utility")
-ADJUSTMENT_KEYS = ("source", "target", "value", "reason")
 MAX_HORIZON_DAYS = 3650
 MAX_SEED = 2**63 - 1  # the largest seed of a run, a sweep's master seed included (a signed 64-bit integer)
 
@@ -82,7 +82,7 @@ def build_scenario(
     try:
         actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
         profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
-        trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
+        trust = baseline_trust(profiles, adjustment_triples(read_adjustments(actors_raw, actors_src)))
     except ConfigError as error:  # in the actors file: say which key of which file named it
         raise (error if actors else referred(error, "scenario.actors_file", source)) from None
     try:
@@ -262,25 +262,8 @@ def _utilities(table: Any, src: str, key: str, required: bool = False) -> dict[A
     return {Arrangement(name): read_number(table, name, src, key + ".", -1.0, 1.0) for name in table}
 
 
-def _adjustments(actors_raw: dict[str, Any], src: str) -> list[tuple[int, int, float]]:
-    entries = actors_raw.get("trust_adjustments", [])
-    if not isinstance(entries, list):
-        raise ConfigError(src, "trust_adjustments", "must be an array of tables ([[trust_adjustments]])")
-    result = []
-    for i, entry in enumerate(entries):
-        prefix = f"trust_adjustments[{i}]."
-        if not isinstance(entry, dict):
-            raise ConfigError(src, prefix[:-1], "must be a table")
-        check_keys(entry, ADJUSTMENT_KEYS, src, prefix)
-        source = read_actor(entry, "source", src, prefix)
-        target = read_actor(entry, "target", src, prefix)
-        read_string(entry, "reason", src, prefix)
-        result.append((INDEX[source], INDEX[target], read_number(entry, "value", src, prefix, -2.0, 2.0)))
-    return result
-
-
 def baseline_trust(profiles: tuple[ActorProfile, ...], adjustments: list[tuple[int, int, float]]) -> np.ndarray:
-    """Baseline trust: UN voting affinity plus documented adjustments, clipped to [-1, 1].
+    """Baseline trust: UN voting affinity plus documented adjustments (`sim.config.adjustments`), clipped to [-1, 1].
 
     Affinity is 1 - 2 d / d_max, with d the distance between two actors' UNGA ideal points and
     d_max the largest distance among the eight; the diagonal is 1.
