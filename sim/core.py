@@ -38,8 +38,8 @@ from sim.recorder import Recorder
 from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
 from sim.rules.events import DayEvents, ShockInput, combine, response_events, routine_events, shock_events
 from sim.rules.reciprocity import tit_for_tat
-from sim.rules.routine import draw_routine
 from sim.rules.responses import NO_ACTION
+from sim.rules.routine import draw_routine
 
 
 class Simulation:
@@ -141,7 +141,7 @@ class Simulation:
         self.inputs = inputs
 
     def _events_of(self, day: int) -> DayEvents:
-        """The events queued for `day` as the rules' arrays: the responses, the routine acts, the scripted and injected ones."""
+        """The events queued for `day` as the rules' arrays: responses, routine acts, scripted and injected events."""
         events = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
         if day and self.routine[0].any() | self.routine[1].any():
             events = combine(events, routine_events(*self.routine))

@@ -24,7 +24,6 @@ from sim.routine import base_rates
 from sim.rules.day import RuleInputs
 from sim.rules.trust import retention
 
-
 ROUTINE_RATES = base_rates()  # (cooperation, friction) [actor, target], from the shipped record's calm windows
 
 

@@ -2,9 +2,10 @@
 
 The day loop (`sim.core.Simulation`) writes each event into the journal at the moment it is
 queued, in the order the events of a day take effect: the responses chosen at the close of
-the day before (by actor), then the scenario's scripted shocks for the day, then any event
-injected by hand before the day is run; the routine acts of a day come after its responses. Scripted and injected events are the same in every
-run and are written once; responses are rows (run, actor, action, target).
+the day before (by actor), the routine acts drawn for the day, then the scenario's scripted
+shocks for the day, then any event injected by hand before the day is run. Scripted and
+injected events are the same in every run and are written once; responses and routine acts
+are rows (run, actor, action or kind, target).
 
 A run's readable log (`sim.events_log.EventLog`, with event ids and the event each response
 answers) is read from the journal by `RunLog`, which follows it as it grows: both engines

@@ -128,4 +128,6 @@ def _actor(code: str, name: str, key: str) -> Actor:
     try:
         return Actor(code)
     except ValueError:
-        raise ConfigError(name, key, f"{code!r} is not one of the eight actors ({', '.join(a.value for a in Actor)})") from None
+        raise ConfigError(
+            name, key, f"{code!r} is not one of the eight actors ({', '.join(a.value for a in Actor)})"
+        ) from None

@@ -49,7 +49,9 @@ NULL_MODEL_PARAMETERS: dict[str, float] = {
 }
 
 
-def apply_mechanisms(table: dict[str, Any], params: ModelParams, given: dict[str, Any], source: str) -> tuple[ModelParams, str]:
+def apply_mechanisms(
+    table: dict[str, Any], params: ModelParams, given: dict[str, Any], source: str
+) -> tuple[ModelParams, str]:
     """The parameters with the switched-off mechanisms' null values, and the model's name.
 
     Args:
@@ -69,7 +71,9 @@ def apply_mechanisms(table: dict[str, Any], params: ModelParams, given: dict[str
     for name, value in nulls.items():
         if name in given and float(given[name]) != value:
             raise ConfigError(
-                source, f"parameters.{name}", f"{given[name]} sets a mechanism that [mechanisms] switches off (it must be {value:g})"
+                source,
+                f"parameters.{name}",
+                f"{given[name]} sets a mechanism that [mechanisms] switches off (it must be {value:g})",
             )
     return replace(params, **nulls), model
 

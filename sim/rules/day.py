@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
-from sim.parameters import ModelParams, param_names
 from sim.cameo import RELATIONS_CUT_RUNG
+from sim.parameters import ModelParams, param_names
 from sim.rules import corridor, influence, routine, trust
 from sim.rules.batch import at, kernel, on_runs, runs_of
 from sim.rules.events import DayEvents

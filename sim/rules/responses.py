@@ -43,10 +43,8 @@ NO_ACTION = -1
 N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
 
 
-def boldness(
-    effective_capability: np.ndarray, kin: np.ndarray, deterrence: float | np.ndarray
-) -> np.ndarray:
-    """boldness[..., i, j] = (2 K[i, j] / (K[i, j] + K[j, i]))^deterrence, from backed capability (1 on the diagonal)."""
+def boldness(effective_capability: np.ndarray, kin: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
+    """boldness[..., i, j] = (2 K[i, j] / (K[i, j] + K[j, i]))^deterrence, K the backed capability (1 on the diagonal)."""
     backed = backed_capability(effective_capability, kin)
     share = backed / (backed + np.swapaxes(backed, -1, -2))
     return (2.0 * share) ** np.asarray(deterrence)[..., None, None]
@@ -147,7 +145,9 @@ def choose_response(
         standing_at_me: standing levels S[..., :, me].
         holding_mine: 1 where `me` holds detained nationals of j, [..., n].
         held_from_me: 1 where j holds detained nationals of `me`, [..., n].
-        thaw_rate, audience_cost, max_rung_step: model parameters, [...].
+        thaw_rate: daily hazard of reaching out per unit of net benefit, [...].
+        audience_cost: cost of backing down per rung stood on, over 7, [...].
+        max_rung_step: most rungs climbed in one answer, [...].
         draws: uniform draws [..., 2]: answer, reach out.
 
     Returns:
@@ -298,7 +298,11 @@ def _choose_every(
                 grievance_mine[j] = grievance[g, me, j]
                 excess_mine[j] = grievance_excess(grievance[g, me, j], threshold[t, me])
                 excess_at_me[j] = grievance_excess(grievance[g, j, me], threshold[t, j])
-                restraint_mine[j], dependence_mine[j], bold_mine[j] = restraint[x, me, j], dependence[d, me, j], bold[b, me, j]
+                restraint_mine[j], dependence_mine[j], bold_mine[j] = (
+                    restraint[x, me, j],
+                    dependence[d, me, j],
+                    bold[b, me, j],
+                )
                 standing_mine[j], standing_at_me[j] = standing[s, me, j], standing[s, j, me]
                 holding_mine[j], held_from_me[j] = holding[h, me, j], holding[h, j, me]
             key = day_key(row(seeds, r), day[0], CHOICE)
@@ -345,7 +349,9 @@ def _choose(
     reach_draw,
 ):
     """One actor's (action, target): the rule of the module docstring, on its own row and column."""
-    other, gain = _best_reach(me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost)
+    other, gain = _best_reach(
+        me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost
+    )
     if other >= 0 and reach_draw < 1.0 - np.exp(-thaw_rate * gain):  # the way back
         cut = _cut(standing[other], standing_at_me[other], holding[other], held[other])
         if cut and max(excess[other], excess_at_me[other]) < -0.5:
@@ -363,7 +369,7 @@ def _choose(
 
 @kernel
 def _cut(standing_mine, standing_at_me, holding_mine, held_from_me):
-    """Whether relations between two actors are cut: either stands at the freeze rung or above, or holds the other's nationals."""
+    """Whether relations between two actors are cut: either stands at the freeze rung or above or holds the other's nationals."""
     return relations_cut(max(standing_mine, standing_at_me)) or holding_mine or held_from_me
 
 
@@ -400,7 +406,9 @@ def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarr
     nationals held). So where actor i's row and column hold none of these, `choose_response`
     gives i no action, whatever its draws.
     """
-    return on_runs(_able_to_act, (grievance, 2), (threshold, 1), (standing, 2), (np.asarray(holding, dtype=np.bool_), 2))
+    return on_runs(
+        _able_to_act, (grievance, 2), (threshold, 1), (standing, 2), (np.asarray(holding, dtype=np.bool_), 2)
+    )
 
 
 @kernel

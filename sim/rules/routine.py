@@ -55,7 +55,11 @@ def relaxation_anchor(inputs: RuleInputs, scale: float | np.ndarray) -> np.ndarr
 
 
 def draw_routine(
-    cooperation_rate: np.ndarray, friction_rate: np.ndarray, scale: float | np.ndarray, seeds: np.ndarray | int, day: int
+    cooperation_rate: np.ndarray,
+    friction_rate: np.ndarray,
+    scale: float | np.ndarray,
+    seeds: np.ndarray | int,
+    day: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The routine acts of `day` in each run: (cooperates, criticises), booleans [..., actor, target]."""
     return on_runs(
