@@ -44,7 +44,7 @@ N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
 
 
 def boldness(effective_capability: np.ndarray, kin: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
-    """boldness[..., i, j] = (2 K[i, j] / (K[i, j] + K[j, i]))^deterrence, K the backed capability (1 on the diagonal)."""
+    """boldness[..., i, j] = (2 K[i, j] / (K[i, j] + K[j, i]))^deterrence, K backed capability (1 on the diagonal)."""
     backed = backed_capability(effective_capability, kin)
     share = backed / (backed + np.swapaxes(backed, -1, -2))
     return (2.0 * share) ** np.asarray(deterrence)[..., None, None]
@@ -369,7 +369,7 @@ def _choose(
 
 @kernel
 def _cut(standing_mine, standing_at_me, holding_mine, held_from_me):
-    """Whether relations between two actors are cut: either stands at the freeze rung or above or holds the other's nationals."""
+    """Whether relations between two actors are cut: either stands at the freeze rung or higher, or holds the other's people."""
     return relations_cut(max(standing_mine, standing_at_me)) or holding_mine or held_from_me
 
 
