@@ -369,7 +369,7 @@ def _choose(
 
 @kernel
 def _cut(standing_mine, standing_at_me, holding_mine, held_from_me):
-    """Whether relations between two actors are cut: either stands at the freeze rung or higher, or holds the other's people."""
+    """Whether relations are cut: either side stands at the freeze rung or higher, or holds the other's nationals."""
     return relations_cut(max(standing_mine, standing_at_me)) or holding_mine or held_from_me
 
 
