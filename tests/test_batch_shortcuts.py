@@ -112,7 +112,7 @@ def test_every_actor_choosing_at_once_equals_each_actor_choosing_alone_in_its_ow
     values = _batch_values(rng)
     inputs = rule_inputs(resolve_scenario("baseline"), values)
     state = _mixed_state(inputs, rng)
-    able = able_to_act(state.grievance, inputs.threshold, state.standing)
+    able = able_to_act(state.grievance, inputs.threshold, state.standing, state.holding)
     assert 0 < able.sum() < able.size
     seeds = rng.integers(0, 2**63, RUNS)
     draws = choice_draws(seeds, 9, N)
