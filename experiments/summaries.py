@@ -83,14 +83,16 @@ def _category_indicators(column: pd.Series, outcome: CategoryOutcome) -> dict[st
 
 
 def wilson_interval(successes: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a share `successes / n` (NaN where n is 0)."""
+    """Wilson score interval of a share `successes / n` (NaN where n is 0; exactly 0 or 1 at the ends)."""
     successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
     z = stats.norm.ppf(0.5 + confidence / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = successes / n
         centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z / (1 + z**2 / n) * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    low = np.where((successes == 0) & (n > 0), 0.0, centre - half)  # exactly 0: rounding left 2.8e-17 above it
+    high = np.where((successes == n) & (n > 0), 1.0, centre + half)
+    return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
 
 
 def t_interval(mean: Any, sd: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
