@@ -19,6 +19,7 @@ from experiments.replicated import (
 )
 from experiments.replicates import replicate_seeds
 from experiments.summaries import wilson_interval
+from experiments.verify import verify
 from sim.errors import ConfigError
 from sim.model import CaucasusModel
 from sim.outcomes import NUMERIC_OUTCOMES, OUTCOMES, CategoryOutcome
@@ -163,6 +164,10 @@ def test_the_command_writes_the_paired_table_report_and_manifest_with_their_prov
     # the same directory again: refused without --force, replaced with it
     assert main(argv) == 2
     assert main([*argv, "--force"]) == 0
+    assert verify(out).ok and verify(out).kind == "replicated comparison"
+    other = pd.read_parquet(out / "shares.parquet")  # written again without the provenance: found
+    other.to_parquet(out / "shares.parquet")
+    assert any("shares.parquet: carries other config hashes or seeds" in problem for problem in verify(out).problems)
 
 
 def test_the_command_refuses_an_out_directory_holding_other_files(scenarios, tmp_path):
