@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -321,8 +322,8 @@ def write_replicated(
         "shares": comparison.shares(),
         "differences": comparison.differences(),
     }
-    check = lambda: check_replicated_dir(out_dir, force)  # noqa: E731 (again, under the lock)
-    with staged_directory(out_dir, "write the comparison", check=check) as staging:
+    again = partial(check_replicated_dir, out_dir, force)  # under the lock
+    with staged_directory(out_dir, "write the comparison", check=again) as staging:
         for name, table in tables.items():
             write_table(table, staging / f"{name}.parquet", origin)
             table.to_csv(staging / f"{name}.csv", index=False)

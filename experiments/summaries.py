@@ -136,8 +136,9 @@ def seed_layout(point_ids: np.ndarray, seeds: np.ndarray | None) -> str:
     runs = pd.DataFrame({"point": np.asarray(point_ids), "seed": np.asarray(seeds)})
     if runs["seed"].is_unique:
         return "independent"
-    per_point = runs.groupby("point")["seed"].agg(lambda column: tuple(sorted(column)))
-    return "common" if per_point.nunique() == 1 and not runs.duplicated().any() else "mixed"
+    every_pair_once = not runs.duplicated().any()
+    grid = runs["point"].nunique() * runs["seed"].nunique() == len(runs)  # with every pair once: all of them
+    return "common" if every_pair_once and grid else "mixed"
 
 
 def replicate_noise_share(values: OutcomeValues, point_ids: np.ndarray, seeds: np.ndarray | None = None) -> pd.Series:
@@ -149,7 +150,16 @@ def replicate_noise_share(values: OutcomeValues, point_ids: np.ndarray, seeds: n
     """
     layout = seed_layout(point_ids, seeds)
     if layout == "common":
-        share = pd.Series({name: _interaction_share(values.frame[name], point_ids, seeds) for name in values.frame})
+        point_index = np.unique(point_ids, return_inverse=True)[1]
+        seed_index = np.unique(seeds, return_inverse=True)[1]
+        shape = (point_index.max() + 1, seed_index.max() + 1)
+        share = pd.Series(
+            {
+                name: _interaction_share(_points_by_seeds(values.frame[name], point_index, seed_index, shape))
+                for name in values.frame
+            },
+            dtype=float,
+        )
     elif layout == "independent":
         grouped = values.frame.groupby(point_ids, sort=True)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -160,21 +170,22 @@ def replicate_noise_share(values: OutcomeValues, point_ids: np.ndarray, seeds: n
     return share.where(~(share < NOISE_RESIDUE), 0.0)
 
 
-def _interaction_share(column: pd.Series, point_ids: np.ndarray, seeds: np.ndarray) -> float:
+def _points_by_seeds(column: pd.Series, point_index: np.ndarray, seed_index: np.ndarray, shape: tuple) -> np.ndarray:
+    """An outcome as a [points, seeds] matrix (a complete grid: `seed_layout` "common")."""
+    table = np.full(shape, np.nan)
+    table[point_index, seed_index] = column.to_numpy(dtype=float)
+    return table
+
+
+def _interaction_share(y: np.ndarray) -> float:
     """The seed x point interaction mean square over n, over the variance of the point means (NaN if not computable)."""
-    table = pd.DataFrame({"point": point_ids, "seed": seeds, "y": column.to_numpy()}).pivot(
-        index="point", columns="seed", values="y"
-    )
-    y = table.to_numpy(dtype=float)
     points, replicates = y.shape
     if points < 2 or replicates < 2 or not np.all(np.isfinite(y)):
         return np.nan
     residual = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0, keepdims=True) + y.mean()
     interaction = np.sum(residual**2) / ((points - 1) * (replicates - 1))
     spread = y.mean(axis=1).var(ddof=1)
-    if spread == 0:
-        return np.nan
-    return float(interaction / replicates / spread)
+    return float(interaction / replicates / spread) if spread > 0 else np.nan
 
 
 def overall_summary(values: OutcomeValues) -> pd.DataFrame:
