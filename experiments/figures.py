@@ -92,7 +92,7 @@ def write_figures(
     analysed = list(dict.fromkeys(sensitivity["outcome"]))
     figures = {"distributions.png": distributions_figure(runs, shares, start)}
     for outcome in key_outcomes(analysed):
-        figures[f"parameters_vs_{outcome}.png"] = parameters_figure(outcome, point_means, design, parameters)
+        figures[f"parameters_vs_{outcome}.png"] = parameters_figure(outcome, point_means, design, parameters, start)
         table = sensitivity[sensitivity["outcome"] == outcome]
         figures[f"sensitivity_{outcome}.png"] = sensitivity_figure(outcome, table, method)
     if analysed:
@@ -174,8 +174,7 @@ def _histogram(axis, column: pd.Series, name: str, start: dt.date | None = None)
     axis.set_xlabel(column_unit(name))
     axis.set_ylabel("runs")
     if start is not None and is_day_column(name):
-        axis.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-        axis.xaxis.set_major_formatter(FuncFormatter(lambda day, _: f"{date_of(day, start):%d %b}\n{day:.0f}"))
+        _date_axis(axis.xaxis, start)
         axis.set_xlabel(f"date, and day from {start.isoformat()}", fontsize=8)
     if not len(values):
         axis.text(0.5, 0.5, "no run reached it", ha="center", va="center", transform=axis.transAxes)
@@ -188,6 +187,12 @@ def _histogram(axis, column: pd.Series, name: str, start: dt.date | None = None)
     missing = len(column) - len(values)
     if missing:
         axis.text(0.98, 0.95, f"{missing:,} runs: never", ha="right", va="top", transform=axis.transAxes, fontsize=8)
+
+
+def _date_axis(axis, start: dt.date) -> None:
+    """Ticks of a day axis as "31 Jul" over the day number (day 0 is `start`)."""
+    axis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda day, _: f"{date_of(day, start):%d %b}\n{day:.0f}"))
 
 
 def _shares_panel(axis, shares: pd.DataFrame) -> None:
@@ -207,9 +212,13 @@ def _shares_panel(axis, shares: pd.DataFrame) -> None:
 
 
 def parameters_figure(
-    outcome: str, point_means: pd.DataFrame, design: pd.DataFrame, parameters: Sequence[str]
+    outcome: str,
+    point_means: pd.DataFrame,
+    design: pd.DataFrame,
+    parameters: Sequence[str],
+    start: dt.date | None = None,
 ) -> Figure:
-    """Per-point mean of `outcome` against each parameter, one panel per parameter."""
+    """Per-point mean of `outcome` against each parameter, one panel per parameter (a day's mean also as a date)."""
     y = point_means[outcome].to_numpy(dtype=float)
     shown = _thinned(len(y))
     figure, axes = _grid(len(parameters), 4, 3.6, 3.0, constrained=False)
@@ -221,6 +230,9 @@ def parameters_figure(
         axis.set_title(parameter_label(name), fontsize=9)
         axis.set_xlabel(parameter_unit(name) or "parameter value", fontsize=8)
         axis.set_ylabel(f"mean ({column_unit(outcome)})", fontsize=8)
+        if start is not None and is_day_column(outcome):
+            _date_axis(axis.yaxis, start)
+            axis.set_ylabel(f"mean: date, and day from {start.isoformat()}", fontsize=8)
     axes[0].legend(fontsize=7, loc="best")
     note = f"{len(shown):,} of {len(y):,} points shown" if len(shown) < len(y) else f"{len(y):,} design points"
     figure.suptitle(f"{column_title(outcome)}: mean over replicates per design point ({note})", fontsize=12)

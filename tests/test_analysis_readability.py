@@ -158,6 +158,8 @@ def test_parameters_have_readable_labels_and_units(analysis, sweep_dir):
     figure = parameters_figure("trust_AZE_RUS_min", means, sweep.design, sweep.parameters)
     shown = [(axis.get_title(), axis.get_xlabel()) for axis in figure.axes if axis.get_visible()]
     assert shown == [(parameter_label(name), parameter_unit(name)) for name in sweep.parameters]
+    days = parameters_figure("aze_detains_rus_day", means, sweep.design, sweep.parameters, START)
+    assert days.axes[0].yaxis.get_major_formatter()(192, 0) == "30 Jun\n192"  # 2024-12-20 + 192 days
 
 
 def test_the_start_date_comes_from_the_sweeps_manifest(sweep_dir):
