@@ -1,7 +1,7 @@
 """The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
-`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
+`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N] [--out DIR] [--force]`
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus verify DIR`
@@ -26,6 +26,15 @@ from pathlib import Path
 from experiments.analysis import analyze
 from experiments.bench import benchmark
 from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
+from experiments.replicated import (
+    REPLICATED_FILES,
+    check_replicated_dir,
+    check_replicates,
+    prepare_replicated,
+    replicated_report,
+    run_pairs,
+    write_replicated,
+)
 from experiments.runner import ENGINES, check_workers, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
@@ -71,8 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
     versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
     versus.add_argument("counterfactual", type=Path, help="the counterfactual (e.g. configs/scenarios/no_raid.toml)")
-    versus.add_argument("--seed", type=int, default=None, help="the seed of both runs (default: the factual's)")
-    versus.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>)")
+    versus.add_argument(
+        "--seed", type=int, default=None, help="the seed of both runs, or the master seed (default: the factual's)"
+    )
+    versus.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run both scenarios on N seeds spawned from --seed (common random numbers): shares with Wilson "
+        "intervals, paired differences, the paired outcome table",
+    )
+    versus.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>[-x<replicates>])"
+    )
     versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
     _add_sweep_parser(commands)
     return parser
@@ -147,8 +168,10 @@ def _run_config(args: argparse.Namespace) -> Path | Scenario:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    """Run the factual and counterfactual scenarios on one seed; print and write the comparison."""
+    """Run the factual and counterfactual scenarios on one seed (or N); print and write the comparison."""
     _check_seed(args.seed)
+    if args.replicates is not None:
+        return replicated_compare_command(args)
     comparison = prepare_comparison(args.factual, args.counterfactual, seed=args.seed)
     factual, counterfactual = comparison.factual, comparison.counterfactual
     default = Path("runs") / f"{counterfactual.config.name}-vs-{factual.config.name}-seed{factual.seed}"
@@ -159,6 +182,22 @@ def compare_command(args: argparse.Namespace) -> int:
     write_comparison(comparison, out_dir, force=args.force, command=sys.argv)
     print(comparison_summary(comparison))
     print(f"\nWrote {out_dir}/: factual/ counterfactual/ trust_difference.parquet")
+    return 0
+
+
+def replicated_compare_command(args: argparse.Namespace) -> int:
+    """Run both scenarios on N seeds spawned from the master seed; print the report, write the paired table."""
+    check_replicates(args.replicates)
+    factual, counterfactual, master, seeds = prepare_replicated(
+        args.factual, args.counterfactual, args.replicates, args.seed
+    )
+    default = Path("runs") / f"{counterfactual.name}-vs-{factual.name}-seed{master}-x{args.replicates}"
+    out_dir = args.out or default
+    check_replicated_dir(out_dir, args.force)  # before the runs: a bad --out costs nothing
+    comparison = run_pairs(factual, counterfactual, master, seeds)
+    write_replicated(comparison, out_dir, force=args.force, command=sys.argv)
+    print(replicated_report(comparison))
+    print(f"Wrote {out_dir}/: {' '.join(sorted(REPLICATED_FILES))}")
     return 0
 
 

@@ -205,3 +205,53 @@ class Disposition:
 def param_names(cls: type) -> list[str]:
     """The field names of `ModelParams` or `Disposition`, in declaration order."""
     return [f.name for f in fields(cls)]
+
+
+# Short readable labels and units of the parameters, for tables and figures (the `doc` in each
+# field's metadata says what the parameter does). A label defaults to the name with spaces.
+LABELS: dict[str, str] = {
+    "noise_sd": "trust noise sd",
+    "max_rung_step": "rungs climbed per response",
+    "memory_half_life_days": "memory half-life",
+}
+UNITS: dict[str, str] = {
+    "trust_rate": "share of an event's impulse, 0-1",
+    "solidarity": "weight, 0-1",
+    "balance_rate": "per day",
+    "noise_sd": "trust units per day",
+    "catharsis": "grievance per unit of severity",
+    "forgiveness": "share of a grievance, 0-1",
+    "deterrence": "exponent of the power ratio",
+    "max_rung_step": "rungs",
+    "influence_rate": "share of the gap per day",
+    "influence_trust_weight": "weight",
+    "influence_capability_weight": "exponent",
+    "sponsor_trust_weight": "weight",
+    "lobby_weight": "weight",
+    "agreement_days": "days",
+    "rupture_trust": "trust, -1 to 1",
+    "presence": "share of capability, 0-1",
+    "distraction": "share of capability, 0-1",
+    "engagement": "effort, 0-3",
+    "sensitivity": "multiplier of a hostile act's impact",
+    "reciprocity": "multiplier of the response's severity",
+    "restraint": "damping of answers, 0-1",
+    "conciliation": "probability per day",
+    "memory_half_life_days": "days",
+    "response_threshold": "grievance",
+}
+
+
+def parameter_label(dotted: str) -> str:
+    """A readable name of a dotted parameter: `actors.RUS.restraint` -> "RUS restraint"; unknown names as given."""
+    parts = dotted.split(".")
+    field_name = parts[-1]
+    if field_name not in UNITS:
+        return dotted
+    label = LABELS.get(field_name, field_name.replace("_", " "))
+    return f"{parts[1]} {label}" if parts[0] == "actors" and len(parts) == 3 else label
+
+
+def parameter_unit(dotted: str) -> str:
+    """The unit of a dotted parameter (empty when unknown)."""
+    return UNITS.get(dotted.split(".")[-1], "")
