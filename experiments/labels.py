@@ -18,7 +18,7 @@ from sim.parameters import parameter_label, parameter_unit
 
 
 def parameter_text(dotted: str) -> str:
-    """A parameter's label with its unit: "RUS restraint (damping of answers, 0-1)"."""
+    """A parameter's label with its unit: "RUS distraction (share of capability, 0-1)"."""
     unit = parameter_unit(dotted)
     return f"{parameter_label(dotted)} ({unit})" if unit else parameter_label(dotted)
 

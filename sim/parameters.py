@@ -221,7 +221,10 @@ UNITS: dict[str, str] = {
     "noise_sd": "trust units per day",
     "catharsis": "grievance per unit of severity",
     "forgiveness": "share of a grievance, 0-1",
-    "deterrence": "exponent of the power ratio",
+    "deterrence": "exponent of the capability share",
+    "escalation_cost": "exponent on dependence",
+    "thaw_rate": "hazard per unit of net benefit",
+    "audience_cost": "benefit per rung stood on, over 7",
     "max_rung_step": "rungs",
     "influence_rate": "share of the gap per day",
     "influence_trust_weight": "weight",
@@ -229,21 +232,20 @@ UNITS: dict[str, str] = {
     "sponsor_trust_weight": "weight",
     "lobby_weight": "weight",
     "agreement_days": "days",
-    "rupture_trust": "trust, -1 to 1",
+    "rupture_days": "days",
+    "routine_scale": "multiplier of the base rates",
     "presence": "share of capability, 0-1",
     "distraction": "share of capability, 0-1",
     "engagement": "effort, 0-3",
     "sensitivity": "multiplier of a hostile act's impact",
     "reciprocity": "multiplier of the response's severity",
-    "restraint": "damping of answers, 0-1",
-    "conciliation": "probability per day",
     "memory_half_life_days": "days",
     "response_threshold": "grievance",
 }
 
 
 def parameter_label(dotted: str) -> str:
-    """A readable name of a dotted parameter: `actors.RUS.restraint` -> "RUS restraint"; unknown names as given."""
+    """A readable name of a dotted parameter: `actors.RUS.distraction` -> "RUS distraction"; unknown names as given."""
     parts = dotted.split(".")
     field_name = parts[-1]
     if field_name not in UNITS:

@@ -23,7 +23,7 @@ from sim.parameters import parameter_label, parameter_unit
 from tests.conftest import SCENARIOS
 
 PARAMETERS = {
-    "actors.RUS.restraint": (0.5, 1.0),
+    "actors.RUS.distraction": (0.0, 0.9),
     "parameters.trust_rate": (0.1, 0.35),
     "actors.AZE.memory_half_life_days": (30.0, 365.0),
 }
@@ -150,7 +150,7 @@ def test_parameters_have_readable_labels_and_units(analysis, sweep_dir):
     for name in PARAMETERS:
         assert parameter_unit(name) and parameter_label(name) != name
         assert parameter_text(name) in analysis.text
-    assert parameter_label("actors.RUS.restraint") == "RUS restraint"
+    assert parameter_label("actors.RUS.distraction") == "RUS distraction"
     assert parameter_unit("actors.AZE.memory_half_life_days") == "days"
     sweep = read_sweep_results(sweep_dir)
     point_means = pd.read_parquet(sweep_dir / "analysis" / "points.parquet")
