@@ -45,6 +45,7 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         baseline_trust=scenario.baseline_trust,
         kin=_kin_matrix(scenario),
         dependence=scenario.interdependence.dependence(),
+        ties=scenario.interdependence.ties(),
         sensitivity=dispositions["sensitivity"],
         reciprocity=dispositions["reciprocity"],
         restraint=dispositions["restraint"],
