@@ -51,6 +51,7 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         dependence=scenario.interdependence.dependence(),
         routine_cooperation=ROUTINE_RATES[0],
         routine_friction=ROUTINE_RATES[1],
+        ties=scenario.interdependence.ties(),
         sensitivity=dispositions["sensitivity"],
         reciprocity=dispositions["reciprocity"],
         threshold=dispositions["response_threshold"],

@@ -117,6 +117,15 @@ class ModelParams:
         2.0,
         "Exponent of effective regional capability in a power's target influence share.",
     )
+    influence_tie_weight: float = _param(
+        1.0,
+        0.0,
+        3.0,
+        "Exponent of a power's share of the state's external ties (trade and arms imports, "
+        "sim.interdependence) in its target influence share: 1 makes the target proportional to the "
+        "ties when trust and capability are equal (Hirschman 1945: trade dependence is influence); "
+        "0 switches the ties off.",
+    )
     sponsor_trust_weight: float = _param(
         0.5,
         0.0,
@@ -229,6 +238,7 @@ UNITS: dict[str, str] = {
     "influence_rate": "share of the gap per day",
     "influence_trust_weight": "weight",
     "influence_capability_weight": "exponent",
+    "influence_tie_weight": "exponent of the tie share",
     "sponsor_trust_weight": "weight",
     "lobby_weight": "weight",
     "agreement_days": "days",

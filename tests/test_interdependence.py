@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from caucasus.cli import main
-from sim.actors import INDEX, Actor
+from sim.actors import INDEX, POWER_COLUMN, POWERS, STATE_ROW, STATES, Actor
 from sim.config import load_scenario
 from sim.errors import ConfigError
-from sim.inputs import rule_inputs
+from sim.inputs import initially_on_table, rule_inputs
 from sim.interdependence import CHANNEL_INDEX, CHANNELS, build_interdependence, dependence_matrix, load_interdependence
+from sim.model import CaucasusModel
+from sim.rules import influence
+from sim.rules.day import initial_state
 from tests.conftest import ROOT, SCENARIOS
 
 FILE = ROOT / "configs" / "interdependence.toml"
@@ -266,3 +270,59 @@ def test_a_run_manifest_carries_the_file_and_reruns_to_the_same_hash(tmp_path, c
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- ties and influence
+
+
+def test_ties_rows_sum_to_one_over_the_six_powers(shipped):
+    ties = shipped[0].ties()
+    assert ties.shape == (len(STATES), len(POWERS))
+    assert np.all(ties >= 0)
+    np.testing.assert_allclose(ties.sum(axis=1), 1.0)
+
+
+def test_ties_follow_the_data(shipped):
+    ties = shipped[0].ties()
+    arm, aze = STATE_ROW[Actor.ARM], STATE_ROW[Actor.AZE]
+    # Russia: 35% of Armenia's trade and 94% of its arms (SIPRI 2016-20), no other power close
+    assert POWERS[ties[arm].argmax()] == Actor.RUS and ties[arm, POWER_COLUMN[Actor.RUS]] > 0.5
+    # the EU: 44.8% of Azerbaijan's trade, more than Russia's trade and arms shares together (8.8% + 17%)
+    assert POWERS[ties[aze].argmax()] == Actor.EU
+    # no trade or arms figure between Armenia and Turkey (a closed border): no tie
+    assert ties[arm, POWER_COLUMN[Actor.TUR]] == 0
+
+
+def test_a_tie_of_zero_gives_a_finite_target_share():
+    trust = np.zeros((2, 6))
+    ties = np.array([[1.0, 0, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0, 0]])
+    target = influence.target_shares(trust, np.ones(6), 2.0, 1.0, ties=ties, tie_weight=3.0)
+    assert np.all(np.isfinite(target)) and np.all(target > 0)
+    np.testing.assert_allclose(target.sum(axis=-1), 1.0)
+    # with equal trust and reach and tie weight 1, the target is proportional to the floored ties
+    even = influence.target_shares(trust, np.ones(6), 2.0, 1.0, ties=ties, tie_weight=1.0)
+    floored = np.maximum(ties, influence.TIE_FLOOR)
+    np.testing.assert_allclose(even, floored / floored.sum(axis=-1, keepdims=True))
+
+
+def test_the_tie_weight_moves_the_target_toward_the_ties(shipped):
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    inputs = rule_inputs(scenario)
+    ties = shipped[0].ties()
+    on = initial_state(inputs, initially_on_table()).shares
+    off = initial_state(_with(inputs, influence_tie_weight=0.0), initially_on_table()).shares
+    arm, rus = STATE_ROW[Actor.ARM], POWER_COLUMN[Actor.RUS]
+    assert ties[arm, rus] > off[arm, rus] and on[arm, rus] > off[arm, rus]
+
+
+def test_influence_shares_start_at_target_and_stay_there_without_events(tmp_path):
+    quiet = SHORT.replace("horizon_days = 5", "horizon_days = 365") + "[parameters]\nroutine_scale = 0.0\n"
+    model = CaucasusModel(_write(tmp_path / "quiet.toml", quiet), rng=1).run()
+    assert not model.log  # no shock, no grievance: nobody acts
+    history = model.shares_history
+    target = initial_state(model.inputs, initially_on_table()).shares
+    np.testing.assert_allclose(history, np.broadcast_to(target, history.shape), atol=1e-12)
+
+
+def _with(inputs, **params):
+    return replace(inputs, params=replace(inputs.params, **params))

@@ -52,6 +52,7 @@ class RuleInputs:
     dependence: np.ndarray = per_pair()  # [i, j]: what i loses from a break with j (sim.interdependence)
     routine_cooperation: np.ndarray = per_pair()  # [i, j]: daily base rate of i's routine cooperative acts toward j
     routine_friction: np.ndarray = per_pair()  # [i, j]: daily base rate of i's routine criticism of j
+    ties: np.ndarray = per_pair()  # [state, power]: external ties' shares (sim.interdependence)
     sensitivity: np.ndarray = per_actor()
     reciprocity: np.ndarray = per_actor()
     threshold: np.ndarray = per_actor()
@@ -256,7 +257,14 @@ def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
     p = inputs.params
     trust_in_powers = trust_now[..., STATE_ROWS, :][..., POWER_COLUMNS]
     reach = inputs.effective_capability[..., POWER_COLUMNS]
-    return influence.target_shares(trust_in_powers, reach, p.influence_trust_weight, p.influence_capability_weight)
+    return influence.target_shares(
+        trust_in_powers,
+        reach,
+        p.influence_trust_weight,
+        p.influence_capability_weight,
+        ties=inputs.ties,
+        tie_weight=p.influence_tie_weight,
+    )
 
 
 def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray]:
