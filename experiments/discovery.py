@@ -36,13 +36,6 @@ from experiments.outcome_condition import Condition, parse_condition
 from experiments.store import Sweep, read_sweep_results
 from sim.errors import ConfigError
 
-with warnings.catch_warnings():  # the workbench warns on import that ipyparallel is not installed
-    warnings.simplefilter("ignore")
-    from ema_workbench.analysis import cart as ema_cart
-    from ema_workbench.analysis import prim as ema_prim
-
-logging.getLogger("EMA").setLevel(logging.WARNING)  # the workbench logs every PRIM step at INFO
-
 PEEL_ALPHA = 0.05  # the EMA Workbench's default (Bryant & Lempert 2010 use 0.05)
 PASTE_ALPHA = 0.05  # the EMA Workbench's default
 MASS_MIN = 0.05  # the EMA Workbench's default: a box (or CART leaf) holds at least 5% of the runs
@@ -131,7 +124,17 @@ def discover(
     return Discovery(sweep, parsed, cases, trajectory, chosen, limits, in_box, leaves, tree, features, prim_box)
 
 
+def _workbench() -> tuple[Any, Any]:
+    """The workbench's `prim` and `cart` modules, imported when first used (seconds: scikit-learn, statsmodels)."""
+    with warnings.catch_warnings():  # the workbench warns on import that ipyparallel is not installed
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import cart, prim
+    logging.getLogger("EMA").setLevel(logging.WARNING)  # the workbench logs every PRIM step at INFO
+    return prim, cart
+
+
 def _prim_box(x: pd.DataFrame, cases: np.ndarray) -> Any:
+    ema_prim, _ = _workbench()
     prim = ema_prim.Prim(x, cases, peel_alpha=PEEL_ALPHA, paste_alpha=PASTE_ALPHA, mass_min=MASS_MIN)
     return prim.find_box()
 
@@ -189,6 +192,7 @@ def _cart_leaves(x: pd.DataFrame, cases: np.ndarray) -> tuple[pd.DataFrame, Any,
     """CART's leaves as boxes, densest first, with their rules."""
     from sklearn.tree import DecisionTreeClassifier
 
+    _, ema_cart = _workbench()
     cart = ema_cart.CART(x, cases, mass_min=MASS_MIN)
     # CART.build_tree without a random_state: the same tree, with ties between splits broken the same way
     cart.clf = DecisionTreeClassifier(min_samples_leaf=int(MASS_MIN * len(x)), random_state=TREE_RANDOM_STATE)

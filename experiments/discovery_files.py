@@ -173,16 +173,16 @@ def report_markdown(discovery: Discovery, files: Sequence[Path]) -> str:
         f"(the share of the runs where the condition holds that lie in the box), density {stats['density']:.1%} "
         f"(the share of the runs in the box where it holds; {cases / runs:.1%} over the whole sweep), "
         f"mass {stats['mass']:.1%} of the runs, {int(stats['res_dim'])} restricted parameter(s).",
-        _box_table(discovery.box),
+        box_markdown(discovery.box),
         f"Quasi-p values (Bryant & Lempert 2010): a restriction with a value above {SIGNIFICANT} adds little.",
         "### Peeling trajectory",
-        _markdown_table(
+        markdown_table(
             discovery.trajectory[["id", "coverage", "density", "mass", "res_dim"]].astype({"id": int, "res_dim": int})
         ),
         "## CART",
         f"scikit-learn's decision tree through the EMA Workbench, leaves of at least {MASS_MIN:.0%} of the runs, "
         "densest first.",
-        _markdown_table(discovery.leaves[["rule", "coverage", "density", "mass"]]),
+        markdown_table(discovery.leaves[["rule", "coverage", "density", "mass"]]),
         "## Files",
         "\n".join(f"- `{path.name}`" for path in files),
         *[f"![{path.stem}]({path.name})" for path in files if path.suffix == ".png"],
@@ -190,7 +190,8 @@ def report_markdown(discovery: Discovery, files: Sequence[Path]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _box_table(box: pd.DataFrame) -> str:
+def box_markdown(box: pd.DataFrame) -> str:
+    """The chosen box as a Markdown table (one row per restricted parameter)."""
     if box.empty:
         return "The chosen box restricts no parameter (it holds every run)."
     shown = box.rename(
@@ -203,10 +204,11 @@ def _box_table(box: pd.DataFrame) -> str:
             "qp_upper": "qp upper",
         }
     )
-    return _markdown_table(shown)
+    return markdown_table(shown)
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A frame as a Markdown table (missing numbers empty)."""
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(_cell(value) for value in row) + " |" for row in frame.itertuples(index=False)]
