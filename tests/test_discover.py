@@ -46,6 +46,7 @@ def sweep_dir(tmp_path_factory) -> Path:
     return folder / "small"
 
 
+@pytest.mark.slow
 def test_the_chosen_box_covers_and_is_as_dense_as_prim_reports(sweep_dir):
     found = discover(sweep_dir, "rupture")
     runs = found.sweep.runs
@@ -109,6 +110,7 @@ def test_a_bad_condition_exits_2_naming_the_allowed_columns_and_writes_nothing(s
     assert not (sweep_dir / "discovery").exists()
 
 
+@pytest.mark.slow
 def test_discover_writes_the_report_tables_and_figures(sweep_dir, tmp_path, capsys):
     status = main(["discover", str(sweep_dir), "--outcome", "rupture"])
     out = capsys.readouterr().out

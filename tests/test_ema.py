@@ -78,6 +78,7 @@ def test_an_unknown_parameter_or_a_range_beyond_the_allowed_one_is_a_config_erro
     assert error.value.key == key
 
 
+@pytest.mark.slow
 def test_perform_experiments_gives_what_the_model_run_directly_gives():
     model = ema_model("baseline", NAMES, seed=4)
     experiments, outcomes = perform_experiments(model, scenarios=SCENARIOS)
@@ -91,6 +92,7 @@ def test_perform_experiments_gives_what_the_model_run_directly_gives():
         assert sum(outcomes[name][row] for name in corridor) == 1  # exactly one arrangement (or none) per run
 
 
+@pytest.mark.slow
 def test_the_ensemble_evaluator_gives_what_the_sequential_evaluator_gives():
     model = ema_model("baseline", NAMES)
     with SequentialEvaluator(model) as evaluator:
@@ -101,6 +103,7 @@ def test_the_ensemble_evaluator_gives_what_the_sequential_evaluator_gives():
         np.testing.assert_array_equal(sequential[name], batched[name], err_msg=name)
 
 
+@pytest.mark.slow
 def test_a_replicator_runs_every_experiment_on_the_same_replicate_seeds(tmp_path):
     model = ema_replicator("baseline", NAMES, replicates=3, master_seed=7)
     assert model.seeds == replicate_seeds(7, 3)
