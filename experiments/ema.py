@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -44,20 +45,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from ema_workbench import (
-    Constant,
-    IntegerParameter,
-    Model,
-    RealParameter,
-    ReplicatorModel,
-    ScalarOutcome,
-)
-from ema_workbench.em_framework.evaluators import BaseEvaluator
-from ema_workbench.em_framework.model import AbstractModel
-from ema_workbench.em_framework.outcomes import Outcome
-from ema_workbench.em_framework.parameters import Parameter
-from ema_workbench.em_framework.points import Experiment
-from ema_workbench.util import EMAError
+
+with warnings.catch_warnings():  # the workbench warns on import that ipyparallel is not installed
+    warnings.simplefilter("ignore")
+    from ema_workbench import (
+        Constant,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ReplicatorModel,
+        ScalarOutcome,
+    )
+    from ema_workbench.em_framework.evaluators import BaseEvaluator
+    from ema_workbench.em_framework.model import AbstractModel
+    from ema_workbench.em_framework.outcomes import Outcome
+    from ema_workbench.em_framework.parameters import Parameter
+    from ema_workbench.em_framework.points import Experiment
+    from ema_workbench.util import EMAError
 
 from experiments.replicates import replicate_seeds
 from sim.actors import actor_codes
