@@ -4,6 +4,7 @@
 `caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N] [--out DIR] [--force]`
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
+`caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
 `caucasus verify DIR`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
@@ -118,6 +119,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
+    _add_discover_parser(commands)
     checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
     checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
@@ -131,6 +133,26 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
+
+
+def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
+    discovery = commands.add_parser(
+        "discover", help="scenario discovery (PRIM and CART) on a finished sweep: where an outcome holds"
+    )
+    discovery.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
+    discovery.add_argument(
+        "--outcome",
+        required=True,
+        metavar="EXPR",
+        help="the condition, e.g. rupture, or 'corridor_arrangement == \"neutral_operator\"'",
+    )
+    discovery.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/discovery/EXPR)")
+    choice = discovery.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--min-coverage", type=float, default=None, help="choose the densest PRIM box with this coverage (0.5)"
+    )
+    choice.add_argument("--box", type=int, default=None, help="choose this box of PRIM's peeling trajectory")
+    discovery.add_argument("--no-figures", action="store_true", help="tables and report only")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -233,6 +255,21 @@ def analyze_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def discover_command(args: argparse.Namespace) -> int:
+    """Scenario discovery on a finished sweep: print what PRIM and CART found, write the report."""
+    from experiments.discovery import MIN_COVERAGE, discover  # the EMA Workbench: loaded only when asked for
+    from experiments.discovery_files import check_out, default_out, summary_text, write_discovery
+
+    out_dir = args.out or default_out(args.directory, args.outcome)
+    check_out(out_dir)  # before the work
+    coverage = MIN_COVERAGE if args.min_coverage is None else args.min_coverage
+    discovery = discover(args.directory, args.outcome, min_coverage=coverage, box=args.box)
+    files = write_discovery(discovery, out_dir, figures=not args.no_figures)
+    print(summary_text(discovery))
+    print(f"\nWrote {out_dir}/: {' '.join(path.name for path in files)}")
+    return 0
+
+
 def verify_command(args: argparse.Namespace) -> int:
     """Check a sweep's or a run's directory; print OK or its problems (exit 2 when there are any)."""
     verdict = verify(args.directory)
@@ -279,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             return sweep_command(args)
         if args.command == "analyze":
             return analyze_command(args)
+        if args.command == "discover":
+            return discover_command(args)
         if args.command == "verify":
             return verify_command(args)
         if args.command == "bench":

@@ -4,7 +4,7 @@ A sweep directory (its `manifest.json` says `kind = "caucasus-sweep"`): the mani
 the design numbers its points, every chunk the manifest promises is on disk, readable, carries
 the manifest's config hash and its own chunk number, has the chunk's row count and matches its
 recorded SHA-256 checksum; `complete.json` is there; nothing else lies in the directory or in
-`runs/` (files set aside in `quarantine/` and an `analysis/` are not problems). A run directory
+`runs/` (files set aside in `quarantine/`, an `analysis/` and a `discovery/` are not problems). A run directory
 (`caucasus run`): the manifest and every run file are present and readable, and every file
 carries the manifest's config hash; nothing else is there. A comparison directory: both runs
 as above and the trust difference readable. A replicated comparison (`compare --replicates`, its
@@ -45,7 +45,7 @@ from sim.errors import ConfigError
 from sim.locking import holder_of
 from sim.outputs import PROVENANCE_KEY, RUN_FILES
 
-SWEEP_ENTRIES = {MANIFEST, DESIGN, RUNS, COMPLETE, CHECKSUMS, QUARANTINE, "analysis", LOCK}
+SWEEP_ENTRIES = {MANIFEST, DESIGN, RUNS, COMPLETE, CHECKSUMS, QUARANTINE, "analysis", "discovery", LOCK}
 COMPARISON_ENTRIES = {"factual", "counterfactual", "trust_difference.parquet"}
 
 

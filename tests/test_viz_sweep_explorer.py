@@ -450,7 +450,7 @@ def test_every_control_has_a_tooltip_saying_what_it_changes(sweeps):
         *rc.find(v.Select).widgets,
         *rc.find(v.RangeSlider).widgets,
     ]
-    assert len(controls) == 1 + 1 + 3 + 3
+    assert len(controls) == 1 + 1 + 3 + 3 + 2  # + the discovery panel's condition and button
     tooltips = rc.find(v.Tooltip).widgets
     under_tooltips = {
         id(widget)
