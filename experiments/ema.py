@@ -2,12 +2,12 @@
 
     from experiments.ema import EnsembleEvaluator, ema_model
 
-    model = ema_model("baseline", ["trust_rate", "RUS_restraint", "AZE_sensitivity"])
+    model = ema_model("baseline", ["trust_rate", "RUS_distraction", "AZE_sensitivity"])
     with EnsembleEvaluator(model) as evaluator:
         experiments, outcomes = evaluator.perform_experiments(scenarios=200)
 
 - Uncertainties (`uncertainties`): any model parameter (`trust_rate`) or actor disposition
-  (`RUS_restraint`), named as `CaucasusModel` takes them, with the allowed range of
+  (`RUS_distraction`), named as `CaucasusModel` takes them, with the allowed range of
   `sim.parameters` (a narrower range may be given); integer parameters become
   `IntegerParameter`s. With no names, every parameter and every actor's disposition (87).
 - Outcomes (`SCALAR_OUTCOMES`): every numeric column of the outcome registry
@@ -127,7 +127,7 @@ def uncertainties(
             raise ConfigError(
                 SOURCE,
                 name,
-                "unknown parameter; allowed: a model parameter (trust_rate) or ACTOR_disposition (RUS_restraint)",
+                "unknown parameter; allowed: a model parameter (trust_rate) or ACTOR_disposition (RUS_distraction)",
             )
     parameters = []
     for name in chosen:
@@ -175,7 +175,7 @@ def run_batch(config: Scenario, inputs: Sequence[Mapping[str, Any]], seeds: Sequ
 
     Args:
         config: the scenario (its shocks and horizon shared by every run).
-        inputs: each run's parameter values by keyword name (`trust_rate`, `RUS_restraint`); every
+        inputs: each run's parameter values by keyword name (`trust_rate`, `RUS_distraction`); every
             run names the same parameters.
         seeds: each run's seed.
     """

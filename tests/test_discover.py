@@ -22,7 +22,7 @@ SWEEP = f"""[sweep]
 scenario = "{SCENARIO_DIR / "baseline.toml"}"
 replicates = 2
 master_seed = 11
-outcomes = ["rupture", "rupture_day", "corridor_arrangement", "n_173", "max_escalation_rung"]
+outcomes = ["rupture", "restored", "rupture_day", "corridor_arrangement", "n_173", "max_escalation_rung"]
 
 [design]
 kind = "latin_hypercube"
@@ -32,7 +32,8 @@ seed = 5
 [parameters]
 "actors.AZE.sensitivity" = {{ min = 0.4, max = 1.6 }}
 "parameters.trust_rate" = {{ min = 0.05, max = 0.4 }}
-"actors.RUS.restraint" = {{ min = 0.5, max = 1.0 }}
+"actors.RUS.distraction" = {{ min = 0.0, max = 0.9 }}
+"parameters.thaw_rate" = {{ min = 0.0, max = 2.0 }}
 """
 
 
@@ -48,9 +49,9 @@ def sweep_dir(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_the_chosen_box_covers_and_is_as_dense_as_prim_reports(sweep_dir):
-    found = discover(sweep_dir, "rupture")
+    found = discover(sweep_dir, "restored")
     runs = found.sweep.runs
-    assert np.array_equal(found.cases, runs["rupture"].to_numpy())
+    assert np.array_equal(found.cases, runs["restored"].to_numpy())
     stats = found.chosen_stats
     inside = np.ones(len(runs), dtype=bool)  # the box's limits applied to the runs afresh
     for row in found.box.itertuples():
@@ -67,7 +68,7 @@ def test_the_chosen_box_covers_and_is_as_dense_as_prim_reports(sweep_dir):
 
 
 def test_cart_leaves_partition_the_runs(sweep_dir):
-    found = discover(sweep_dir, "rupture")
+    found = discover(sweep_dir, "restored")
     assert found.leaves["mass"].sum() == pytest.approx(1.0)
     assert found.leaves["coverage"].sum() == pytest.approx(1.0)
     assert (found.leaves["mass"] >= 0.05 - 1e-9).all()  # mass_min
@@ -112,15 +113,15 @@ def test_a_bad_condition_exits_2_naming_the_allowed_columns_and_writes_nothing(s
 
 @pytest.mark.slow
 def test_discover_writes_the_report_tables_and_figures(sweep_dir, tmp_path, capsys):
-    status = main(["discover", str(sweep_dir), "--outcome", "rupture"])
+    status = main(["discover", str(sweep_dir), "--outcome", "restored"])
     out = capsys.readouterr().out
     assert status == 0
-    written = default_out(sweep_dir, "rupture")
-    assert written == sweep_dir / "discovery" / "rupture"
+    written = default_out(sweep_dir, "restored")
+    assert written == sweep_dir / "discovery" / "restored"
     names = {path.name for path in written.iterdir()}
     assert names == {REPORT, "trajectory.csv", "box.csv", "cart_leaves.csv", "tradeoff.png", "box.png", "cart_tree.png"}
     report = (written / REPORT).read_text()
-    found = discover(sweep_dir, "rupture")
+    found = discover(sweep_dir, "restored")
     assert f"Chosen box {found.chosen} of {len(found.trajectory)}" in report and "## CART" in report
     assert pd.read_csv(written / "box.csv")["parameter"].tolist() == found.box["parameter"].tolist()
     assert "holds in" in out and str(written) in out
@@ -129,7 +130,7 @@ def test_discover_writes_the_report_tables_and_figures(sweep_dir, tmp_path, caps
 
 def test_a_failed_discovery_leaves_the_previous_one(sweep_dir, tmp_path):
     out = tmp_path / "found"
-    found = discover(sweep_dir, "rupture")
+    found = discover(sweep_dir, "restored")
     write_discovery(found, out, figures=False)
     before = (out / REPORT).read_text()
 
@@ -148,12 +149,12 @@ def test_an_out_holding_other_files_is_refused_before_the_work(sweep_dir, tmp_pa
     out = tmp_path / "occupied"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    assert main(["discover", str(sweep_dir), "--outcome", "rupture", "--out", str(out)]) == 2
+    assert main(["discover", str(sweep_dir), "--outcome", "restored", "--out", str(out)]) == 2
     assert "not a discovery" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_a_box_off_the_trajectory_is_a_config_error(sweep_dir):
     with pytest.raises(ConfigError) as error:
-        discover(sweep_dir, "rupture", box=10_000)
+        discover(sweep_dir, "restored", box=10_000)
     assert error.value.source == "--box"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -25,12 +26,13 @@ from experiments.replicates import replicate_seeds
 from sim.errors import ConfigError
 from sim.model import CaucasusModel
 from sim.outcomes import OUTCOME_NAMES, OUTCOMES, CategoryOutcome
+from sim.parameters import Disposition, ModelParams
 
-NAMES = ["trust_rate", "RUS_restraint", "AZE_sensitivity", "max_rung_step"]
+NAMES = ["trust_rate", "RUS_distraction", "AZE_sensitivity", "max_rung_step"]
 SCENARIOS = [
-    Sample(trust_rate=0.1, RUS_restraint=0.9, AZE_sensitivity=0.4, max_rung_step=1),
-    Sample(trust_rate=0.3, RUS_restraint=0.3, AZE_sensitivity=1.5, max_rung_step=3),
-    Sample(trust_rate=0.6, RUS_restraint=0.7, AZE_sensitivity=1.0, max_rung_step=7),
+    Sample(trust_rate=0.1, RUS_distraction=0.9, AZE_sensitivity=0.4, max_rung_step=1),
+    Sample(trust_rate=0.3, RUS_distraction=0.3, AZE_sensitivity=1.5, max_rung_step=3),
+    Sample(trust_rate=0.6, RUS_distraction=0.7, AZE_sensitivity=1.0, max_rung_step=7),
 ]
 
 
@@ -59,18 +61,18 @@ def test_the_outcomes_are_every_numeric_registry_column_and_one_indicator_per_ca
 
 def test_uncertainties_take_the_ranges_of_the_parameter_metadata():
     specs = parameter_specs()
-    assert len(specs) == 15 + 8 * 9  # the model parameters and each actor's dispositions (sim/parameters.py)
+    assert len(specs) == len(fields(ModelParams)) + 8 * len(fields(Disposition))  # sim/parameters.py
     for parameter in uncertainties(NAMES):
         spec = specs[parameter.name]
         assert (parameter.lower_bound, parameter.upper_bound) == (spec.low, spec.high)
     assert type(uncertainties(["max_rung_step"])[0]).__name__ == "IntegerParameter"
-    narrowed = uncertainties(["RUS_restraint"], {"RUS_restraint": (0.5, 1.0)})[0]
+    narrowed = uncertainties(["RUS_distraction"], {"RUS_distraction": (0.5, 1.0)})[0]
     assert (narrowed.lower_bound, narrowed.upper_bound) == (0.5, 1.0)
 
 
 @pytest.mark.parametrize(
     ("names", "ranges", "key"),
-    [(["trust_speed"], None, "trust_speed"), (["RUS_restraint"], {"RUS_restraint": (0.5, 1.5)}, "RUS_restraint")],
+    [(["trust_speed"], None, "trust_speed"), (["RUS_distraction"], {"RUS_distraction": (0.5, 1.5)}, "RUS_distraction")],
 )
 def test_an_unknown_parameter_or_a_range_beyond_the_allowed_one_is_a_config_error(names, ranges, key):
     with pytest.raises(ConfigError) as error:
