@@ -12,9 +12,9 @@ Rules (also in docs/ODD.md §7.14):
 
 - `rupture`: Azerbaijan-Russia relations rupture when they have stayed cut (either side stands
   at the freeze rung or above against the other, or holds the other's nationals) for
-  `rupture_days` days; the rupture is dated to the cut's first day, and relations are restored
-  on the first day after it on which they are no longer cut (observable events only: trust is
-  not involved);
+  `rupture_days` days; the rupture is dated to the cut's first day (the first rupture; `ruptures`
+  counts them), and `restored` says whether the latest rupture had ended by the horizon, on the
+  day its cut no longer held (observable events only: trust is not involved);
 - `corridor_arrangement`: the arrangement agreed (both principals accepted it, best supported,
   for `agreement_days` consecutive days), or `none`;
 - `max_escalation_rung`: the highest ladder rung among the model's own responses (0: none);
@@ -237,18 +237,26 @@ OUTCOMES: tuple[Outcome, ...] = (
         reduce=lambda runs: runs.state.rupture_day,
     ),
     Outcome(
+        name="ruptures",
+        title="Azerbaijan-Russia ruptures",
+        unit="ruptures per run",
+        meaning="how many times relations ruptured (each cut lasting rupture_days counts once)",
+        reduce=lambda runs: runs.state.ruptures,
+        dtype="int",
+    ),
+    Outcome(
         name="restored",
         title="Azerbaijan-Russia relations restored",
         unit=SHARE_UNIT,
-        meaning="relations, once ruptured, were no longer cut before the horizon (an agreement, with releases)",
+        meaning="relations had ruptured and the latest rupture had ended by the horizon (an agreement, with releases)",
         reduce=lambda runs: runs.state.restored_day >= 0,
         dtype="bool",
     ),
     DayOutcome(
         name="restored_day",
         title="Day relations were restored",
-        unit="days from scenario start; runs with a restoration",
-        meaning="the first day after the rupture on which relations were no longer cut",
+        unit="days from scenario start; runs whose latest rupture ended",
+        meaning="the day the latest rupture's cut ended",
         reduce=lambda runs: runs.state.restored_day,
     ),
     CategoryOutcome(

@@ -108,11 +108,21 @@ def test_a_cut_that_lasts_rupture_days_is_a_rupture_dated_to_its_start_and_ends_
     assert outcomes.restored and outcomes.restored_date == "2025-02-20"
 
 
+def test_a_second_rupture_is_counted_and_clears_the_restoration_until_it_ends(tmp_path):
+    shocks = "".join(
+        _shock(date, "AZE", "RUS", cameo)
+        for date, cameo in (("2025-01-10", "173"), ("2025-02-20", "0841"), ("2025-04-01", "173"))
+    )
+    outcomes = CaucasusModel(_with_shocks(tmp_path, shocks, "thaw_rate = 0.0\n"), rng=1).run().outcomes()
+    assert outcomes.rupture_date == "2025-01-10" and outcomes.ruptures == 2
+    assert not outcomes.restored  # the second rupture still stands at the horizon
+
+
 def test_a_cut_mended_before_rupture_days_is_no_rupture(tmp_path):
     detention = _shock("2025-01-10", "AZE", "RUS", "173")
     release = _shock("2025-01-15", "AZE", "RUS", "0841")
     outcomes = CaucasusModel(_with_shocks(tmp_path, detention + release, "thaw_rate = 0.0\n"), rng=1).run().outcomes()
-    assert not outcomes.rupture and not outcomes.restored
+    assert not outcomes.rupture and not outcomes.restored and outcomes.ruptures == 0
 
 
 def test_rupture_does_not_depend_on_trust(tmp_path):

@@ -116,6 +116,7 @@ class CrisisState:
     agreed_day: np.ndarray = scalar()
     cut_since: np.ndarray = scalar()  # first day of the current cut between the rupture pair (-1: not cut)
     rupture_day: np.ndarray = scalar()
+    ruptures: np.ndarray = scalar()
     restored_day: np.ndarray = scalar()
 
     def as_batch(self) -> CrisisState:
@@ -145,6 +146,7 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
         agreed_day=np.full(batch_shape, -1),
         cut_since=np.full(batch_shape, -1),
         rupture_day=np.full(batch_shape, -1),
+        ruptures=np.zeros(batch_shape, dtype=np.int64),
         restored_day=np.full(batch_shape, -1),
     )
     return replace(state, support=_corridor(state, inputs)[0])
@@ -292,12 +294,13 @@ def _negotiate(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
 
 
 def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
-    """Track the cut between the rupture pair, and date its rupture and restoration (observable events only).
+    """Track the cut between the rupture pair, and date its ruptures and restorations (observable events only).
 
     Relations are cut while either side stands at the freeze rung or above against the other or
     holds the other's nationals. A cut that has lasted `rupture_days` days is a rupture, dated to
-    the cut's first day; relations are restored on the first day after that on which they are no
-    longer cut (an agreement, with releases). Only the first rupture and its end are dated.
+    the cut's first day (`rupture_day`: the first rupture; `ruptures` counts them). Relations are
+    restored on the first day a rupture's cut no longer holds (an agreement, with releases);
+    `restored_day` dates the end of the latest rupture, and is cleared when a new one begins.
     """
     a, b = inputs.rupture_pair
     cut = (
@@ -306,12 +309,17 @@ def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
         | state.holding[..., a, b]
         | state.holding[..., b, a]
     )
+    length = inputs.params.rupture_days
+    was_rupture = (state.cut_since >= 0) & (day - state.cut_since >= length)  # yesterday's cut, if it was one
     cut_since = np.where(cut, np.where(state.cut_since < 0, day, state.cut_since), -1)
-    ruptured = cut & (day - cut_since + 1 >= inputs.params.rupture_days) & (state.rupture_day < 0)
-    rupture_day = np.where(ruptured, cut_since, state.rupture_day)
-    restored = (rupture_day >= 0) & (state.restored_day < 0) & ~cut
-    restored_day = np.where(restored, day, state.restored_day)
-    return replace(state, cut_since=cut_since, rupture_day=rupture_day, restored_day=restored_day)
+    begins = cut & (day - cut_since + 1 == length)
+    return replace(
+        state,
+        cut_since=cut_since,
+        rupture_day=np.where(begins & (state.rupture_day < 0), cut_since, state.rupture_day),
+        ruptures=state.ruptures + begins,
+        restored_day=np.where(begins, -1, np.where(was_rupture & ~cut, day, state.restored_day)),
+    )
 
 
 def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any]:
