@@ -1,9 +1,10 @@
 """The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
-`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--out DIR] [--force]`
+`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N] [--out DIR] [--force]`
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
+`caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
 `caucasus verify DIR`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
@@ -26,6 +27,15 @@ from pathlib import Path
 from experiments.analysis import analyze
 from experiments.bench import benchmark
 from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
+from experiments.replicated import (
+    REPLICATED_FILES,
+    check_replicated_dir,
+    check_replicates,
+    prepare_replicated,
+    replicated_report,
+    run_pairs,
+    write_replicated,
+)
 from experiments.runner import ENGINES, check_workers, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
@@ -59,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.restraint=0.9",
+        help="override a config value, e.g. parameters.trust_rate=0.3 or actors.RUS.distraction=0.2",
     )
     run.add_argument("--force", action="store_true", help="replace an existing run in --out")
     run.add_argument(
@@ -71,8 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
     versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
     versus.add_argument("counterfactual", type=Path, help="the counterfactual (e.g. configs/scenarios/no_raid.toml)")
-    versus.add_argument("--seed", type=int, default=None, help="the seed of both runs (default: the factual's)")
-    versus.add_argument("--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>)")
+    versus.add_argument(
+        "--seed", type=int, default=None, help="the seed of both runs, or the master seed (default: the factual's)"
+    )
+    versus.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run both scenarios on N seeds spawned from --seed (common random numbers): shares with Wilson "
+        "intervals, paired differences, the paired outcome table",
+    )
+    versus.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>[-x<replicates>])"
+    )
     versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
     _add_sweep_parser(commands)
     return parser
@@ -97,6 +119,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
+    _add_discover_parser(commands)
     checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
     checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
@@ -110,6 +133,26 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
+
+
+def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
+    discovery = commands.add_parser(
+        "discover", help="scenario discovery (PRIM and CART) on a finished sweep: where an outcome holds"
+    )
+    discovery.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
+    discovery.add_argument(
+        "--outcome",
+        required=True,
+        metavar="EXPR",
+        help="the condition, e.g. rupture, or 'corridor_arrangement == \"neutral_operator\"'",
+    )
+    discovery.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/discovery/EXPR)")
+    choice = discovery.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--min-coverage", type=float, default=None, help="choose the densest PRIM box with this coverage (0.5)"
+    )
+    choice.add_argument("--box", type=int, default=None, help="choose this box of PRIM's peeling trajectory")
+    discovery.add_argument("--no-figures", action="store_true", help="tables and report only")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -147,8 +190,10 @@ def _run_config(args: argparse.Namespace) -> Path | Scenario:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    """Run the factual and counterfactual scenarios on one seed; print and write the comparison."""
+    """Run the factual and counterfactual scenarios on one seed (or N); print and write the comparison."""
     _check_seed(args.seed)
+    if args.replicates is not None:
+        return replicated_compare_command(args)
     comparison = prepare_comparison(args.factual, args.counterfactual, seed=args.seed)
     factual, counterfactual = comparison.factual, comparison.counterfactual
     default = Path("runs") / f"{counterfactual.config.name}-vs-{factual.config.name}-seed{factual.seed}"
@@ -159,6 +204,22 @@ def compare_command(args: argparse.Namespace) -> int:
     write_comparison(comparison, out_dir, force=args.force, command=sys.argv)
     print(comparison_summary(comparison))
     print(f"\nWrote {out_dir}/: factual/ counterfactual/ trust_difference.parquet")
+    return 0
+
+
+def replicated_compare_command(args: argparse.Namespace) -> int:
+    """Run both scenarios on N seeds spawned from the master seed; print the report, write the paired table."""
+    check_replicates(args.replicates)
+    factual, counterfactual, master, seeds = prepare_replicated(
+        args.factual, args.counterfactual, args.replicates, args.seed
+    )
+    default = Path("runs") / f"{counterfactual.name}-vs-{factual.name}-seed{master}-x{args.replicates}"
+    out_dir = args.out or default
+    check_replicated_dir(out_dir, args.force)  # before the runs: a bad --out costs nothing
+    comparison = run_pairs(factual, counterfactual, master, seeds)
+    write_replicated(comparison, out_dir, force=args.force, command=sys.argv)
+    print(replicated_report(comparison))
+    print(f"Wrote {out_dir}/: {' '.join(sorted(REPLICATED_FILES))}")
     return 0
 
 
@@ -191,6 +252,21 @@ def analyze_command(args: argparse.Namespace) -> int:
     """Analyse a finished sweep: print the report, write tables and figures."""
     result = analyze(args.directory, args.out, figures=not args.no_figures)
     print(result.text)
+    return 0
+
+
+def discover_command(args: argparse.Namespace) -> int:
+    """Scenario discovery on a finished sweep: print what PRIM and CART found, write the report."""
+    from experiments.discovery import MIN_COVERAGE, discover  # the EMA Workbench: loaded only when asked for
+    from experiments.discovery_files import check_out, default_out, summary_text, write_discovery
+
+    out_dir = args.out or default_out(args.directory, args.outcome)
+    check_out(out_dir)  # before the work
+    coverage = MIN_COVERAGE if args.min_coverage is None else args.min_coverage
+    discovery = discover(args.directory, args.outcome, min_coverage=coverage, box=args.box)
+    files = write_discovery(discovery, out_dir, figures=not args.no_figures)
+    print(summary_text(discovery))
+    print(f"\nWrote {out_dir}/: {' '.join(path.name for path in files)}")
     return 0
 
 
@@ -240,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             return sweep_command(args)
         if args.command == "analyze":
             return analyze_command(args)
+        if args.command == "discover":
+            return discover_command(args)
         if args.command == "verify":
             return verify_command(args)
         if args.command == "bench":

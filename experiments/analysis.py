@@ -34,9 +34,11 @@ Conventions:
   Outcomes that are constant across points, or (for Sobol and Morris) missing at some point, are
   skipped and listed in the report.
 - `noise_share` estimates how much of the variance of an outcome's per-point means is replicate
-  noise (the mean over points of var/n within the point, over the variance of the point means;
-  missing with one replicate). Noise adds to every parameter's ST alike: where it is large the
-  indices say little, and more replicates (or common seeds) help.
+  noise (`experiments.summaries.replicate_noise_share`): with independent seeds the within-point
+  variance over n; under common random numbers the seed x point interaction over n (a seed's
+  effect shared by every point cancels between points); missing with one replicate and where it
+  cannot be computed honestly. Noise adds to every parameter's ST alike: where it is large the
+  indices say little, and more replicates help.
 """
 
 from __future__ import annotations
@@ -122,7 +124,8 @@ def analyze(path: str | Path, out: str | Path | None = None, *, figures: bool = 
     points = point_summaries(sweep.design, values, point_ids)
     point_means = values.frame.groupby(point_ids, sort=True).mean()
     sensitivity, skipped = sensitivity_indices(sweep, point_means)
-    sensitivity = sensitivity.assign(noise_share=sensitivity["outcome"].map(replicate_noise_share(values, point_ids)))
+    noise = replicate_noise_share(values, point_ids, sweep.runs["seed"].to_numpy())
+    sensitivity = sensitivity.assign(noise_share=sensitivity["outcome"].map(noise))
     outcomes, shares = overall_summary(values), share_summary(values)
     with analysis_files.staged_out(out_dir) as staging:
         staged = analysis_files.write_tables(staging, points, outcomes, shares, sensitivity)

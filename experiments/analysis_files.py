@@ -149,6 +149,7 @@ def write_figures(
         shares: the share table.
     """
     from experiments import figures  # matplotlib: loaded only when figures are drawn
+    from experiments.labels import sweep_start_date
 
     try:
         return figures.write_figures(
@@ -160,6 +161,7 @@ def write_figures(
             method=sweep.method,
             shares=shares,
             out=out_dir,
+            start=sweep_start_date(sweep.manifest),
         )
     except OSError as error:
         raise MachineError.from_os_error(error.filename or out_dir, WRITE, error) from None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.actors import ACTORS
+from sim.config import Scenario
 from sim.errors import ConfigError
 from sim.model import CaucasusModel
 from sim.outputs import check_out_dir, provenance, staged_directory, write_run, write_table
@@ -102,14 +103,18 @@ def prepare_comparison(factual: str | Path, counterfactual: str | Path, seed: in
     """Both scenarios built on the same seed, checked to span the same days, not yet run."""
     first = CaucasusModel(factual, rng=seed)
     second = CaucasusModel(counterfactual, rng=first.seed)
-    same_span = (first.config.start_date, first.horizon) == (second.config.start_date, second.horizon)
-    if not same_span:
+    check_same_span(first.config, second.config, factual, counterfactual)
+    return Comparison(first, second)
+
+
+def check_same_span(first: Scenario, second: Scenario, factual: str | Path, counterfactual: str | Path) -> None:
+    """Refuse a counterfactual whose start date or horizon differs from the factual's (a ConfigError)."""
+    if (first.start_date, first.horizon_days) != (second.start_date, second.horizon_days):
         raise ConfigError(
             str(counterfactual),
             "scenario.start_date",
-            f"must match {factual}: same start date and horizon ({first.config.start_date}, {first.horizon} days)",
+            f"must match {factual}: same start date and horizon ({first.start_date}, {first.horizon_days} days)",
         )
-    return Comparison(first, second)
 
 
 COMPARISON_ENTRIES = frozenset({"factual", "counterfactual", "trust_difference.parquet"})

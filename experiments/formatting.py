@@ -6,14 +6,24 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+ZERO_TOLERANCE = 1e-12  # magnitudes below it are floating-point residue (1.08e-19 for a zero): printed as 0
+ZERO_NOTE = f"numbers of magnitude below {ZERO_TOLERANCE:g} are printed as 0: floating-point residue"
 
-def number(value: Any, spec: str = ".4g") -> str:
-    """A number in `spec` format; 'n/a' when it is not finite, `str(value)` when it is not a number."""
+
+def number(value: Any, spec: str = ".4g", tolerance: float = ZERO_TOLERANCE) -> str:
+    """A number in `spec` format; 'n/a' when it is not finite, `str(value)` when it is not a number.
+
+    A magnitude below `tolerance` is printed as 0 in `spec`'s format (pass 0 where tiny values
+    are the point, as p-values are).
+    """
     try:
         as_float = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return format(as_float, spec) if math.isfinite(as_float) else "n/a"
+    if not math.isfinite(as_float):
+        return "n/a"
+    text = format(0.0 if abs(as_float) < tolerance else as_float, spec)
+    return text.removeprefix("-") if float(text) == 0 else text  # no "-0.000"
 
 
 def interval(low: float, high: float) -> str:

@@ -9,6 +9,7 @@ share) and the files written. What a method's indices look like in the text is t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from collections.abc import Sequence
@@ -16,12 +17,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.formatting import interval, number, plus_minus, text_table
+from experiments.formatting import ZERO_NOTE, interval, number, plus_minus, text_table
+from experiments.labels import date_of, is_day_column, parameter_text, sweep_start_date, value_text
 from experiments.sensitivity import CONSTANT, SensitivityMethod
 from experiments.store import Sweep
+from experiments.summaries import seed_layout
+from sim.parameters import parameter_label
 
 MAX_RANKED_IN_REPORT = 5
 NOISY = 0.5  # replicate noise share above which the report warns that indices mostly reflect noise
+NOISE_STATISTIC = {
+    "common": "Replicate noise (common random numbers): the seed x point interaction over the replicates, as a share "
+    "of the variance of the point means. A seed's effect shared by every point cancels between points and "
+    "does not blur the indices; only the part that differs from point to point does. Not given for an outcome "
+    "some runs never reached.",
+    "independent": "Replicate noise (independent seeds): the within-point variance over the replicates, as a share "
+    "of the variance of the point means.",
+    "mixed": "Replicate noise: not given (the seeds are neither common to every point nor all different).",
+}
 
 
 def report_text(
@@ -34,11 +47,13 @@ def report_text(
     files: Sequence[Path],
 ) -> str:
     """The plain-text report: the sweep, the shares, the outcomes and the ranked parameters."""
+    start = sweep_start_date(sweep.manifest)
+    layout = seed_layout(sweep.runs["point_id"].to_numpy(), sweep.runs["seed"].to_numpy())
     sections = [
         _header_section(sweep),
         _shares_section(shares),
-        _outcomes_section(outcomes, left_out),
-        _sensitivity_section(sweep.sensitivity_method, sensitivity, skipped),
+        _outcomes_section(outcomes, left_out, start),
+        _sensitivity_section(sweep.sensitivity_method, sensitivity, skipped, layout),
         _files_section(files),
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
@@ -64,9 +79,11 @@ def _header_section(sweep: Sweep) -> str:
         f"  config hash {manifest.get('config_hash', '?')}",
         f"  parameters  {len(sweep.parameters)}:",
     ]
-    width = max(len(name) for name in sweep.parameters)
-    for name, (low, high) in zip(sweep.parameters, manifest["problem"]["bounds"], strict=True):
-        lines.append(f"    {name:<{width}}  {number(low)} .. {number(high)}")
+    rows = [
+        [name, f"{number(low)} .. {number(high)}", parameter_text(name)]
+        for name, (low, high) in zip(sweep.parameters, manifest["problem"]["bounds"], strict=True)
+    ]
+    lines.append(text_table(["name", "range", "label (unit)"], rows, indent=4, left=3))
     return "\n".join(lines)
 
 
@@ -85,7 +102,8 @@ def _shares_section(shares: pd.DataFrame) -> str:
     return "Shares of runs (95% Wilson CI)\n" + text_table(["outcome", "share", "95% CI", "runs"], rows)
 
 
-def _outcomes_section(outcomes: pd.DataFrame, left_out: Sequence[str]) -> str:
+def _outcomes_section(outcomes: pd.DataFrame, left_out: Sequence[str], start: dt.date | None) -> str:
+    same = outcomes["min"] == outcomes["max"]
     rows = [
         [
             row.outcome,
@@ -97,20 +115,46 @@ def _outcomes_section(outcomes: pd.DataFrame, left_out: Sequence[str]) -> str:
             number(row.q95),
             f"{row.n:,}",
         ]
-        for row in outcomes.itertuples()
+        for row in outcomes[~same].itertuples()
     ]
     headers = ["outcome", "mean", "95% CI", "sd", "median", "5%", "95%", "n"]
     text = "Outcomes over all runs (shares: Wilson CI; others: Student t CI)\n" + text_table(headers, rows)
+    text += "".join(
+        f"\n  {row.outcome}: all {row.n:,} runs: {value_text(row.outcome, row.min, start)}"
+        for row in outcomes[same].itertuples()
+    )
+    text += _dates_text(outcomes[~same], start)
     if left_out:
         text += f"\n  not numeric, left out: {', '.join(left_out)}"
-    return text
+    return text + f"\n  ({ZERO_NOTE})"
 
 
-def _sensitivity_section(method: SensitivityMethod, sensitivity: pd.DataFrame, skipped: dict[str, str]) -> str:
-    blocks = [method.report_title]
+def _dates_text(outcomes: pd.DataFrame, start: dt.date | None) -> str:
+    """The day outcomes' median and 5%-95% range as dates (day 0 is the scenario's start)."""
+    days = outcomes[[is_day_column(name) for name in outcomes["outcome"]]].dropna(subset=["median"])
+    if start is None or days.empty:
+        return ""
+    lines = [f"\n  days as dates (day 0 = {start.isoformat()}):"]
+    for row in days.itertuples():
+        q05, median, q95 = (date_of(day, start).isoformat() for day in (row.q05, row.median, row.q95))
+        lines.append(f"    {row.outcome}: median {median}, 5%-95% {q05} .. {q95}")
+    return "\n".join(lines)
+
+
+def _sensitivity_section(
+    method: SensitivityMethod, sensitivity: pd.DataFrame, skipped: dict[str, str], layout: str
+) -> str:
+    blocks = [
+        method.report_title
+        + "\n"
+        + textwrap.fill(NOISE_STATISTIC[layout], 100, initial_indent="  ", subsequent_indent="  ")
+    ]
     headers = ["", "parameter", *(column.header for column in method.report_columns)]
     for outcome, table in sensitivity.groupby("outcome", sort=False):
-        rows = [[f"{row['rank']}.", row["parameter"], *_index_cells(method, row)] for _, row in table.iterrows()]
+        rows = [
+            [f"{row['rank']}.", parameter_label(row["parameter"]), *_index_cells(method, row)]
+            for _, row in table.iterrows()
+        ]
         shown = rows[:MAX_RANKED_IN_REPORT]
         header = _outcome_header(outcome, table["noise_share"].iloc[0] if "noise_share" in table else math.nan)
         block = header + "\n" + text_table(headers, shown, indent=4, left=2)
@@ -126,7 +170,7 @@ def _index_cells(method: SensitivityMethod, row: pd.Series) -> list[str]:
     return [
         plus_minus(row[column.index], row[column.half_width], column.spec)
         if column.half_width
-        else number(row[column.index], column.spec)
+        else number(row[column.index], column.spec, column.tolerance)
         for column in method.report_columns
     ]
 

@@ -22,7 +22,7 @@ A sweep is a TOML file (see `configs/sweeps/`):
 
     [parameters]
     "parameters.trust_rate" = { min = 0.1, max = 0.4 }
-    "actors.RUS.restraint" = { min = 0.5, max = 1.0 }
+    "actors.RUS.distraction" = { min = 0.0, max = 0.9 }
     "actors.AZE.sensitivity" = { values = [0.4, 0.8] }     # full_factorial only
     "parameters.max_rung_step" = { min = 1, max = 3, levels = 3 }   # full_factorial: evenly spaced
 

@@ -4,10 +4,13 @@ A sweep directory (its `manifest.json` says `kind = "caucasus-sweep"`): the mani
 the design numbers its points, every chunk the manifest promises is on disk, readable, carries
 the manifest's config hash and its own chunk number, has the chunk's row count and matches its
 recorded SHA-256 checksum; `complete.json` is there; nothing else lies in the directory or in
-`runs/` (files set aside in `quarantine/` and an `analysis/` are not problems). A run directory
+`runs/` (files set aside in `quarantine/`, an `analysis/` and a `discovery/` are not problems). A run directory
 (`caucasus run`): the manifest and every run file are present and readable, and every file
 carries the manifest's config hash; nothing else is there. A comparison directory: both runs
-as above and the trust difference readable.
+as above and the trust difference readable. A replicated comparison (`compare --replicates`, its
+manifest's kind `caucasus-replicated-comparison`): every file there, each Parquet file readable
+and carrying the manifest's config hashes and seeds, one row per seed in the paired table,
+nothing else.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.replicated import KIND as REPLICATED_KIND
+from experiments.replicated import REPLICATED_FILES
 from experiments.store import (
     CHECKSUM_FIELD,
     CHECKSUMS,
@@ -40,7 +45,7 @@ from sim.errors import ConfigError
 from sim.locking import holder_of
 from sim.outputs import PROVENANCE_KEY, RUN_FILES
 
-SWEEP_ENTRIES = {MANIFEST, DESIGN, RUNS, COMPLETE, CHECKSUMS, QUARANTINE, "analysis", LOCK}
+SWEEP_ENTRIES = {MANIFEST, DESIGN, RUNS, COMPLETE, CHECKSUMS, QUARANTINE, "analysis", "discovery", LOCK}
 COMPARISON_ENTRIES = {"factual", "counterfactual", "trust_difference.parquet"}
 
 
@@ -79,6 +84,10 @@ def verify(directory: str | Path) -> Verdict:
     manifest = _json(directory / MANIFEST) if MANIFEST in names else None
     if isinstance(manifest, dict) and manifest.get("kind") == KIND:
         _verify_sweep(directory, verdict, names)
+    elif isinstance(manifest, dict) and manifest.get("kind") == REPLICATED_KIND:
+        verdict.kind = "replicated comparison"
+        _verify_replicated(directory, verdict, names, manifest)
+        verdict.summary = f"a complete replicated comparison of {manifest.get('replicates')} seeds"
     elif MANIFEST in names:
         verdict.kind = "run"
         _verify_run(directory, verdict, names)
@@ -178,6 +187,35 @@ def _verify_run(directory: Path, verdict: Verdict, names: set[str]) -> None:
                 verdict.problems.append(f"{path}: carries config hash {held!r}, not the manifest's {config_hash!r}")
     for name in sorted(names - RUN_FILES):
         verdict.problems.append(f"{directory / name}: a stray file, not part of the run")
+
+
+def _verify_replicated(directory: Path, verdict: Verdict, names: set[str], manifest: dict[str, Any]) -> None:
+    """Every file of a replicated comparison, its Parquet files carrying the manifest's hashes and seeds."""
+    identity = {key: manifest.get(key) for key in ("seeds", "master_seed")}
+    hashes = {side: (manifest.get(side) or {}).get("config_hash") for side in ("factual", "counterfactual")}
+    for name in sorted(REPLICATED_FILES - {MANIFEST}):
+        path = directory / name
+        if name not in names:
+            verdict.problems.append(f"{path}: is missing")
+            continue
+        if not name.endswith(".parquet") or (table := _check_parquet(path, verdict)) is None:
+            continue
+        origin = _provenance(table)
+        held = {side: (origin.get(side) or {}).get("config_hash") for side in hashes}
+        if held != hashes or {key: origin.get(key) for key in identity} != identity:
+            verdict.problems.append(f"{path}: carries other config hashes or seeds than {directory / MANIFEST}")
+        if name == "paired_outcomes.parquet" and table.column("seed").to_pylist() != manifest.get("seeds"):
+            verdict.problems.append(f"{path}: its rows are not one per seed of {directory / MANIFEST}")
+    for name in sorted(names - REPLICATED_FILES):
+        verdict.problems.append(f"{directory / name}: a stray file, not part of the comparison")
+
+
+def _provenance(table: pa.Table) -> dict[str, Any]:
+    try:
+        origin = json.loads((table.schema.metadata or {})[PROVENANCE_KEY])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return origin if isinstance(origin, dict) else {}
 
 
 def _check_parquet(path: Path, verdict: Verdict) -> pa.Table | None:

@@ -10,8 +10,9 @@ A day d is run in this order (docs/ODD.md, process overview):
 2. the rules advance the state (`sim.rules.day.advance`), with the day's trust noise;
 3. the recorder keeps the day;
 4. unless d is the last day, every actor of every run chooses its action for day d + 1 from
-   the state and its draws for the day (`all_actors_choose`); the choices and then the
-   scripted shocks of day d + 1 are queued in the journal.
+   the state and its draws for the day (`all_actors_choose`), and the routine acts of day
+   d + 1 are drawn at the dyads' base rates (`sim.rules.routine`); the choices, the routine
+   acts and then the scripted shocks of day d + 1 are queued in the journal.
 
 Every random number is made where it is used, from the run's seed, the day and what it is for
 (`sim.rules.stream`): a run's numbers do not depend on the batch it is run in.
@@ -35,8 +36,10 @@ from sim.inputs import initially_on_table, rule_inputs
 from sim.journal import SharedEvent
 from sim.recorder import Recorder
 from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
-from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events
+from sim.rules.events import DayEvents, ShockInput, combine, response_events, routine_events, shock_events
+from sim.rules.reciprocity import tit_for_tat
 from sim.rules.responses import NO_ACTION
+from sim.rules.routine import draw_routine
 
 
 class Simulation:
@@ -57,7 +60,7 @@ class Simulation:
             seeds: each run's integer seed; one integer for a single run without a batch axis
                 (the Mesa model's: its arrays then have the shapes of one run).
             batch: optional per-run values of parameters or dispositions, keyed by dotted name
-                (`parameters.trust_rate`, `actors.RUS.restraint`), each of length len(seeds).
+                (`parameters.trust_rate`, `actors.RUS.distraction`), each of length len(seeds).
             histories: keep the daily trust, influence and corridor series.
         """
         self.scenario = scenario
@@ -72,6 +75,7 @@ class Simulation:
         self.day = 0  # days run so far: the index of the next day to run
         self.actions = np.full((*self.batch_shape, N_ACTORS), NO_ACTION, dtype=np.int64)  # chosen for the next day
         self.targets = np.full_like(self.actions, NO_ACTION)
+        self.routine = self._no_routine()  # (cooperates, criticises) [..., n, n]: the routine acts of the next day
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -101,15 +105,25 @@ class Simulation:
         if self.finished:
             raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         day = self.day
-        self.state = advance(self.state, self._events_of(day), self.inputs, self.rule_seeds, day)
+        events = self._events_of(day)
+        self.state = advance(self.state, events, self.inputs, self.rule_seeds, day)
         self.recorder.record(day, self.state)
         self.day = day + 1
         if self.day < self.horizon:
-            self.actions, self.targets = all_actors_choose(self.state, self.inputs, self.rule_seeds, day)
+            self.actions, self.targets = self._choose(events, day)
             self.journal.queue_responses(self.day, np.atleast_2d(self.actions), np.atleast_2d(self.targets))
+            self._draw_routine(self.day)
             self._queue_shocks(self.day)
         else:
             self.actions, self.targets = np.full_like(self.actions, NO_ACTION), np.full_like(self.targets, NO_ACTION)
+            self.routine = self._no_routine()
+
+    def _choose(self, events: DayEvents, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every actor's action for the next day: the model's rule, or the null model's answer in kind."""
+        if self.inputs.reciprocal:
+            state = self.state
+            return tit_for_tat(events.hostility, events.cooperation, state.standing, state.holding)
+        return all_actors_choose(self.state, self.inputs, self.rule_seeds, day)
 
     def inject(self, event: SharedEvent) -> None:
         """Queue an event by hand for the next day, in every run of the batch."""
@@ -127,10 +141,24 @@ class Simulation:
         self.inputs = inputs
 
     def _events_of(self, day: int) -> DayEvents:
-        """The events queued for `day` as the rules' arrays: the scripted and injected ones, and the responses."""
-        responses = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
+        """The events queued for `day` as the rules' arrays: responses, routine acts, scripted and injected events."""
+        events = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
+        if day and self.routine[0].any() | self.routine[1].any():
+            events = combine(events, routine_events(*self.routine))
         shared = self.journal.shared_on(day)
-        return combine(_shared_day_events(shared), responses) if shared else responses
+        return combine(_shared_day_events(shared), events) if shared else events
+
+    def _draw_routine(self, day: int) -> None:
+        """Draw the routine acts of `day` in every run and queue them in the journal."""
+        inputs = self.inputs
+        self.routine = draw_routine(
+            inputs.routine_cooperation, inputs.routine_friction, inputs.params.routine_scale, self.rule_seeds, day
+        )
+        self.journal.queue_routine(day, *(np.reshape(acts, (-1, N_ACTORS, N_ACTORS)) for acts in self.routine))
+
+    def _no_routine(self) -> tuple[np.ndarray, np.ndarray]:
+        none = np.zeros((*self.batch_shape, N_ACTORS, N_ACTORS), dtype=bool)
+        return none, none
 
     def _queue_shocks(self, day: int) -> None:
         for shock in self._shocks.get(day, []):

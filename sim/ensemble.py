@@ -86,6 +86,6 @@ def run_ensemble(
         scenario: the validated scenario (its shocks and horizon are shared by all runs).
         seeds: each run's integer seed.
         batch: optional per-run values of parameters or dispositions, keyed by dotted name
-            (`parameters.trust_rate`, `actors.RUS.restraint`), each of length len(seeds).
+            (`parameters.trust_rate`, `actors.RUS.distraction`), each of length len(seeds).
     """
     return EnsembleResult(Simulation(scenario, list(seeds), batch).run())

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sim.actors import Actor
 from sim.cameo import GOLDSTEIN, RESPONSES, describe
 from sim.corridor import Arrangement
+from sim.routine import ROUTINE_COOPERATION, ROUTINE_FRICTION
 
 if TYPE_CHECKING:
     pass
@@ -28,6 +29,7 @@ class EventKind(StrEnum):
     SCRIPTED = "scripted"
     RESPONSE = "response"
     INJECTED = "injected"
+    ROUTINE = "routine"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +106,12 @@ class EventLog:
             response_description(actor, action, target),
             cause_id=self._last_hostile.get(grievance_key),
         )
+
+    def queue_routine(self, day: int, actor: Actor, target: Actor, *, friction: bool) -> EventRecord:
+        """Queue a routine act: a criticism (`friction`) or a cooperative act (a consultation)."""
+        cameo = ROUTINE_FRICTION if friction else ROUTINE_COOPERATION
+        verb = "criticises" if friction else "consults"
+        return self.queue(day, actor, target, cameo, EventKind.ROUTINE, f"{actor} {verb} {target} (routine)")
 
     def enter_pending(self) -> list[EventRecord]:
         """Enter the queued events into the log (the day is run) and return them."""

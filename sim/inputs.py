@@ -1,7 +1,7 @@
 """Turn a validated `Scenario` into the arrays the rules consume (`RuleInputs`).
 
 `rule_inputs(scenario)` gives one run's inputs. With `batch`, a mapping of dotted parameter
-names (`parameters.trust_rate`, `actors.RUS.restraint`) to arrays of per-replicate values, it
+names (`parameters.trust_rate`, `actors.RUS.distraction`) to arrays of per-replicate values, it
 gives inputs along a leading batch axis: what the ensemble engine feeds the rules when a sweep
 varies parameters from one run to the next. Both go through the same assembly.
 """
@@ -16,11 +16,15 @@ import numpy as np
 from sim.actors import ACTORS, INDEX, STATES, Actor
 from sim.capability import capability_index
 from sim.config import Scenario
+from sim.config.mechanisms import NULL_MODEL
 from sim.corridor import ARRANGEMENT_INDEX, INITIALLY_ON_TABLE, N_ARRANGEMENTS, arrangement_positions, sponsor_mask
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
+from sim.routine import base_rates
 from sim.rules.day import RuleInputs
 from sim.rules.trust import retention
+
+ROUTINE_RATES = base_rates()  # (cooperation, friction) [actor, target], from the shipped record's calm windows
 
 
 def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = None) -> RuleInputs:
@@ -44,10 +48,12 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         params=params,
         baseline_trust=scenario.baseline_trust,
         kin=_kin_matrix(scenario),
+        dependence=scenario.interdependence.dependence(),
+        routine_cooperation=ROUTINE_RATES[0],
+        routine_friction=ROUTINE_RATES[1],
+        ties=scenario.interdependence.ties(),
         sensitivity=dispositions["sensitivity"],
         reciprocity=dispositions["reciprocity"],
-        restraint=dispositions["restraint"],
-        conciliation=dispositions["conciliation"],
         threshold=dispositions["response_threshold"],
         keep=retention(dispositions["memory_half_life_days"]),
         capability=capability_index(
@@ -64,6 +70,7 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         arrangement_position=np.array(arrangement_positions()),
         sponsors=np.array(sponsor_mask()),
         rupture_pair=(INDEX[Actor.AZE], INDEX[Actor.RUS]),
+        reciprocal=scenario.model == NULL_MODEL,
     )
 
 

@@ -2,9 +2,10 @@
 
 The day loop (`sim.core.Simulation`) writes each event into the journal at the moment it is
 queued, in the order the events of a day take effect: the responses chosen at the close of
-the day before (by actor), then the scenario's scripted shocks for the day, then any event
-injected by hand before the day is run. Scripted and injected events are the same in every
-run and are written once; responses are rows (run, actor, action, target).
+the day before (by actor), the routine acts drawn for the day, then the scenario's scripted
+shocks for the day, then any event injected by hand before the day is run. Scripted and
+injected events are the same in every run and are written once; responses and routine acts
+are rows (run, actor, action or kind, target).
 
 A run's readable log (`sim.events_log.EventLog`, with event ids and the event each response
 answers) is read from the journal by `RunLog`, which follows it as it grows: both engines
@@ -37,6 +38,17 @@ class ResponseRows:
     targets: np.ndarray
 
 
+@dataclass(frozen=True)
+class RoutineRows:
+    """The routine acts drawn for `day`: one row per act (`friction`: a criticism, else a cooperative act)."""
+
+    day: int
+    runs: np.ndarray
+    actors: np.ndarray
+    targets: np.ndarray
+    friction: np.ndarray
+
+
 @dataclass(frozen=True, kw_only=True)
 class SharedEvent:
     """A scripted or injected event, the same in every run of the batch."""
@@ -52,7 +64,7 @@ class SharedEvent:
     corridor: Arrangement | None = None
 
 
-Entry = ResponseRows | SharedEvent
+Entry = ResponseRows | RoutineRows | SharedEvent
 
 
 class EventJournal:
@@ -71,6 +83,13 @@ class EventJournal:
         if runs.size:
             rows = ResponseRows(day, runs, actors, actions[runs, actors], targets[runs, actors])
             self._append(rows)
+
+    def queue_routine(self, day: int, cooperates: np.ndarray, criticises: np.ndarray) -> None:
+        """Queue the routine acts drawn in every run ([runs, n, n] booleans, [run, actor, target]) for `day`."""
+        acts = np.concatenate([np.argwhere(cooperates), np.argwhere(criticises)])
+        if acts.size:
+            friction = np.arange(len(acts)) >= np.count_nonzero(cooperates)
+            self._append(RoutineRows(day, acts[:, 0], acts[:, 1], acts[:, 2], friction))
 
     def queue_shared(self, event: SharedEvent) -> None:
         """Queue a scripted or injected event, for every run."""
@@ -133,6 +152,11 @@ class RunLog:
         return log
 
     def _queue(self, entry: Entry) -> None:
+        if isinstance(entry, RoutineRows):
+            for row in np.flatnonzero(entry.runs == self.run):
+                actor, target = ACTORS[int(entry.actors[row])], ACTORS[int(entry.targets[row])]
+                self.log.queue_routine(entry.day, actor, target, friction=bool(entry.friction[row]))
+            return
         if isinstance(entry, SharedEvent):
             extra = {"salience": entry.salience, "affront": entry.affront, "corridor": entry.corridor}
             self.log.queue(entry.day, entry.actor, entry.target, entry.cameo, entry.kind, entry.description, **extra)

@@ -8,7 +8,7 @@ every actor choose its action for day d + 1. The `CountryAgent`s in the model's 
 each actor's own part of the state. The model is built from a scenario file or a `Scenario`,
 with keyword overrides, so `mesa.batch_run` can drive it:
 
-    CaucasusModel("baseline", rng=1, trust_rate=0.4, RUS_restraint=0.9)
+    CaucasusModel("baseline", rng=1, trust_rate=0.4, RUS_distraction=0.2)
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def resolve_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] 
 def keyword_overrides(params: dict[str, Any]) -> dict[str, Any]:
     """Map model keyword arguments to dotted config keys.
 
-    `trust_rate=0.4` -> `parameters.trust_rate`; `RUS_restraint=0.9` ->
-    `actors.RUS.restraint`; `horizon_days=200` -> `scenario.horizon_days`; dotted keys pass.
+    `trust_rate=0.4` -> `parameters.trust_rate`; `RUS_distraction=0.2` ->
+    `actors.RUS.distraction`; `horizon_days=200` -> `scenario.horizon_days`; dotted keys pass.
     """
     dotted = {}
     for key, value in params.items():
@@ -68,7 +68,7 @@ def keyword_overrides(params: dict[str, Any]) -> dict[str, Any]:
                 "CaucasusModel(...)",
                 key,
                 "unknown keyword; allowed: a model parameter, horizon_days, start_date, "
-                "ACTOR_disposition (e.g. RUS_restraint) or a dotted config key",
+                "ACTOR_disposition (e.g. RUS_distraction) or a dotted config key",
             )
     return dotted
 
@@ -184,7 +184,7 @@ class CaucasusModel(mesa.Model):
     def change_parameters(self, **params: Any) -> None:
         """Run on from the next day with changed parameters (a mid-run intervention).
 
-        Takes the keywords of the constructor (`trust_rate=0.4`, `AZE_restraint=0.9`, dotted
+        Takes the keywords of the constructor (`trust_rate=0.4`, `AZE_reciprocity=0.9`, dotted
         keys); the seed, start date and horizon cannot change mid-run. The random numbers are keyed by
         (seed, day), so they stay as they are: a changed copy of a run differs from it only through the change.
         `config` becomes the changed scenario; `interventions` records (day, overrides).

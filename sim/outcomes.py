@@ -10,8 +10,11 @@ dashboard (`column_title`, `column_unit`). A new outcome is one entry of `OUTCOM
 
 Rules (also in docs/ODD.md §7.14):
 
-- `rupture`: Azerbaijan-Russia relations rupture on the first day one side trusts the other at
-  or below `rupture_trust` while standing at rung 3 or above against it (it has cut relations);
+- `rupture`: Azerbaijan-Russia relations rupture when they have stayed cut (either side stands
+  at the freeze rung or above against the other, or holds the other's nationals) for
+  `rupture_days` days; the rupture is dated to the cut's first day (the first rupture; `ruptures`
+  counts them), and `restored` says whether the latest rupture had ended by the horizon, on the
+  day its cut no longer held (observable events only: trust is not involved);
 - `corridor_arrangement`: the arrangement agreed (both principals accepted it, the nearest such
   to the forecast, for `agreement_days` consecutive days), or `none`; `corridor_position`: its
   point on the dimension of control (NaN, null in `outcomes.json`, when none is agreed);
@@ -25,7 +28,7 @@ Rules (also in docs/ODD.md §7.14):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -244,7 +247,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         name="rupture",
         title="Azerbaijan-Russia rupture",
         unit=SHARE_UNIT,
-        meaning="relations ruptured: one side trusts the other at or below rupture_trust and has cut relations",
+        meaning="relations ruptured: cut by either side (a freeze or worse, or nationals held) for rupture_days days",
         reduce=lambda runs: runs.state.rupture_day >= 0,
         dtype="bool",
     ),
@@ -252,8 +255,31 @@ OUTCOMES: tuple[Outcome, ...] = (
         name="rupture_day",
         title="Day of the rupture",
         unit="days from scenario start; runs with a rupture",
-        meaning="the first day of the rupture",
+        meaning="the first day of the cut that became the rupture",
         reduce=lambda runs: runs.state.rupture_day,
+    ),
+    Outcome(
+        name="ruptures",
+        title="Azerbaijan-Russia ruptures",
+        unit="ruptures per run",
+        meaning="how many times relations ruptured (each cut lasting rupture_days counts once)",
+        reduce=lambda runs: runs.state.ruptures,
+        dtype="int",
+    ),
+    Outcome(
+        name="restored",
+        title="Azerbaijan-Russia relations restored",
+        unit=SHARE_UNIT,
+        meaning="relations had ruptured and the latest rupture had ended by the horizon (an agreement, with releases)",
+        reduce=lambda runs: runs.state.restored_day >= 0,
+        dtype="bool",
+    ),
+    DayOutcome(
+        name="restored_day",
+        title="Day relations were restored",
+        unit="days from scenario start; runs whose latest rupture ended",
+        meaning="the day the latest rupture's cut ended",
+        reduce=lambda runs: runs.state.restored_day,
     ),
     CategoryOutcome(
         name="corridor_arrangement",
@@ -378,17 +404,46 @@ def outcome_table(simulation: Simulation) -> dict[str, np.ndarray]:
     return columns
 
 
-class RunOutcomes:
-    """What one run came to, in the readable form of `outcomes.json` (attributes by key)."""
+class RunOutcomes(Mapping[str, Any]):
+    """What one run came to: a flat mapping of scalars, and the readable form of `outcomes.json`.
 
-    def __init__(self, scenario: str, seed: int, values: dict[str, Any]):
-        """One run's outcomes: the scenario, the seed and the value of each `outcomes.json` key."""
+    As a mapping (`keys()`, `items()`, `outcomes["n_173"]`, `dict(outcomes)`) its keys are the
+    outcome table's columns, `OUTCOME_NAMES`, in registry order (the columns of a sweep's runs and of
+    `EnsembleResult.outcomes()`; `python -m sim.outcomes` lists them), and its values are Python
+    scalars as those tables hold them: bool (`rupture`), int (`max_escalation_rung`, one `n_<cameo>`
+    per response code), float (trust, influence; a day outcome `<name>_day` is the day index from
+    the scenario's start, NaN where it never happened) and str (`corridor_arrangement`; `blocs` as
+    "RUS AZE | ARM USA EU"). As attributes (`outcomes.rupture_date`, `outcomes.response_counts`)
+    and in `to_dict()` it keeps the keys and values of `outcomes.json`.
+    """
+
+    def __init__(self, scenario: str, seed: int, row: Mapping[str, Any], start: dt.date):
+        """One run's outcomes.
+
+        Args:
+            scenario: the scenario's name.
+            seed: the run's seed.
+            row: the run's value of every outcome column (`OUTCOME_NAMES`), as Python scalars.
+            start: the scenario's start date (day 0), for the dates of `outcomes.json`.
+        """
         self.scenario = scenario
         self.seed = seed
-        self.values = values
+        self.start = start
+        self._row = {name: row[name] for name in OUTCOME_NAMES}
+        columns = {name: np.array([value]) for name, value in self._row.items()}
+        self.json_values = dict(outcome.json_item(columns, 0, start) for outcome in OUTCOMES)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._row[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
 
     def __getattr__(self, key: str) -> Any:
-        values = self.__dict__.get("values", {})
+        values = self.__dict__.get("json_values", {})
         if key in values:
             return values[key]
         raise AttributeError(key)
@@ -400,13 +455,13 @@ class RunOutcomes:
         return f"RunOutcomes({self.to_dict()!r})"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: scenario, seed, then every outcome in registry order."""
-        return {"scenario": self.scenario, "seed": self.seed, **self.values}
+        """Plain JSON-ready data (`outcomes.json`): scenario, seed, then every outcome in registry order."""
+        return {"scenario": self.scenario, "seed": self.seed, **self.json_values}
 
 
 def run_outcomes(columns: dict[str, np.ndarray], run: int, scenario: str, seed: int, start: dt.date) -> RunOutcomes:
     """One run's `RunOutcomes` from `outcome_table` columns."""
-    return RunOutcomes(scenario, seed, dict(outcome.json_item(columns, run, start) for outcome in OUTCOMES))
+    return RunOutcomes(scenario, seed, {name: columns[name][run].item() for name in OUTCOME_NAMES}, start)
 
 
 def category_indicator(name: str) -> tuple[CategoryOutcome, str] | None:

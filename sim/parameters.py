@@ -40,10 +40,11 @@ class ModelParams:
         "(Kulakowski et al. 2005; 0 switches it off).",
     )
     noise_sd: float = _param(
-        0.01,
+        0.0,
         0.0,
         0.2,
-        "Standard deviation of the daily trust noise (each draw clipped to +-3 sd).",
+        "Standard deviation of a daily latent trust noise (each draw clipped to +-3 sd); off by "
+        "default: the model's day-to-day variation comes from observable routine interaction.",
     )
     catharsis: float = _param(
         1.0,
@@ -59,11 +60,38 @@ class ModelParams:
         "Share of a grievance lifted by a fully cooperative act (Goldstein +10, salience 1).",
     )
     deterrence: float = _param(
-        0.25,
+        1.0,
+        0.0,
+        3.0,
+        "Exponent of an actor's share of the dyad's backed capability in its boldness: "
+        "boldness = (2 x share)^deterrence, 1 at parity; the weak hold back, the strong bully "
+        "(Goldstein & Pevehouse 1997). Judgement (1: boldness proportional to the share), to be "
+        "calibrated.",
+    )
+    escalation_cost: float = _param(
+        3.0,
+        0.0,
+        20.0,
+        "Exponent of what escalation would cost: restraint[i, j] = 1 - (1 - dependence[i, j])^c, "
+        "dependence from sourced interdependence (Keohane & Nye 1977). Judgement (3: a dyad "
+        "carrying a fifth of an actor's external ties halves its answers), to be calibrated; 0 "
+        "switches the cost of escalation off.",
+    )
+    thaw_rate: float = _param(
+        0.5,
+        0.0,
+        5.0,
+        "Daily hazard of a conciliatory act per unit of its net benefit (what the breach costs "
+        "the actor, dependence x stake, less the audience cost): p = 1 - exp(-rate x net). "
+        "Judgement, to be calibrated; 0 switches the way back off.",
+    )
+    audience_cost: float = _param(
+        0.1,
         0.0,
         2.0,
-        "Exponent of the power ratio in a responder's boldness: the weak hold back against "
-        "the strong, the strong bully (Goldstein & Pevehouse 1997).",
+        "Cost of backing down after escalating in public (Fearon 1994): subtracted from a "
+        "conciliatory act's benefit, times the actor's standing rung against the other / 7. "
+        "Judgement, to be calibrated.",
     )
     max_rung_step: int = _param(
         1,
@@ -89,6 +117,15 @@ class ModelParams:
         2.0,
         "Exponent of effective regional capability in a power's target influence share.",
     )
+    influence_tie_weight: float = _param(
+        1.0,
+        0.0,
+        3.0,
+        "Exponent of a power's share of the state's external ties (trade and arms imports, "
+        "sim.interdependence) in its target influence share: 1 makes the target proportional to the "
+        "ties when trust and capability are equal (Hirschman 1945: trade dependence is influence); "
+        "0 switches the ties off.",
+    )
     concession_rate: float = _param(
         0.0077,
         0.0,
@@ -102,7 +139,8 @@ class ModelParams:
         -1.0,
         1.0,
         "A principal accepts a corridor arrangement only if it trusts each sponsor above this "
-        "(judgement: the trust at which relations count as ruptured, rupture_trust).",
+        "(judgement: halfway from indifference to complete distrust; the trust level at which "
+        "the model used to count AZE-RUS relations as ruptured).",
     )
     peace_widening: float = _param(
         0.5,
@@ -138,11 +176,21 @@ class ModelParams:
         365,
         "Consecutive days both principals must accept an arrangement before it is agreed.",
     )
-    rupture_trust: float = _param(
-        -0.5,
-        -1.0,
+    rupture_days: int = _param(
+        14,
+        1,
+        365,
+        "Days relations between AZE and RUS must stay cut (a freeze or worse standing, or "
+        "nationals held, by either side) before the cut counts as a rupture, dated to its first "
+        "day. Judgement: two weeks separates a rupture from a spat.",
+    )
+    routine_scale: float = _param(
+        1.0,
         0.0,
-        "Trust level at or below which AZE-RUS relations count as ruptured (with relations cut).",
+        5.0,
+        "Multiplier on the dyads' base rates of routine acts (calls, visits, criticism), "
+        "estimated from the event record's calm windows (sim.routine); 0 switches routine "
+        "interaction off and leaves the dyads silent unless something happens.",
     )
 
 
@@ -180,19 +228,6 @@ class Disposition:
         2.0,
         "Urge to answer in kind: scales the severity of the chosen response.",
     )
-    restraint: float = _param(
-        0.5,
-        0.0,
-        1.0,
-        "Damping of answers: the desired severity is multiplied by (1 - restraint).",
-    )
-    conciliation: float = _param(
-        0.03,
-        0.0,
-        1.0,
-        "Daily probability of a conciliatory act toward an actor that holds a grievance, and of "
-        "signing an agreement where relations stand cut and both sides have calmed down.",
-    )
     memory_half_life_days: float = _param(
         90.0,
         1.0,
@@ -211,3 +246,60 @@ class Disposition:
 def param_names(cls: type) -> list[str]:
     """The field names of `ModelParams` or `Disposition`, in declaration order."""
     return [f.name for f in fields(cls)]
+
+
+# Short readable labels and units of the parameters, for tables and figures (the `doc` in each
+# field's metadata says what the parameter does). A label defaults to the name with spaces.
+LABELS: dict[str, str] = {
+    "noise_sd": "trust noise sd",
+    "max_rung_step": "rungs climbed per response",
+    "memory_half_life_days": "memory half-life",
+}
+UNITS: dict[str, str] = {
+    "trust_rate": "share of an event's impulse, 0-1",
+    "solidarity": "weight, 0-1",
+    "balance_rate": "per day",
+    "noise_sd": "trust units per day",
+    "catharsis": "grievance per unit of severity",
+    "forgiveness": "share of a grievance, 0-1",
+    "deterrence": "exponent of the capability share",
+    "escalation_cost": "exponent on dependence",
+    "thaw_rate": "hazard per unit of net benefit",
+    "audience_cost": "benefit per rung stood on, over 7",
+    "max_rung_step": "rungs",
+    "influence_rate": "share of the gap per day",
+    "influence_trust_weight": "weight",
+    "influence_capability_weight": "exponent",
+    "influence_tie_weight": "exponent of the tie share",
+    "concession_rate": "share of the gap per day",
+    "sponsor_trust_floor": "trust, -1 to 1",
+    "peace_widening": "share of the dimension at progress 1",
+    "progress_rate": "progress per unit of net cooperation",
+    "corridor_progress": "treaty progress, 0-1",
+    "initial_progress": "treaty progress, 0-1",
+    "agreement_days": "days",
+    "rupture_days": "days",
+    "routine_scale": "multiplier of the base rates",
+    "presence": "share of capability, 0-1",
+    "distraction": "share of capability, 0-1",
+    "engagement": "effort, 0-3",
+    "sensitivity": "multiplier of a hostile act's impact",
+    "reciprocity": "multiplier of the response's severity",
+    "memory_half_life_days": "days",
+    "response_threshold": "grievance",
+}
+
+
+def parameter_label(dotted: str) -> str:
+    """A readable name of a dotted parameter: `actors.RUS.distraction` -> "RUS distraction"; unknown names as given."""
+    parts = dotted.split(".")
+    field_name = parts[-1]
+    if field_name not in UNITS:
+        return dotted
+    label = LABELS.get(field_name, field_name.replace("_", " "))
+    return f"{parts[1]} {label}" if parts[0] == "actors" and len(parts) == 3 else label
+
+
+def parameter_unit(dotted: str) -> str:
+    """The unit of a dotted parameter (empty when unknown)."""
+    return UNITS.get(dotted.split(".")[-1], "")

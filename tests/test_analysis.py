@@ -17,6 +17,7 @@ from scipy import stats
 
 from experiments.analysis import analyze, read_sweep_results, t_interval, wilson_interval
 from sim.errors import ConfigError, MachineError
+from sim.parameters import parameter_label
 
 NAMES = ["parameters.trust_rate", "actors.RUS.restraint", "actors.USA.engagement"]
 PROBLEM = {"num_vars": 3, "names": NAMES, "bounds": [[0.0, 1.0]] * 3}
@@ -267,7 +268,8 @@ def test_report_names_the_sweep_and_ranks_parameters(sobol_analysis):
     text = result.text
     assert "test_sobol" in text and "Sobol (Saltelli), N = 256" in text
     block = text[text.index("\ntrust_AZE_RUS_min  (replicate noise: 0%") :]
-    assert block.index(NAMES[0]) < block.index(NAMES[1]) < block.index(NAMES[2])
+    labels = [parameter_label(name) for name in NAMES]  # ranked by their readable names
+    assert block.index(labels[0]) < block.index(labels[1]) < block.index(labels[2])
     assert "corridor_neutral_operator" in text.split("Outcomes over all runs")[0]  # in the shares table
     report = (directory / "analysis" / "report.md").read_text(encoding="utf-8")
     assert "test_sobol" in report and "![distributions](distributions.png)" in report

@@ -40,8 +40,9 @@ def _batch_values(rng) -> dict[str, np.ndarray]:
         "parameters.deterrence": (0.0, 1.0),
         "actors.AZE.sensitivity": (0.3, 1.8),
         "actors.RUS.response_threshold": (0.2, 1.5),
-        "actors.RUS.restraint": (0.0, 0.9),
-        "actors.AZE.conciliation": (0.0, 0.5),
+        "parameters.escalation_cost": (0.0, 10.0),
+        "parameters.thaw_rate": (0.0, 3.0),
+        "parameters.audience_cost": (0.0, 0.5),
         "actors.RUS.distraction": (0.0, 0.8),
     }
     batch = {key: rng.uniform(low, high, RUNS) for key, (low, high) in varied.items()}
@@ -113,7 +114,7 @@ def test_every_actor_choosing_at_once_equals_each_actor_choosing_alone_in_its_ow
     values = _batch_values(rng)
     inputs = rule_inputs(resolve_scenario("baseline"), values)
     state = _mixed_state(inputs, rng)
-    able = able_to_act(state.grievance, inputs.threshold, state.standing)
+    able = able_to_act(state.grievance, inputs.threshold, state.standing, state.holding)
     assert 0 < able.sum() < able.size
     seeds = rng.integers(0, 2**63, RUNS)
     draws = choice_draws(seeds, 9, N)
@@ -139,11 +140,11 @@ def test_a_rule_over_any_batch_shape_equals_the_rule_run_by_run():
     keep = rng.random((4, N))  # shared along the first batch axis only
     rate = rng.random((3, 1))  # shared along the second
     relaxed = trust.relax(values, baseline, keep)
-    drifted = trust.balance_drift(values, rate)
+    drifted = trust.balance_drift(values, baseline, rate)
     for a in range(3):
         for b in range(4):
             assert np.array_equal(relaxed[a, b], trust.relax(values[a, b], baseline, keep[b]))
-            assert np.array_equal(drifted[a, b], trust.balance_drift(values[a, b], rate[a, 0]))
+            assert np.array_equal(drifted[a, b], trust.balance_drift(values[a, b], baseline, rate[a, 0]))
 
 
 finite_or_infinite = st.floats(allow_nan=False, allow_infinity=True, width=64)

@@ -166,8 +166,12 @@ def test_along_whole_runs_no_streak_for_the_guards_while_azerbaijan_distrusts_ru
 
 
 def test_agreements_lie_inside_both_bands_and_reservations_stay_on_the_dimension(tmp_path):
-    """Armenia accepting up to 0.7 (the operator is then inside its band), over varied bargaining rates."""
-    scenario = load_scenario(extends_baseline(tmp_path, "[actors.ARM]\ncorridor = { reservation = 0.7 }\n"))
+    """Armenia accepting up to 0.7 (the operator is then inside its band), over varied bargaining rates.
+
+    The sponsor-trust floor is at its lowest (-1), so that only the bands decide acceptance here.
+    """
+    stances = "[parameters]\nsponsor_trust_floor = -1.0\n[actors.ARM]\ncorridor = { reservation = 0.7 }\n"
+    scenario = load_scenario(extends_baseline(tmp_path, stances))
     rates = np.linspace(0.0, 0.1, SEEDS.size)
     widening = np.linspace(1.0, 0.0, SEEDS.size)
     simulation = Simulation(

@@ -35,6 +35,13 @@ def test_odd_lists_every_parameter_with_its_default_range_and_reason(cls):
         assert reason == field.metadata["doc"], field.name
 
 
+@pytest.mark.parametrize("cls", [ModelParams, Disposition])
+def test_every_parameter_has_a_unit_for_the_reports(cls):
+    from sim.parameters import UNITS
+
+    assert {f.name for f in fields(cls)} <= set(UNITS)
+
+
 def test_odd_per_actor_table_matches_the_actors_config():
     section = ODD[ODD.index("### 8.3") : ODD.index("### 8.4")]
     names = [f.name for f in fields(Disposition)]

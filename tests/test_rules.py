@@ -42,8 +42,14 @@ def test_noise_is_clipped_and_keeps_the_diagonal(start, seed, day, sd):
 @given(trust_matrices, st.floats(0.0, 0.05))
 def test_balance_drift_stays_in_bounds(start, rate):
     np.fill_diagonal(start, 1.0)
-    drifted = trust.balance_drift(start, rate)
+    drifted = trust.balance_drift(start, start[::-1, ::-1], rate)
     assert np.all(np.abs(drifted) <= 1.0 + 1e-12)
+
+
+@given(trust_matrices, st.floats(0.0, 0.05))
+def test_balance_drift_leaves_trust_at_its_baseline_where_it_is(start, rate):
+    np.fill_diagonal(start, 1.0)
+    assert np.array_equal(trust.balance_drift(start, start, rate), start)
 
 
 def test_grievance_is_nonnegative_and_forgiveness_lifts_it():
@@ -152,17 +158,17 @@ def test_per_replicate_parameters_along_the_batch_axis_give_each_replicates_resu
     from dataclasses import replace
 
     base = rule_inputs(resolve_scenario("baseline"))
-    rates, restraints = np.array([0.1, 0.2, 0.4]), np.array([0.3, 0.6, 0.9])
+    rates, dependences = np.array([0.1, 0.2, 0.4]), np.array([0.0, 0.3, 0.9])
     singles = []
-    for rate, restraint in zip(rates, restraints, strict=True):
-        restraint_vector = base.restraint.copy()
-        restraint_vector[0] = restraint
-        inputs = replace(base, params=replace(base.params, trust_rate=float(rate)), restraint=restraint_vector)
+    for rate, dependence in zip(rates, dependences, strict=True):
+        matrix = base.dependence.copy()
+        matrix[0, 1:] = dependence
+        inputs = replace(base, params=replace(base.params, trust_rate=float(rate)), dependence=matrix)
         singles.append(inputs)
     batched = replace(
         base,
         params=replace(base.params, trust_rate=rates),
-        restraint=np.stack([s.restraint for s in singles]),
+        dependence=np.stack([s.dependence for s in singles]),
         sponsors=np.broadcast_to(base.sponsors, (3, *base.sponsors.shape)),
     )
     events = shock_events([ShockInput(actor=1, target=0, cameo="190", affront=1.0)], N)

@@ -1,21 +1,25 @@
-"""The article's stylized facts, as frequencies over replicates.
+"""The article's stylized facts, as frequencies over replicates, on observable events.
 
 Seeds are spawned from master seed 2025 (experiments.replicates); 30 replicates a scenario.
-Measured when these bounds were set (2026-11-26, with the random numbers of the time: a block
-drawn up front from numpy's default generator), baseline / no_raid / putin_apologises:
-AZE->RUS trust fell by >= 0.5 within two weeks of the raid in 30/30 / 0/30 / 30/30 (mean lowest
-trust -0.57 / +0.25 / -0.43); rupture 29/30 / 0/30 / 4/30; AZE cut relations (161) within a week
-30/30 / 0/30 / 30/30 and detained Russians (173) 30/30 / 0/30 / 0/30; Russia's highest answer
-was a summons (rung 2) in 28/30 and a denunciation in 2/30, never beyond; TUR->RUS trust fell by
->= 0.2 in 30/30 / 0/30 / 25/30; after the raid Russia released detainees, apologised or called
-in 6/30 / 0/30 / 4/30. The bounds leave room for noise, not for a change of behaviour.
+Each fact is one the record shows (../shared/data/events_record_to_2025-07-11.csv, copied to
+sim/data/): the model must produce it in most runs, and not produce it without its cause. The
+bounds follow from the question, not from a measurement: "most runs" is at least 0.8 of them
+(0.7 for the detentions, which the record dates a day or two later), "none of it happens" is
+none, and where the record shows a fact the model must not make it certain or impossible
+either way, the bound is "in some runs but not all".
 
-With the counter-based stream (`sim.rules.stream`, 2026-12-01) the same measurements are:
-rupture 28/30 / 0/30 / 4/30; mean lowest AZE->RUS trust -0.57 / +0.22 / -0.43; detentions
-28/30 / 0/30 / 0/30; Russia conciliates 6/30 / 0/30 / 9/30. Without the raid one run of 30
-drifted 0.12 down in the two weeks (0.45 to 0.33, no event at all), past the old bound of 0.1,
-which had been set from the largest no-raid drop then measured; the bound now follows from the
-question instead: no run falls even half as far as the fall the baseline tests call sharp.
+- After the raid (27 June 2025) Azerbaijan cancelled cultural events and froze channels (161, 29
+  June) and detained Russian nationals (173, 30 June and 1 July) within a week; relations stood
+  cut a week after the raid.
+- Russia's answers in the two weeks after the raid went as far as a detention (173, 1 July:
+  the head of a diaspora organisation, released after questioning), never to expulsions,
+  sanctions or force (rungs 5-7).
+- Without the raid none of the summer's answers happen.
+- A prompt apology softens the fall (a counterfactual: the model's claim, not the record's).
+- The way back: relations, once cut, can be restored (by the model's decisions; the record
+  stops on 11 July with relations cut, so this is a property asked of the model, not a fact).
+- Trust (latent) is checked only as the mechanism behind the facts: Azerbaijan's trust in Russia
+  falls sharply and Turkey's follows it in solidarity.
 """
 
 from __future__ import annotations
@@ -27,8 +31,7 @@ import pytest
 
 from experiments.replicates import replicate_seeds, run_replicates
 from sim.actors import INDEX, Actor
-from sim.cameo import CONCILIATORY as CONCILIATORY_RESPONSES
-from sim.cameo import ladder_rung
+from sim.cameo import RELATIONS_CUT_RUNG, ladder_rung
 from sim.events_log import EventKind
 from tests.conftest import SCENARIOS
 
@@ -37,7 +40,15 @@ pytestmark = pytest.mark.slow  # 3 x 30 whole-year replicates
 RAID = dt.date(2025, 6, 27)
 REPLICATES = 30
 AZE, RUS, TUR = INDEX[Actor.AZE], INDEX[Actor.RUS], INDEX[Actor.TUR]
-CONCILIATORY = {response.cameo for response in CONCILIATORY_RESPONSES}
+MOST = 0.8
+
+
+def _responses(model, actor, target, first_day, last_day):
+    return [
+        r
+        for r in model.log
+        if r.kind == EventKind.RESPONSE and r.actor == actor and r.target == target and first_day <= r.day <= last_day
+    ]
 
 
 def facts(model) -> dict[str, float]:
@@ -45,27 +56,38 @@ def facts(model) -> dict[str, float]:
     raid = model.config.day_of(RAID)
     before = model.trust_history[raid - 1]
     after = model.trust_history[raid : raid + 14]
-    week = [r for r in model.log if r.kind == EventKind.RESPONSE and raid < r.day <= raid + 7]
-    aze_codes = {r.cameo for r in week if r.actor == Actor.AZE and r.target == Actor.RUS}
-    russian = [
-        ladder_rung(r.cameo)
-        for r in model.log
-        if r.kind == EventKind.RESPONSE and r.actor == Actor.RUS and r.target == Actor.AZE and r.day > raid
-    ]
+    aze_week = {r.cameo for r in _responses(model, Actor.AZE, Actor.RUS, raid + 1, raid + 7)}
+    russian = [ladder_rung(r.cameo) for r in _responses(model, Actor.RUS, Actor.AZE, raid + 1, raid + 14)]
+    outcomes = model.outcomes()
     return {
+        "aze_cuts_relations": "161" in aze_week,
+        "aze_detains": "173" in aze_week,
+        "aze_answers": bool(aze_week),
+        "russia_max_rung": max(russian, default=0),
+        "cut_a_week_after": _cut_on(model, raid + 7),
+        "rupture": outcomes.rupture,
+        "restored": outcomes.restored,
         "aze_rus_drop": before[AZE, RUS] - after[:, AZE, RUS].min(),
         "tur_rus_drop": before[TUR, RUS] - after[:, TUR, RUS].min(),
-        "aze_cuts_relations": "161" in aze_codes,
-        "aze_detains": "173" in aze_codes,
-        "russia_max_rung": max(russian, default=0),
-        "rupture": model.outcomes().rupture,
         "aze_rus_min": after[:, AZE, RUS].min(),
-        "russia_conciliates": any(
-            r.kind == EventKind.RESPONSE and r.actor == Actor.RUS and r.target == Actor.AZE and r.cameo in CONCILIATORY
-            for r in model.log
-            if r.day > raid
-        ),
     }
+
+
+def _cut_on(model, day: int) -> bool:
+    """Whether AZE-RUS relations stood cut after `day`, from the log alone (observable).
+
+    A cut is a response at or above the freeze rung, or a detention, by either side, not
+    followed by an agreement restoring relations between them.
+    """
+    cut = False
+    for record in model.log:
+        if record.day > day or {record.actor, record.target} != {Actor.AZE, Actor.RUS}:
+            continue
+        if record.kind == EventKind.RESPONSE and ladder_rung(record.cameo) >= RELATIONS_CUT_RUNG:
+            cut = True
+        elif record.cameo == "057":
+            cut = False
+    return cut
 
 
 def measure(scenario: str) -> dict[str, np.ndarray]:
@@ -89,41 +111,35 @@ def apology():
     return measure("putin_apologises")
 
 
-def test_azerbaijan_trust_in_russia_falls_sharply_after_the_raid(baseline):
-    assert np.mean(baseline["aze_rus_drop"] >= 0.5) >= 0.9
-    assert np.mean(baseline["rupture"]) >= 0.8
-
-
-def test_azerbaijan_answers_within_days_with_cancellations_and_detentions(baseline):
-    assert np.mean(baseline["aze_cuts_relations"]) >= 0.8
+def test_azerbaijan_answers_within_a_week_with_cancellations_and_detentions(baseline):
+    assert np.mean(baseline["aze_cuts_relations"]) >= MOST
     assert np.mean(baseline["aze_detains"]) >= 0.7
 
 
-def test_russia_answers_stay_restrained(baseline):
-    # verbal and diplomatic: denounce (rung 1) or summon an envoy (rung 2), rarely beyond
-    assert np.mean(baseline["russia_max_rung"] <= 2) >= 0.9
+def test_relations_stand_cut_a_week_after_the_raid_and_rupture(baseline):
+    assert np.mean(baseline["cut_a_week_after"]) >= MOST
+    assert np.mean(baseline["rupture"]) >= MOST
 
 
-def test_turkey_loses_trust_in_russia_in_solidarity(baseline):
-    assert np.mean(baseline["tur_rus_drop"] >= 0.2) >= 0.9
+def test_russias_answers_stop_short_of_expulsions_sanctions_and_force(baseline):
+    assert np.mean(baseline["russia_max_rung"] <= ladder_rung("173")) >= MOST
 
 
-def test_without_the_raid_none_of_it_happens(no_raid):
+def test_without_the_raid_none_of_the_summers_answers_happen(no_raid):
     assert not no_raid["aze_cuts_relations"].any()
     assert not no_raid["aze_detains"].any()
-    assert not no_raid["rupture"].any()
-    # no run falls even half as far as the falls the baseline tests call sharp (0.5 and 0.2)
-    assert np.all(no_raid["aze_rus_drop"] < 0.5 / 2)
-    assert np.all(no_raid["tur_rus_drop"] < 0.2 / 2)
 
 
 def test_a_prompt_apology_softens_the_fall(baseline, apology):
     assert apology["aze_rus_min"].mean() >= baseline["aze_rus_min"].mean() + 0.1
     assert apology["aze_detains"].mean() <= baseline["aze_detains"].mean() - 0.5
-    assert apology["rupture"].mean() < baseline["rupture"].mean()
 
 
-def test_conciliation_can_follow(baseline, no_raid):
-    # after the raid Russia sometimes releases the detained Azerbaijanis, apologises or calls
-    assert 0.1 <= np.mean(baseline["russia_conciliates"]) < 1.0
-    assert not no_raid["russia_conciliates"].any()
+def test_a_way_back_exists_but_is_not_certain(baseline):
+    assert 0.0 < np.mean(baseline["restored"]) < 1.0
+
+
+def test_the_latent_mechanism_azerbaijans_trust_falls_and_turkeys_follows(baseline, no_raid):
+    assert np.mean(baseline["aze_rus_drop"] >= 0.5) >= MOST
+    assert np.mean(baseline["tur_rus_drop"] >= 0.2) >= MOST
+    assert np.all(no_raid["aze_rus_drop"] < 0.5 / 2)  # no run falls even half as far without the raid

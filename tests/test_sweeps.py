@@ -44,9 +44,11 @@ CLI_TIMEOUT_S = 120
 
 # The whole crisis up to day 240: the plane, the raid and the deaths, the US corridor proposal
 # and an agreed corridor on a day set by agreement_days (Armenia's reservation value raised to the
-# operator's point, so it accepts it when tabled); ruptures at some points, not at others.
+# operator's point, so it accepts it when tabled; no sponsor-trust floor, so Azerbaijan does
+# too); ruptures at some points, not at others.
 CRISIS_240 = (
     f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 240\n'
+    "[parameters]\nsponsor_trust_floor = -1.0\n"
     '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
 )
 # The plane crisis only: 60 days, the base's later shocks dropped (they would fall outside the run).

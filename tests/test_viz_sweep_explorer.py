@@ -50,9 +50,11 @@ from viz.sweep_explorer import SweepExplorer
 from viz.sweep_sensitivity import compute_sensitivity, sensitivity_markdown, sensitivity_problem, sensitivity_rows
 
 # The 240-day crisis with an agreed corridor (Armenia's reservation value raised to the operator's
-# point: it accepts the operator when tabled, so the corridor is agreed the same day in every run).
+# point, and no sponsor-trust floor: both accept the operator when tabled, so the corridor is
+# agreed the same day in every run).
 CRISIS_240 = (
     f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+    "[parameters]\nsponsor_trust_floor = -1.0\n"
     '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
 )
 SENSITIVITY = "actors.AZE.sensitivity"
@@ -458,7 +460,7 @@ def test_every_control_has_a_tooltip_saying_what_it_changes(sweeps):
         *rc.find(v.Select).widgets,
         *rc.find(v.RangeSlider).widgets,
     ]
-    assert len(controls) == 1 + 1 + 3 + 3
+    assert len(controls) == 1 + 1 + 3 + 3 + 2  # + the discovery panel's condition and button
     tooltips = rc.find(v.Tooltip).widgets
     under_tooltips = {
         id(widget)

@@ -182,14 +182,14 @@ def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> 
         for a, b in dyads
     ]
     option = _time_axes(date_labels(model), "trust", min=-1, max=1)
-    rupture = model.config.params.rupture_trust
-    if series:
+    rupture = int(model.state.rupture_day)
+    if series and 0 <= rupture < model.day:
         series[0]["markLine"] = {
             "symbol": "none",
             "silent": True,
             "lineStyle": {"type": "dashed", "color": "#999"},
-            "label": {"formatter": f"rupture threshold {rupture:g}", "position": "insideEndTop"},
-            "data": [{"yAxis": rupture}],
+            "label": {"formatter": "AZE-RUS rupture", "position": "insideEndTop"},
+            "data": [{"xAxis": date_labels(model)[rupture]}],
         }
     option.update(legend={"top": 0}, series=series)
     return option

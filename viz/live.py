@@ -53,8 +53,8 @@ def _knob(keyword: str, label: str, *, high: float | None = None, step: float = 
 
 #: The parameters that matter most for the story (see experiments/studies/rupture_drivers.md).
 KNOBS: tuple[Knob, ...] = (
-    _knob("AZE_restraint", "Azerbaijan's restraint"),
-    _knob("RUS_restraint", "Russia's restraint"),
+    _knob("escalation_cost", "Cost of escalation (exponent on interdependence)", step=0.1),
+    _knob("thaw_rate", "Way back: hazard of reaching out", step=0.05),
     _knob("AZE_sensitivity", "Azerbaijan's sensitivity to humiliation"),
     _knob("RUS_sensitivity", "Russia's sensitivity to humiliation"),
     _knob("AZE_memory_half_life_days", "Azerbaijan's memory (half-life, days)", high=365.0, step=1.0),

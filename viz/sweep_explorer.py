@@ -10,6 +10,7 @@ from `caucasus analyze`) and shows, for the runs inside the chosen parameter ran
 - the shares of runs with a rupture and with each corridor arrangement (Wilson 95% intervals);
 
 and, over the whole design (filters do not apply: the indices need every design point), the
+scenario discovery panel (`viz.sweep_discovery`: PRIM's box for a condition) and the
 sensitivity indices of the outcome: Sobol S1/ST, Morris mu*/sigma or Spearman's rho, as
 `experiments.analysis.sensitivity_indices` gives them for the sweep's design. They are computed
 once each time a directory is opened.
@@ -50,6 +51,7 @@ from viz.sweep_data import (
     thinned,
     try_open,
 )
+from viz.sweep_discovery import DiscoveryPanel
 from viz.sweep_sensitivity import (
     METHOD_TITLES,
     Sensitivity,
@@ -147,6 +149,7 @@ def SweepView(opened: OpenedSweep):
             )
         else:
             OutcomeViews(opened, mask, outcomes, sensitivity)
+        DiscoveryPanel(opened.sweep)
     return view
 
 

@@ -68,7 +68,7 @@ def compute_sensitivity(opened: OpenedSweep) -> Sensitivity:
     except ANALYSIS_FAILURES as error:
         empty = pd.DataFrame(columns=["outcome", "parameter", "method", *INDEX_COLUMNS[method], "rank"])
         return Sensitivity(method, empty, {}, {}, f"the {method} analysis failed ({error})")
-    noise = replicate_noise_share(opened.values, point_ids)
+    noise = replicate_noise_share(opened.values, point_ids, opened.sweep.runs["seed"].to_numpy())
     return Sensitivity(method, table, skipped, {name: float(share) for name, share in noise.items()})
 
 

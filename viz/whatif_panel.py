@@ -108,7 +108,11 @@ def outcome_table(whatif: WhatIf) -> str:
     """A Markdown table of both continuations' outcomes at the horizon, one row per outcome of the registry."""
     base, other = whatif.outcomes()
     rows = [
-        (outcome.title, outcome.display(base.values[outcome.json_key]), outcome.display(other.values[outcome.json_key]))
+        (
+            outcome.title,
+            outcome.display(base.json_values[outcome.json_key]),
+            outcome.display(other.json_values[outcome.json_key]),
+        )
         for outcome in OUTCOMES
     ]
     lines = ["| outcome | as run | what-if |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.formatting import ZERO_TOLERANCE
 from experiments.summaries import CONFIDENCE
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class ReportColumn:
     index: str
     half_width: str | None = None
     spec: str = ".3f"
+    tolerance: float = ZERO_TOLERANCE  # magnitudes below it print as 0 (0 for p-values: tiny is the point)
 
 
 class SensitivityMethod(ABC):
@@ -54,6 +56,7 @@ class SensitivityMethod(ABC):
         figure_title: what the sensitivity figures call the method.
         overview_index: the index of the overview heat map.
         overview_label: what the overview heat map shows.
+        overview_signed: whether the overview's values carry a sign (-1 to 1, a diverging map) or not (0 to 1).
         allows_missing: whether an outcome missing at some points can still be analysed.
     """
 
@@ -65,6 +68,7 @@ class SensitivityMethod(ABC):
     figure_title: ClassVar[str]
     overview_index: ClassVar[str]
     overview_label: ClassVar[str]
+    overview_signed: ClassVar[bool] = False
     allows_missing: ClassVar[bool] = False
 
     @abstractmethod
@@ -95,7 +99,7 @@ class SensitivityMethod(ABC):
         """
 
     def overview_values(self, matrix: pd.DataFrame) -> pd.DataFrame:
-        """The overview heat map's values (0 to 1) from the `overview_index` of each outcome and parameter."""
+        """The overview heat map's values (0 to 1, or -1 to 1 if signed) from the `overview_index` of each cell."""
         return matrix.clip(lower=0)
 
 
@@ -192,10 +196,11 @@ class SpearmanRho(SensitivityMethod):
     index_columns = ("rho", "p_value")
     ranked_by = "|rho|"
     report_title = "Sensitivity: Spearman rank correlation of each parameter with the per-point means"
-    report_columns = (ReportColumn("rho", "rho", None, "+.3f"), ReportColumn("p", "p_value", None, ".2g"))
+    report_columns = (ReportColumn("rho", "rho", None, "+.3f"), ReportColumn("p", "p_value", None, ".2g", 0.0))
     figure_title = "Spearman rank correlation"
     overview_index = "rho"
-    overview_label = "|Spearman rho|"
+    overview_label = "Spearman rho (signed)"
+    overview_signed = True
     allows_missing = True
 
     def analyse(self, sweep: Sweep, y: np.ndarray) -> pd.DataFrame:
@@ -225,8 +230,8 @@ class SpearmanRho(SensitivityMethod):
         axis.set_xlabel("|Spearman rho| with the per-point mean (blue: increases it, red: decreases it)")
 
     def overview_values(self, matrix: pd.DataFrame) -> pd.DataFrame:
-        """|rho|."""
-        return matrix.abs()
+        """Rho with its sign: a parameter that lowers the outcome shows as strongly as one that raises it."""
+        return matrix
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:

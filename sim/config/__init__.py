@@ -7,7 +7,8 @@ user mistake raises `ConfigError` naming the file, the key (and line) and what i
 nothing downstream reads raw dicts.
 
 Modules: `source` (reading TOML), `fields` (typed field readers), `schema` (the typed
-objects), `build` (validation into a `Scenario`), `loading` (files, `extends`, overrides,
+objects), `adjustments` (the trust adjustments and their scale of relation kinds), `build`
+(validation into a `Scenario`), `loading` (files, `extends`, overrides,
 manifests).
 """
 

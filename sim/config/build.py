@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, STATES, Actor, actor_codes
+from sim import interdependence as interdependence_file  # a module: it imports sim.config.fields in turn
+from sim.actors import ACTORS, STATES, Actor, actor_codes
+from sim.config.adjustments import adjustment_triples, read_adjustments
 from sim.config.fields import (
     check_keys,
     read_actor,
@@ -21,13 +23,14 @@ from sim.config.fields import (
     read_string,
     read_table,
 )
+from sim.config.mechanisms import apply_mechanisms
 from sim.config.schema import ActorProfile, CorridorStance, Figure, Scenario, Shock
 from sim.config.source import read_toml, referred
 from sim.corridor import Arrangement
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
 
-SCENARIO_SECTIONS = ("scenario", "parameters", "actors", "shocks")
+SCENARIO_SECTIONS = ("scenario", "parameters", "mechanisms", "actors", "shocks")
 SCENARIO_KEYS = (
     "name",
     "description",
@@ -35,6 +38,7 @@ SCENARIO_KEYS = (
     "horizon_days",
     "seed",
     "actors_file",
+    "interdependence",
     "extends",
     "drop_shocks",
 )
@@ -42,7 +46,6 @@ SHOCK_KEYS = ("id", "date", "actor", "target", "cameo", "salience", "affront", "
 FIGURE_KEYS = ("gdp_usd_bn", "milex_usd_bn", "population")
 PROFILE_KEYS = ("name", *FIGURE_KEYS, "ideal_point", "kin", "corridor")
 CORRIDOR_KEYS = ("position", "salience", "reservation", "reason")
-ADJUSTMENT_KEYS = ("source", "target", "value", "reason")
 MAX_HORIZON_DAYS = 3650
 MAX_SEED = 2**63 - 1  # the largest seed of a run, a sweep's master seed included (a signed 64-bit integer)
 
@@ -53,11 +56,14 @@ def build_scenario(
     base_dir: Path,
     inherited: int = 0,
     actors: tuple[dict[str, Any], str] | None = None,
+    interdependence: tuple[dict[str, Any], str] | None = None,
 ) -> Scenario:
     """Validate a raw config; its first `inherited` shocks come from `scenario.extends`.
 
     `actors` gives the actors file's content and name already read; by default it is read
-    from `scenario.actors_file`.
+    from `scenario.actors_file`. `interdependence` likewise gives the interdependence file's
+    content and name; by default it is read from `scenario.interdependence`, or, where the
+    scenario names none, from `interdependence.toml` next to the actors file.
     """
     check_keys(raw, SCENARIO_SECTIONS, source, "")
     head = read_table(raw, "scenario", source, required=True)
@@ -72,13 +78,19 @@ def build_scenario(
         horizon_end = start + dt.timedelta(days=horizon - 1)
     except OverflowError:
         raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
-    params = _params(read_table(raw, "parameters", source), source)
+    given = read_table(raw, "parameters", source)
+    params, model = apply_mechanisms(read_table(raw, "mechanisms", source), _params(given, source), given, source)
     try:
         actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
         profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
-        trust = baseline_trust(profiles, _adjustments(actors_raw, actors_src))
+        trust = baseline_trust(profiles, adjustment_triples(read_adjustments(actors_raw, actors_src)))
     except ConfigError as error:  # in the actors file: say which key of which file named it
         raise (error if actors else referred(error, "scenario.actors_file", source)) from None
+    try:
+        ties_raw, ties_src = interdependence or _read_interdependence(head, source, base_dir, actors_src)
+        ties = interdependence_file.build_interdependence(ties_raw, ties_src)
+    except ConfigError as error:  # in the interdependence file: say which key of which file named it
+        raise (error if interdependence else referred(error, "scenario.interdependence", source)) from None
     inherited_src = f"{source} (a shock inherited through scenario.extends)"
     shocks = tuple(
         _shock(entry, i - inherited, source, start, horizon_end)
@@ -100,6 +112,10 @@ def build_scenario(
         raw=raw,
         actors_raw=actors_raw,
         actors_source=actors_src,
+        interdependence=ties,
+        interdependence_raw=ties_raw,
+        interdependence_source=ties_src,
+        model=model,
     )
 
 
@@ -130,6 +146,25 @@ def _read_actors(head: dict[str, Any], source: str, base_dir: Path) -> tuple[dic
 def actors_path(head: dict[str, Any], source: str, base_dir: Path) -> Path:
     """The actors file a scenario names (`scenario.actors_file`, relative to `base_dir`)."""
     name = read_string(head, "actors_file", source, "scenario.", default="../actors.toml")
+    return (base_dir / name).resolve() if not Path(name).is_absolute() else Path(name)
+
+
+def _read_interdependence(
+    head: dict[str, Any], source: str, base_dir: Path, actors_src: str
+) -> tuple[dict[str, Any], str]:
+    path = interdependence_path(head, source, base_dir, Path(actors_src).parent)
+    if not path.is_file():
+        raise ConfigError(
+            source, "scenario.interdependence", f"{path} not found; give the interdependence TOML file's path"
+        )
+    return read_toml(path), str(path)
+
+
+def interdependence_path(head: dict[str, Any], source: str, base_dir: Path, actors_dir: Path) -> Path:
+    """The interdependence file a scenario names (relative to `base_dir`), or the one next to its actors file."""
+    if "interdependence" not in head:
+        return actors_dir / interdependence_file.DEFAULT_FILE
+    name = read_string(head, "interdependence", source, "scenario.")
     return (base_dir / name).resolve() if not Path(name).is_absolute() else Path(name)
 
 
@@ -255,25 +290,8 @@ def _corridor_stance(actor: Actor, table: Any, src: str, key: str, base: Corrido
     )
 
 
-def _adjustments(actors_raw: dict[str, Any], src: str) -> list[tuple[int, int, float]]:
-    entries = actors_raw.get("trust_adjustments", [])
-    if not isinstance(entries, list):
-        raise ConfigError(src, "trust_adjustments", "must be an array of tables ([[trust_adjustments]])")
-    result = []
-    for i, entry in enumerate(entries):
-        prefix = f"trust_adjustments[{i}]."
-        if not isinstance(entry, dict):
-            raise ConfigError(src, prefix[:-1], "must be a table")
-        check_keys(entry, ADJUSTMENT_KEYS, src, prefix)
-        source = read_actor(entry, "source", src, prefix)
-        target = read_actor(entry, "target", src, prefix)
-        read_string(entry, "reason", src, prefix)
-        result.append((INDEX[source], INDEX[target], read_number(entry, "value", src, prefix, -2.0, 2.0)))
-    return result
-
-
 def baseline_trust(profiles: tuple[ActorProfile, ...], adjustments: list[tuple[int, int, float]]) -> np.ndarray:
-    """Baseline trust: UN voting affinity plus documented adjustments, clipped to [-1, 1].
+    """Baseline trust: UN voting affinity plus documented adjustments (`sim.config.adjustments`), clipped to [-1, 1].
 
     Affinity is 1 - 2 d / d_max, with d the distance between two actors' UNGA ideal points and
     d_max the largest distance among the eight; the diagonal is 1.

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.config.build import SCENARIO_SECTIONS, actors_path, build_scenario
+from sim.config.build import SCENARIO_SECTIONS, actors_path, build_scenario, interdependence_path
 from sim.config.fields import read_table
 from sim.config.limits import MAX_EXTENDS, MAX_NESTING, depth_exceeded, parse_json, read_text
 from sim.config.schema import Scenario
@@ -21,7 +21,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
     Args:
         path: the scenario's TOML file.
-        overrides: dotted keys (`parameters.trust_rate`, `actors.RUS.restraint`,
+        overrides: dotted keys (`parameters.trust_rate`, `actors.RUS.distraction`,
             `scenario.horizon_days`) with values that replace the file's.
     """
     path = Path(path)
@@ -75,9 +75,12 @@ def expand(raw: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> dict[str,
     merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k not in ("extends", "drop_shocks")}
     if "name" not in head:  # a scenario is named after its own file, not its base
         merged["scenario"]["name"] = path.stem
+    base_head = read_table(base, "scenario", str(base_path), required=True)
     if "actors_file" not in head:  # the base's actors file, found relative to the base
-        base_head = read_table(base, "scenario", str(base_path), required=True)
         merged["scenario"]["actors_file"] = str(actors_path(base_head, str(base_path), base_path.parent))
+    if "interdependence" not in head and "interdependence" in base_head:  # the base's, relative to the base
+        found = interdependence_path(base_head, str(base_path), base_path.parent, base_path.parent)
+        merged["scenario"]["interdependence"] = str(found)
     kept = [shock for shock in base.get("shocks", []) if not (isinstance(shock, dict) and shock.get("id") in drop)]
     merged["shocks"] = kept + list(raw.get("shocks", []))
     return merged
@@ -176,7 +179,9 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], origin: str = 
     raw = copy.deepcopy(scenario.raw)
     apply_overrides(raw, overrides, origin)
     actors = None if "scenario.actors_file" in overrides else (scenario.actors_raw, scenario.actors_source)
-    return build_scenario(raw, scenario.source, Path(scenario.source).parent, actors=actors)
+    files_moved = {"scenario.actors_file", "scenario.interdependence"} & set(overrides)
+    ties = None if files_moved else (scenario.interdependence_raw, scenario.interdependence_source)
+    return build_scenario(raw, scenario.source, Path(scenario.source).parent, actors=actors, interdependence=ties)
 
 
 def load_run_config(
@@ -199,7 +204,13 @@ def load_run_config(
         return scenario
     raw = copy.deepcopy(scenario.raw)
     apply_overrides(raw, overrides, f"{path} (override)")
-    return build_scenario(raw, str(path), path.parent, actors=(scenario.actors_raw, scenario.actors_source))
+    return build_scenario(
+        raw,
+        str(path),
+        path.parent,
+        actors=(scenario.actors_raw, scenario.actors_source),
+        interdependence=(scenario.interdependence_raw, scenario.interdependence_source),
+    )
 
 
 def read_run_config(path: Path, *, allow_edited: bool = False) -> tuple[Scenario, str | None]:
@@ -219,10 +230,19 @@ def read_run_config(path: Path, *, allow_edited: bool = False) -> tuple[Scenario
     """
     manifest = _read_manifest_json(path)
     inputs = manifest.get("source_config") if isinstance(manifest, dict) else None
-    if not (isinstance(inputs, dict) and all(isinstance(inputs.get(k), dict) for k in ("scenario", "actors"))):
-        raise ConfigError(str(path), "source_config", "missing; give the manifest.json that `caucasus run` wrote")
+    tables = ("scenario", "actors", "interdependence")
+    if not (isinstance(inputs, dict) and all(isinstance(inputs.get(k), dict) for k in tables)):
+        raise ConfigError(
+            str(path),
+            "source_config",
+            "missing (or without its scenario, actors or interdependence); give the manifest.json that "
+            "`caucasus run` wrote",
+        )
     actors = (inputs["actors"], f"{path} (source_config.actors)")
-    scenario = build_scenario(copy.deepcopy(inputs["scenario"]), str(path), path.parent, actors=actors)
+    ties = (inputs["interdependence"], f"{path} (source_config.interdependence)")
+    scenario = build_scenario(
+        copy.deepcopy(inputs["scenario"]), str(path), path.parent, actors=actors, interdependence=ties
+    )
     recorded, actual = manifest.get("config_hash"), scenario.config_hash()
     if recorded == actual:
         return scenario, None

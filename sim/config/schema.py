@@ -7,13 +7,16 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.actors import Actor
 from sim.corridor import Arrangement
 from sim.parameters import Disposition, ModelParams
+
+if TYPE_CHECKING:
+    from sim.interdependence import Interdependence
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +89,10 @@ class Scenario:
     raw: dict[str, Any]
     actors_raw: dict[str, Any]
     actors_source: str
+    interdependence: Interdependence
+    interdependence_raw: dict[str, Any]
+    interdependence_source: str
+    model: str = "crisis"  # "crisis", or "reciprocity": the null model (sim.config.mechanisms)
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (0 = start date)."""
@@ -110,10 +117,12 @@ class Scenario:
             "start_date": self.start_date.isoformat(),
             "horizon_days": self.horizon_days,
             "seed": self.seed,
+            "model": self.model,
             "parameters": asdict(self.params),
             "actors": {p.actor.value: _profile_dict(p) for p in self.profiles},
             "baseline_trust": self.baseline_trust.round(12).tolist(),
             "shocks": [_shock_dict(s) for s in self.shocks],
+            "interdependence": _jsonable(self.interdependence_raw),
         }
 
     def config_hash(self) -> str:
@@ -124,11 +133,13 @@ class Scenario:
     def source_config(self) -> dict[str, Any]:
         """The validated inputs as JSON-ready data, from which `load_run_config` rebuilds this scenario.
 
-        That is the scenario (extends resolved, overrides applied) and the actors file it used.
+        That is the scenario (extends resolved, overrides applied) and the actors and
+        interdependence files it used.
         """
         scenario = copy.deepcopy(self.raw)
-        scenario["scenario"] = {k: v for k, v in scenario["scenario"].items() if k != "actors_file"}
-        return _jsonable({"scenario": scenario, "actors": self.actors_raw})
+        files = ("actors_file", "interdependence")
+        scenario["scenario"] = {k: v for k, v in scenario["scenario"].items() if k not in files}
+        return _jsonable({"scenario": scenario, "actors": self.actors_raw, "interdependence": self.interdependence_raw})
 
 
 def _jsonable(value: Any) -> Any:

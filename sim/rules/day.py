@@ -16,14 +16,22 @@ from typing import Any
 import numpy as np
 
 from sim.actors import POWER_INDEX, STATE_INDEX
+from sim.cameo import RELATIONS_CUT_RUNG
 from sim.parameters import ModelParams, param_names
-from sim.rules import corridor, influence, trust
+from sim.rules import corridor, influence, routine, trust
 from sim.rules.batch import at, kernel, on_runs, runs_of
 from sim.rules.events import DayEvents
-from sim.rules.responses import boldness, choose_every_response, grievance_excess, relations_cut
+from sim.rules.responses import (
+    boldness,
+    choose_every_response,
+    escalation_restraint,
+    grievance_excess,
+    relations_cut,
+)
 from sim.rules.shapes import core_ndims, derived, per_actor, per_pair, read_only, scalar
 from sim.rules.short_axis import max_last
 
+RELATIONS_CUT_FLOOR = float(RELATIONS_CUT_RUNG)  # a cut standing fades no lower (`_ladder`)
 STATE_ROWS = list(STATE_INDEX)  # actor-axis indices of the two states, in share-row order
 POWER_COLUMNS = list(POWER_INDEX)  # actor-axis indices of the six powers, in share-column order
 PEACE_PAIR = (STATE_INDEX[0], STATE_INDEX[1])  # the parties of the peace treaty track: AZE, ARM
@@ -42,10 +50,12 @@ class RuleInputs:
     params: ModelParams
     baseline_trust: np.ndarray = per_pair()
     kin: np.ndarray = per_pair()
+    dependence: np.ndarray = per_pair()  # [i, j]: what i loses from a break with j (sim.interdependence)
+    routine_cooperation: np.ndarray = per_pair()  # [i, j]: daily base rate of i's routine cooperative acts toward j
+    routine_friction: np.ndarray = per_pair()  # [i, j]: daily base rate of i's routine criticism of j
+    ties: np.ndarray = per_pair()  # [state, power]: external ties' shares (sim.interdependence)
     sensitivity: np.ndarray = per_actor()
     reciprocity: np.ndarray = per_actor()
-    restraint: np.ndarray = per_actor()
-    conciliation: np.ndarray = per_actor()
     threshold: np.ndarray = per_actor()
     keep: np.ndarray = per_actor()
     capability: np.ndarray = per_actor()
@@ -58,6 +68,7 @@ class RuleInputs:
     arrangement_position: np.ndarray = per_actor()  # [arrangement]: NaN for the status quo
     sponsors: np.ndarray = per_pair()  # [arrangement, actor]: True where the actor sponsors it
     rupture_pair: tuple[int, int]
+    reciprocal: bool = False  # the null model: actors answer in kind (sim.rules.reciprocity), no trust
 
     @derived(core_ndim=1)
     def effective_capability(self) -> np.ndarray:
@@ -71,8 +82,18 @@ class RuleInputs:
 
     @derived(core_ndim=2)
     def boldness(self) -> np.ndarray:
-        """boldness[..., i, j] of each actor toward each other (fixed during a run)."""
-        return boldness(self.effective_capability, self.params.deterrence)
+        """boldness[..., i, j] of each actor toward each other, from backed capability (fixed during a run)."""
+        return boldness(self.effective_capability, self.kin, self.params.deterrence)
+
+    @derived(core_ndim=2)
+    def restraint(self) -> np.ndarray:
+        """restraint[..., i, j]: the damping of i's answers to j by what escalation would cost i."""
+        return escalation_restraint(self.dependence, self.params.escalation_cost)
+
+    @derived(core_ndim=2)
+    def anchor(self) -> np.ndarray:
+        """Where trust relaxes to: the baseline, less the mean pull of routine acts (so it rests on the baseline)."""
+        return routine.relaxation_anchor(self, self.params.routine_scale)
 
     def for_runs(self, runs: np.ndarray) -> RuleInputs:
         """These inputs for some runs of a one-axis batch (`runs` indexes it); shared inputs stay shared."""
@@ -104,7 +125,10 @@ class CrisisState:
     progress: np.ndarray = scalar()  # treaty progress of the AZE-ARM peace track, in [0, 1]
     agreed: np.ndarray = scalar()
     agreed_day: np.ndarray = scalar()
+    cut_since: np.ndarray = scalar()  # first day of the current cut between the rupture pair (-1: not cut)
     rupture_day: np.ndarray = scalar()
+    ruptures: np.ndarray = scalar()
+    restored_day: np.ndarray = scalar()
 
     def as_batch(self) -> CrisisState:
         """One run's state as a batch of one (a leading run axis of length 1), as read-only views."""
@@ -133,7 +157,10 @@ def initial_state(inputs: RuleInputs, on_table: np.ndarray, batch_shape: tuple[i
         progress=np.broadcast_to(np.asarray(inputs.params.initial_progress, dtype=float), batch_shape).copy(),
         agreed=np.full(batch_shape, -1),
         agreed_day=np.full(batch_shape, -1),
+        cut_since=np.full(batch_shape, -1),
         rupture_day=np.full(batch_shape, -1),
+        ruptures=np.zeros(batch_shape, dtype=np.int64),
+        restored_day=np.full(batch_shape, -1),
     )
     return replace(state, support=_corridor(state, inputs)[0])
 
@@ -145,8 +172,8 @@ def advance(
     p = inputs.params
     trust_now, grievance = _take_in_where_touched(state.trust, state.grievance, events, inputs)
     standing, holding = _ladder(state, events, inputs.keep)
-    trust_now = trust.relax(trust_now, inputs.baseline_trust, inputs.keep)
-    trust_now = trust.balance_drift(trust_now, p.balance_rate)
+    trust_now = trust.relax(trust_now, inputs.anchor, inputs.keep)
+    trust_now = trust.balance_drift(trust_now, inputs.baseline_trust, p.balance_rate)
     trust_now = trust.add_noise(trust_now, seeds, day, p.noise_sd)
     shares = influence.step_shares(state.shares, _target_shares(trust_now, inputs), p.influence_rate)
     state = replace(
@@ -158,7 +185,7 @@ def advance(
         shares=shares,
         on_table=state.on_table | events.proposed,
     )
-    return _negotiate(state, events, inputs, day)
+    return _rupture(_negotiate(state, events, inputs, day), inputs, day)
 
 
 def take_in(
@@ -205,8 +232,10 @@ def _take_in_where_touched(
 def _ladder(state: CrisisState, events: DayEvents, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Yesterday's standing rungs fade with memory, then today's rungs raise them.
 
-    Detentions start holding, releases end it, and an agreement restores relations between its
-    two parties: their standing rungs drop to zero and they hold none of each other's nationals.
+    A standing that cuts relations (above 2.5) fades no lower than the freeze rung (3): frozen
+    channels stay frozen until someone restores them. Detentions start holding, releases end it,
+    and an agreement restores relations between its two parties: their standing rungs drop to
+    zero and they hold none of each other's nationals.
     """
     return on_runs(
         _ladder_kernel,
@@ -230,7 +259,10 @@ def _ladder_kernel(runs, standing, holding, rung, detained, released, agreed, ke
         for i in range(n):
             for j in range(n):
                 peace = agreed[a, i, j] or agreed[a, j, i]
-                faded = max(standing[s, i, j] * keep[k, i], rung[u, i, j])  # `trust.fade`, then today's rung
+                faded = standing[s, i, j] * keep[k, i]  # `trust.fade`
+                if relations_cut(standing[s, i, j]):
+                    faded = max(faded, RELATIONS_CUT_FLOOR)
+                faded = max(faded, rung[u, i, j])
                 standing_now[r, i, j] = 0.0 if peace else faded
                 holding_now[r, i, j] = (holding[h, i, j] or detained[d, i, j]) and not released[e, i, j] and not peace
     return standing_now, holding_now
@@ -240,7 +272,14 @@ def _target_shares(trust_now: np.ndarray, inputs: RuleInputs) -> np.ndarray:
     p = inputs.params
     trust_in_powers = trust_now[..., STATE_ROWS, :][..., POWER_COLUMNS]
     reach = inputs.effective_capability[..., POWER_COLUMNS]
-    return influence.target_shares(trust_in_powers, reach, p.influence_trust_weight, p.influence_capability_weight)
+    return influence.target_shares(
+        trust_in_powers,
+        reach,
+        p.influence_trust_weight,
+        p.influence_capability_weight,
+        ties=inputs.ties,
+        tie_weight=p.influence_tie_weight,
+    )
 
 
 def _corridor(state: CrisisState, inputs: RuleInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -286,40 +325,56 @@ def _negotiate(state: CrisisState, events: DayEvents, inputs: RuleInputs, day: i
         streak=np.where(open_talks[..., None], streak, state.streak),
         agreed=np.where(done, np.argmax(streak, axis=-1), state.agreed),
         agreed_day=np.where(done, day, state.agreed_day),
-        rupture_day=_rupture(state, inputs, day),
     )
 
 
-def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> np.ndarray:
-    """The rupture day: first day one side of the pair has both lost and cut relations.
+def _rupture(state: CrisisState, inputs: RuleInputs, day: int) -> CrisisState:
+    """Track the cut between the rupture pair, and date its ruptures and restorations (observable events only).
 
-    That is: it trusts the other at or below `rupture_trust` and stands at rung 3 or above
-    against it.
+    Relations are cut while either side stands at the freeze rung or above against the other or
+    holds the other's nationals. A cut that has lasted `rupture_days` days is a rupture, dated to
+    the cut's first day (`rupture_day`: the first rupture; `ruptures` counts them). Relations are
+    restored on the first day a rupture's cut no longer holds (an agreement, with releases);
+    `restored_day` dates the end of the latest rupture, and is cleared when a new one begins.
     """
     a, b = inputs.rupture_pair
-    broken = _breaks_with(state, inputs, a, b) | _breaks_with(state, inputs, b, a)
-    return np.where((state.rupture_day < 0) & broken, day, state.rupture_day)
-
-
-def _breaks_with(state: CrisisState, inputs: RuleInputs, i: int, j: int) -> np.ndarray:
-    distrusts = state.trust[..., i, j] <= inputs.params.rupture_trust
-    return distrusts & relations_cut(state.standing[..., i, j])
+    cut = (
+        relations_cut(state.standing[..., a, b])
+        | relations_cut(state.standing[..., b, a])
+        | state.holding[..., a, b]
+        | state.holding[..., b, a]
+    )
+    length = inputs.params.rupture_days
+    was_rupture = (state.cut_since >= 0) & (day - state.cut_since >= length)  # yesterday's cut, if it was one
+    cut_since = np.where(cut, np.where(state.cut_since < 0, day, state.cut_since), -1)
+    begins = cut & (day - cut_since + 1 == length)
+    return replace(
+        state,
+        cut_since=cut_since,
+        rupture_day=np.where(begins & (state.rupture_day < 0), cut_since, state.rupture_day),
+        ruptures=state.ruptures + begins,
+        restored_day=np.where(begins, -1, np.where(was_rupture & ~cut, day, state.restored_day)),
+    )
 
 
 def actor_view(state: CrisisState, inputs: RuleInputs, me: int) -> dict[str, Any]:
     """The keyword arguments of `choose_response` for actor `me` (its own slice of the state)."""
+    p = inputs.params
     return {
         "grievance_mine": state.grievance[..., me, :],
         "excess_mine": grievance_excess(state.grievance[..., me, :], inputs.threshold[..., me, None]),
         "excess_at_me": grievance_excess(state.grievance[..., :, me], inputs.threshold),
         "reciprocity_mine": inputs.reciprocity[..., me],
-        "restraint_mine": inputs.restraint[..., me],
-        "conciliation_mine": inputs.conciliation[..., me],
+        "restraint_mine": inputs.restraint[..., me, :],
+        "dependence_mine": inputs.dependence[..., me, :],
         "boldness_mine": inputs.boldness[..., me, :],
         "standing_mine": state.standing[..., me, :],
         "standing_at_me": state.standing[..., :, me],
         "holding_mine": state.holding[..., me, :],
-        "max_rung_step": inputs.params.max_rung_step,
+        "held_from_me": state.holding[..., :, me],
+        "thaw_rate": p.thaw_rate,
+        "audience_cost": p.audience_cost,
+        "max_rung_step": p.max_rung_step,
     }
 
 
@@ -332,16 +387,19 @@ def all_actors_choose(
     choices as asking each actor with its `actor_view`, made at once from the whole state
     (`choose_every_response`).
     """
+    p = inputs.params
     return choose_every_response(
         state.grievance,
         inputs.threshold,
         inputs.reciprocity,
         inputs.restraint,
-        inputs.conciliation,
+        inputs.dependence,
         inputs.boldness,
         state.standing,
         state.holding,
-        inputs.params.max_rung_step,
+        p.thaw_rate,
+        p.audience_cost,
+        p.max_rung_step,
         seeds,
         day,
     )

@@ -10,6 +10,7 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
 - `proposed[..., a]`: arrangement a was put on the corridor table;
+- routine acts (`routine_events`) add to `hostility` and `cooperation` only;
 - `touched[...]`: whether the run has any event that day (runs without are left as they were
   by the trust and grievance rules, `sim.rules.day.take_in`).
 """
@@ -34,6 +35,7 @@ from sim.cameo import (
 )
 from sim.corridor import N_ARRANGEMENTS
 from sim.rules.batch import kernel, on_runs, runs_of
+from sim.rules.routine import routine_arrays
 from sim.rules.shapes import core_ndims, per_actor, per_pair, scalar
 
 
@@ -142,6 +144,13 @@ def _response_events(runs, action, target):
             agreed[r, actor, victim] = chosen == AGREEMENT_ID
             touched[r] = True
     return hostility, cooperation, severity_dealt, rung, detained, released, agreed, touched
+
+
+def routine_events(cooperates: np.ndarray, criticises: np.ndarray) -> DayEvents:
+    """Arrays of a day's routine acts (`sim.rules.routine.draw_routine`): they move trust and grievance only."""
+    hostility, cooperation, touched = routine_arrays(cooperates, criticises)
+    empty = DayEvents.empty(cooperates.shape[-1], cooperates.shape[:-2])
+    return replace(empty, hostility=hostility, cooperation=cooperation, touched=touched)
 
 
 def combine(first: DayEvents, second: DayEvents) -> DayEvents:

@@ -1,4 +1,4 @@
-"""How an actor chooses its action for the next day: answer, conciliate, or wait.
+"""How an actor chooses its action for the next day: reach out, answer, or wait.
 
 `choose_every_response` makes every actor's choice in every run at once, straight from the
 state matrices (both engines call it, through `sim.rules.day.all_actors_choose`);
@@ -7,19 +7,28 @@ matrices, with any leading batch axes), the reference the tests compare it with.
 indices into `sim.cameo.RESPONSES` (0-6: escalation-ladder rungs 1-7; then call, apology,
 release, agreement); -1 is no action.
 
-The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984):
-1. Answer. Let e_j = (G[i, j] - theta_i) / theta_i. If max_j e_j > 0, i answers the j with
-   the largest e_j with probability min(1, e_j). The wanted severity is
-   s = reciprocity x (1 - restraint) x boldness[i, j] x G[i, j], the wanted rung the highest
-   whose severity (-Goldstein / 10) is at most s (at least rung 1), and the rung taken is at
-   most the standing rung (rounded) + max_rung_step: the ladder is climbed, not jumped.
-2. Conciliate. If i is calm (no grievance above its threshold) and some j holds a grievance
-   against i above j's threshold, i turns to the most aggrieved such j with probability
-   `conciliation`: it releases j's nationals if it holds them, apologises if j's excess is
-   above 1 (grievance over twice its threshold), and otherwise calls.
-3. Make peace. If i is calm and not reaching out, and relations with some j are cut (either
-   side's standing rung at least 3) with both grievances below half their thresholds, i signs
-   an agreement restoring relations with probability `conciliation`.
+The rule (Goldstein & Pevehouse 1997; Richardson 1960; Axelrod 1984; Keohane & Nye 1977;
+Fearon 1994):
+1. Reach out (the way back). For each j that i is calm toward (its grievance against j not above
+   its threshold), the breach with j has a stake: 1 where relations are cut (either side stands
+   at the freeze rung or above, or holds the other's nationals), otherwise j's grievance excess
+   against i, clipped to [0, 1]. Reaching out gains i `dependence[i, j] x stake` (what the breach
+   costs it) less its audience cost, `audience_cost x (i's standing rung against j) / 7` (backing
+   down after escalating in public). i reaches out to the j of largest positive gain with
+   probability 1 - exp(-thaw_rate x gain): it signs an agreement restoring relations if they are
+   cut and both grievances are below half their thresholds, else releases j's nationals if it
+   holds them, else apologises if j's excess is above 1, else calls.
+2. Answer. Let e_j = (G[i, j] - theta_i) / theta_i. If max_j e_j > 0, i answers the j with the
+   largest e_j with probability min(1, e_j). The wanted severity is
+   s = reciprocity x (1 - restraint[i, j]) x boldness[i, j] x G[i, j], the wanted rung the highest
+   whose severity (-Goldstein / 10) is at most s (at least rung 1), and the rung taken is at most
+   the standing rung (rounded) + max_rung_step: the ladder is climbed, not jumped.
+
+restraint[i, j] = 1 - (1 - dependence[i, j])^escalation_cost: what escalation would cost i, from
+its sourced interdependence with j (`sim.interdependence`). boldness[i, j] = (2 K[i, j] /
+(K[i, j] + K[j, i]))^deterrence, K[i, j] = E_i + sum_{k != i, j} kin[k, i] E_k: i's effective
+capability with its kin's behind it, as a share of the dyad's (1 at parity), so distraction,
+which lowers E, lowers an actor's boldness and raises its rival's.
 """
 
 from __future__ import annotations
@@ -34,10 +43,24 @@ NO_ACTION = -1
 N_RUNGS_ON_LADDER = len(RUNG_SEVERITY)
 
 
-def boldness(effective_capability: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
-    """boldness[..., i, j] = clip((E_i / E_j) ^ deterrence, 0, 2): the weak hold back, the strong bully."""
-    ratio = effective_capability[..., :, None] / effective_capability[..., None, :]
-    return np.clip(ratio ** np.asarray(deterrence)[..., None, None], 0.0, 2.0)
+def boldness(effective_capability: np.ndarray, kin: np.ndarray, deterrence: float | np.ndarray) -> np.ndarray:
+    """boldness[..., i, j] = (2 K[i, j] / (K[i, j] + K[j, i]))^deterrence, K backed capability (1 on the diagonal)."""
+    backed = backed_capability(effective_capability, kin)
+    share = backed / (backed + np.swapaxes(backed, -1, -2))
+    return (2.0 * share) ** np.asarray(deterrence)[..., None, None]
+
+
+def backed_capability(effective_capability: np.ndarray, kin: np.ndarray) -> np.ndarray:
+    """K[..., i, j] = E_i + sum_{k != i, j} kin[k, i] E_k: i's capability in a quarrel with j, its kin behind it."""
+    capability = effective_capability[..., :, None]
+    kin_behind = np.einsum("...ki,...k->...i", kin, effective_capability)[..., :, None]
+    against = np.swapaxes(kin, -1, -2) * effective_capability[..., None, :]  # [i, j]: kin[j, i] E_j (j is no backer)
+    return capability + kin_behind - against
+
+
+def escalation_restraint(dependence: np.ndarray, cost: float | np.ndarray) -> np.ndarray:
+    """restraint[..., i, j] = 1 - (1 - dependence[i, j])^cost: what escalating against j would cost i."""
+    return 1.0 - (1.0 - dependence) ** np.asarray(cost)[..., None, None]
 
 
 @kernel
@@ -91,11 +114,14 @@ def choose_response(
     excess_at_me: np.ndarray,
     reciprocity_mine: np.ndarray,
     restraint_mine: np.ndarray,
-    conciliation_mine: np.ndarray,
+    dependence_mine: np.ndarray,
     boldness_mine: np.ndarray,
     standing_mine: np.ndarray,
     standing_at_me: np.ndarray,
     holding_mine: np.ndarray,
+    held_from_me: np.ndarray,
+    thaw_rate: float | np.ndarray,
+    audience_cost: float | np.ndarray,
     max_rung_step: int | np.ndarray,
     draws: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -112,14 +138,17 @@ def choose_response(
         excess_at_me: `grievance_excess` of each actor's grievance against it over that actor's
             threshold, [..., n].
         reciprocity_mine: its reciprocity, [...].
-        restraint_mine: its restraint, [...].
-        conciliation_mine: its daily conciliation probability, [...].
+        restraint_mine: restraint[..., me, :], what escalating against each actor would cost it.
+        dependence_mine: dependence[..., me, :], what a break with each actor costs it.
         boldness_mine: boldness[..., me, :].
-        standing_mine: standing rungs S[..., me, :].
-        standing_at_me: standing rungs S[..., :, me].
+        standing_mine: standing levels S[..., me, :].
+        standing_at_me: standing levels S[..., :, me].
         holding_mine: 1 where `me` holds detained nationals of j, [..., n].
+        held_from_me: 1 where j holds detained nationals of `me`, [..., n].
+        thaw_rate: daily hazard of reaching out per unit of net benefit, [...].
+        audience_cost: cost of backing down per rung stood on, over 7, [...].
         max_rung_step: most rungs climbed in one answer, [...].
-        draws: uniform draws [..., 2]: answer, conciliate.
+        draws: uniform draws [..., 2]: answer, reach out.
 
     Returns:
         (action, target), integer arrays of the batch shape; -1 where it does nothing.
@@ -131,12 +160,15 @@ def choose_response(
         (excess_mine, 1),
         (excess_at_me, 1),
         (reciprocity_mine, 0),
-        (restraint_mine, 0),
-        (conciliation_mine, 0),
+        (restraint_mine, 1),
+        (dependence_mine, 1),
         (boldness_mine, 1),
         (standing_mine, 1),
         (standing_at_me, 1),
         (np.asarray(holding_mine, dtype=np.bool_), 1),
+        (np.asarray(held_from_me, dtype=np.bool_), 1),
+        (thaw_rate, 0),
+        (audience_cost, 0),
         (np.asarray(max_rung_step, dtype=np.int64), 0),
         (draws, 1),
     )
@@ -151,11 +183,14 @@ def _choose_for_each(
     excess_at_me,
     reciprocity,
     restraint,
-    conciliation,
+    dependence,
     bold,
     standing,
     standing_at_me,
     holding,
+    held,
+    thaw_rate,
+    audience_cost,
     max_rung_step,
     draws,
 ):
@@ -170,11 +205,14 @@ def _choose_for_each(
             row(excess_at_me, r),
             row(reciprocity, r),
             row(restraint, r),
-            row(conciliation, r),
+            row(dependence, r),
             row(bold, r),
             row(standing, r),
             row(standing_at_me, r),
             row(holding, r),
+            row(held, r),
+            row(thaw_rate, r),
+            row(audience_cost, r),
             row(max_rung_step, r),
             draws_r[0],
             draws_r[1],
@@ -187,10 +225,12 @@ def choose_every_response(
     threshold: np.ndarray,
     reciprocity: np.ndarray,
     restraint: np.ndarray,
-    conciliation: np.ndarray,
+    dependence: np.ndarray,
     boldness_matrix: np.ndarray,
     standing: np.ndarray,
     holding: np.ndarray,
+    thaw_rate: float | np.ndarray,
+    audience_cost: float | np.ndarray,
     max_rung_step: int | np.ndarray,
     seeds: np.ndarray | int,
     day: int,
@@ -208,11 +248,13 @@ def choose_every_response(
         (grievance, 2),
         (threshold, 1),
         (reciprocity, 1),
-        (restraint, 1),
-        (conciliation, 1),
+        (restraint, 2),
+        (dependence, 2),
         (boldness_matrix, 2),
         (standing, 2),
         (np.asarray(holding, dtype=np.bool_), 2),
+        (thaw_rate, 0),
+        (audience_cost, 0),
         (np.asarray(max_rung_step, dtype=np.int64), 0),
         (np.asarray(seeds, dtype=np.int64), 0),
         (np.int64(day), 0),
@@ -221,7 +263,20 @@ def choose_every_response(
 
 @kernel
 def _choose_every(
-    runs, grievance, threshold, reciprocity, restraint, conciliation, bold, standing, holding, max_rung_step, seeds, day
+    runs,
+    grievance,
+    threshold,
+    reciprocity,
+    restraint,
+    dependence,
+    bold,
+    standing,
+    holding,
+    thaw_rate,
+    audience_cost,
+    max_rung_step,
+    seeds,
+    day,
 ):
     n = grievance.shape[-1]
     action = np.full((runs, n), NO_ACTION, dtype=np.int64)
@@ -229,11 +284,13 @@ def _choose_every(
     able = np.empty(n, dtype=np.bool_)
     # one actor's row and column, as `choose_response` takes them (copied: no per-run views)
     grievance_mine, excess_mine, excess_at_me = np.empty(n), np.empty(n), np.empty(n)
+    restraint_mine, dependence_mine = np.empty(n), np.empty(n)
     bold_mine, standing_mine, standing_at_me = np.empty(n), np.empty(n), np.empty(n)
-    holding_mine = np.empty(n, dtype=np.bool_)
+    holding_mine, held_from_me = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
     for r in range(runs):
-        g, t, s, b, h = at(grievance, r), at(threshold, r), at(standing, r), at(bold, r), at(holding, r)
-        _mark_able(grievance, threshold, standing, g, t, s, able)
+        g, t, s, h = at(grievance, r), at(threshold, r), at(standing, r), at(holding, r)
+        x, d, b = at(restraint, r), at(dependence, r), at(bold, r)
+        _mark_able(grievance, threshold, standing, holding, g, t, s, h, able)
         for me in range(n):
             if not able[me]:
                 continue
@@ -241,8 +298,13 @@ def _choose_every(
                 grievance_mine[j] = grievance[g, me, j]
                 excess_mine[j] = grievance_excess(grievance[g, me, j], threshold[t, me])
                 excess_at_me[j] = grievance_excess(grievance[g, j, me], threshold[t, j])
-                bold_mine[j], holding_mine[j] = bold[b, me, j], holding[h, me, j]
+                restraint_mine[j], dependence_mine[j], bold_mine[j] = (
+                    restraint[x, me, j],
+                    dependence[d, me, j],
+                    bold[b, me, j],
+                )
                 standing_mine[j], standing_at_me[j] = standing[s, me, j], standing[s, j, me]
+                holding_mine[j], held_from_me[j] = holding[h, me, j], holding[h, j, me]
             key = day_key(row(seeds, r), day[0], CHOICE)
             action[r, me], target[r, me] = _choose(
                 me,
@@ -250,12 +312,15 @@ def _choose_every(
                 excess_mine,
                 excess_at_me,
                 reciprocity[at(reciprocity, r), me],
-                restraint[at(restraint, r), me],
-                conciliation[at(conciliation, r), me],
+                restraint_mine,
+                dependence_mine,
                 bold_mine,
                 standing_mine,
                 standing_at_me,
                 holding_mine,
+                held_from_me,
+                row(thaw_rate, r),
+                row(audience_cost, r),
                 max_rung_step[at(max_rung_step, r)],
                 uniform(key, choice_index(me, 0)),
                 uniform(key, choice_index(me, 1)),
@@ -271,33 +336,56 @@ def _choose(
     excess_at_me,
     reciprocity,
     restraint,
-    conciliation,
+    dependence,
     bold,
     standing,
     standing_at_me,
     holding,
+    held,
+    thaw_rate,
+    audience_cost,
     max_rung_step,
     answer_draw,
     reach_draw,
 ):
     """One actor's (action, target): the rule of the module docstring, on its own row and column."""
+    other, gain = _best_reach(
+        me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost
+    )
+    if other >= 0 and reach_draw < 1.0 - np.exp(-thaw_rate * gain):  # the way back
+        cut = _cut(standing[other], standing_at_me[other], holding[other], held[other])
+        if cut and max(excess[other], excess_at_me[other]) < -0.5:
+            return AGREEMENT_ID, other
+        if holding[other]:
+            return RELEASE_ID, other
+        return (APOLOGY_ID if excess_at_me[other] > 1.0 else CALL_ID), other
     target, top = _worst_other(excess, me)
-    aggrieved, their_top = _worst_other(excess_at_me, me)
-    calm = top <= 0.0
-    if calm and their_top > 0.0 and reach_draw < conciliation:  # reach out to the most aggrieved
-        if holding[aggrieved]:
-            return RELEASE_ID, aggrieved
-        return (APOLOGY_ID if their_top > 1.0 else CALL_ID), aggrieved
-    if calm and reach_draw < conciliation:  # make peace where relations are cut and both are calm
-        for j in range(grievance.shape[0]):
-            both_calm = max(excess[j], excess_at_me[j]) < -0.5
-            if j != me and both_calm and relations_cut(max(standing[j], standing_at_me[j])):
-                return AGREEMENT_ID, j
     if answer_draw < min(top, 1.0):  # answer the worst grievance
-        severity = reciprocity * (1.0 - restraint) * bold[target] * grievance[target]
+        severity = reciprocity * (1.0 - restraint[target]) * bold[target] * grievance[target]
         ceiling = min(standing_rung(standing[target]) + max_rung_step, N_RUNGS_ON_LADDER)
         return min(_wanted_rung(severity), ceiling) - 1, target
     return NO_ACTION, NO_ACTION
+
+
+@kernel
+def _cut(standing_mine, standing_at_me, holding_mine, held_from_me):
+    """Whether relations are cut: either side stands at the freeze rung or higher, or holds the other's nationals."""
+    return relations_cut(max(standing_mine, standing_at_me)) or holding_mine or held_from_me
+
+
+@kernel
+def _best_reach(me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost):
+    """The j that reaching out to would gain `me` the most, and that gain (-1, 0.0 if none gains)."""
+    best, top = -1, 0.0
+    for j in range(excess.shape[0]):
+        if j == me or excess[j] > 0.0:  # no reaching out while its own grievance against j is above threshold
+            continue
+        cut = _cut(standing[j], standing_at_me[j], holding[j], held[j])
+        stake = 1.0 if cut else min(max(excess_at_me[j], 0.0), 1.0)
+        gain = dependence[j] * stake - audience_cost * standing_rung(standing[j]) / N_RUNGS_ON_LADDER
+        if stake > 0.0 and gain > top:
+            best, top = j, gain
+    return best, top
 
 
 @kernel
@@ -310,32 +398,35 @@ def _worst_other(values, me):
     return best, top
 
 
-def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarray) -> np.ndarray:
+def able_to_act(grievance: np.ndarray, threshold: np.ndarray, standing: np.ndarray, holding: np.ndarray) -> np.ndarray:
     """Whether each actor can act at all, [..., n], from the whole [..., n, n] state.
 
-    An actor answers only a grievance above its threshold, reaches out only to one who holds
-    such a grievance against it, and makes peace only where relations are cut. So where actor
-    i's row and column hold no grievance above its holder's `threshold` [..., n] and no
-    `standing` rung that cuts relations, `choose_response` gives i no action, whatever its draws.
+    An actor answers only a grievance above its threshold, and reaches out only to one who holds
+    such a grievance against it or where relations are cut (a standing rung that cuts them, or
+    nationals held). So where actor i's row and column hold none of these, `choose_response`
+    gives i no action, whatever its draws.
     """
-    return on_runs(_able_to_act, (grievance, 2), (threshold, 1), (standing, 2))
+    return on_runs(
+        _able_to_act, (grievance, 2), (threshold, 1), (standing, 2), (np.asarray(holding, dtype=np.bool_), 2)
+    )
 
 
 @kernel
-def _able_to_act(runs, grievance, threshold, standing):
+def _able_to_act(runs, grievance, threshold, standing, holding):
     able = np.empty((runs, grievance.shape[-1]), dtype=np.bool_)
     for r in range(runs):
-        _mark_able(grievance, threshold, standing, at(grievance, r), at(threshold, r), at(standing, r), able[r])
+        g, t, s, h = at(grievance, r), at(threshold, r), at(standing, r), at(holding, r)
+        _mark_able(grievance, threshold, standing, holding, g, t, s, h, able[r])
     return able
 
 
 @kernel
-def _mark_able(grievance, threshold, standing, g, t, s, able):
-    """Set able[i] for each actor of one run (entries g, t, s of the arrays): see `able_to_act`."""
+def _mark_able(grievance, threshold, standing, holding, g, t, s, h, able):
+    """Set able[i] for each actor of one run (entries g, t, s, h of the arrays): see `able_to_act`."""
     n = grievance.shape[-1]
     able[:] = False
     for i in range(n):
         for j in range(n):
-            if grievance[g, i, j] > threshold[t, i] or relations_cut(standing[s, i, j]):
+            if grievance[g, i, j] > threshold[t, i] or relations_cut(standing[s, i, j]) or holding[h, i, j]:
                 able[i] = True
                 able[j] = True

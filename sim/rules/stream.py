@@ -6,12 +6,14 @@ holds a block of draws, the numbers do not depend on how runs are batched or ord
 same run gives the same numbers in either engine (and would on a GPU).
 
 The generator is counter-based. `day_key(seed, day, purpose)` hashes the run's seed, the day and
-the purpose (`NOISE`: the trust noise of the day; `CHOICE`: the actors' draws at its close) with
+the purpose (`NOISE`: the trust noise of the day; `CHOICE`: the actors' draws at its close;
+`ROUTINE`: the routine acts of the day) with
 SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
 generators", OOPSLA; the mixing function of Java's SplittableRandom and Vigna's splitmix64.c),
 one application per part. That key seeds a SplitMix64 stream: the k-th number of the day for
 the purpose is `mix(key + (k + 1) * GOLDEN_GAMMA)`, with k = i * n + j for the noise on the pair
-(i, j) and k = 2 * actor + slot for an actor's two choice draws. SplitMix64 passes BigCrush
+(i, j), k = 2 * actor + slot for an actor's two choice draws and k = 2 * (i * n + j) + kind for
+the routine acts. SplitMix64 passes BigCrush
 (TestU01) and is the generator numpy's `SeedSequence` and Java use to seed others.
 
 From 64 bits: a uniform number in [0, 1) takes the top 53 bits (`uniform`). A standard normal
@@ -43,6 +45,7 @@ _SHIFT_1, _SHIFT_2, _SHIFT_3, _SHIFT_53 = np.uint64(30), np.uint64(27), np.uint6
 _UNIT = 2.0**-53
 NOISE = 1  # purpose: the day's trust noise, indexed by the pair (i, j)
 CHOICE = 2  # purpose: each actor's two draws at the close of the day (answer, reach out)
+ROUTINE = 3  # purpose: the day's routine acts, indexed by the pair (i, j) and the kind of act
 
 
 @numba.njit(cache=True, inline="always")
@@ -72,6 +75,12 @@ def bits(key: np.uint64, index: int) -> np.uint64:
 def noise_index(i: int, j: int, n: int) -> int:
     """The index of the noise on the pair (i, j) among the day's NOISE numbers."""
     return i * n + j
+
+
+@numba.njit(cache=True, inline="always")
+def routine_index(i: int, j: int, n: int, kind: int) -> int:
+    """The index of the draw for i's routine act of `kind` (0: cooperation, 1: friction) toward j."""
+    return 2 * (i * n + j) + kind
 
 
 @numba.njit(cache=True, inline="always")

@@ -192,17 +192,20 @@ def _fade(runs, values, keep):
     return faded
 
 
-def balance_drift(trust: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
-    """Continuous structural balance: dT = rate x (T T / (n - 2)) x (1 - T^2), diagonal held.
+def balance_drift(trust: np.ndarray, baseline: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """Continuous structural balance on departures from the baseline, diagonal held.
 
-    In (T T) the diagonal counts as zero: i's view of j moves with the views of the third
-    parties k. "The friend of my friend is my friend" (Kulakowski et al. 2005; Marvel et al.
-    2011).
+    dT = rate x ((T T - B B) / (n - 2)) x (1 - T^2). In (T T) and (B B) the diagonal counts as
+    zero: i's view of j moves with the views of the third parties k, "the friend of my friend is
+    my friend" (Kulakowski et al. 2005; Marvel et al. 2011), as far as they have moved from the
+    baseline B: the observed baseline already holds whatever balance the world had, so trust at
+    its baseline does not drift.
     """
     n = trust.shape[-1]
-    off = trust.copy()
+    off, off_baseline = trust.copy(), np.array(baseline, dtype=float)
     off[..., np.arange(n), np.arange(n)] = 0.0
-    return on_runs(_balance_drift, (trust, 2), (off @ off, 2), (rate, 0))
+    off_baseline[..., np.arange(n), np.arange(n)] = 0.0
+    return on_runs(_balance_drift, (trust, 2), (off @ off - off_baseline @ off_baseline, 2), (rate, 0))
 
 
 @kernel
