@@ -18,7 +18,7 @@ from scipy import stats
 from experiments.analysis import analyze, read_sweep_results, t_interval, wilson_interval
 from sim.errors import ConfigError, MachineError
 
-NAMES = ["parameters.trust_rate", "actors.RUS.restraint", "actors.USA.engagement"]
+NAMES = ["parameters.trust_rate", "actors.RUS.distraction", "actors.USA.engagement"]
 PROBLEM = {"num_vars": 3, "names": NAMES, "bounds": [[0.0, 1.0]] * 3}
 CORRIDORS = ["russian_border_guards", "armenian_control", "neutral_operator", "none"]
 CHUNK_ROWS = 1000

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from sim.cameo import describe
 from sim.events_log import EventKind, EventRecord
 
-KIND_COLOURS = {EventKind.SCRIPTED: "#1565c0", EventKind.RESPONSE: "#6d4c41", EventKind.INJECTED: "#e65100"}
+KIND_COLOURS = {
+    EventKind.SCRIPTED: "#1565c0",
+    EventKind.RESPONSE: "#6d4c41",
+    EventKind.INJECTED: "#e65100",
+    EventKind.ROUTINE: "#757575",
+}
 
 
 @dataclass(frozen=True)
