@@ -201,7 +201,7 @@ def charts_drawn(page, selector: str) -> None:
 
 # ---------------------------------------------------------------- a small real sweep
 
-CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "no_raid.toml"}"\nhorizon_days = 240\n'
 SWEEP = """[sweep]
 scenario = "{scenario}"
 replicates = 2
