@@ -19,7 +19,7 @@ from experiments.analysis import analyze, read_sweep_results, t_interval, wilson
 from sim.errors import ConfigError, MachineError
 from sim.parameters import parameter_label
 
-NAMES = ["parameters.trust_rate", "actors.RUS.restraint", "actors.USA.engagement"]
+NAMES = ["parameters.trust_rate", "actors.RUS.distraction", "actors.USA.engagement"]
 PROBLEM = {"num_vars": 3, "names": NAMES, "bounds": [[0.0, 1.0]] * 3}
 CORRIDORS = ["russian_border_guards", "armenian_control", "neutral_operator", "none"]
 CHUNK_ROWS = 1000

@@ -51,17 +51,22 @@ def config_error(path: Path, overrides: dict | None = None) -> ConfigError:
 # (id, scenario text, key the error must name, text the message must carry: what is allowed)
 CASES = [
     # 1. unknown keys
-    ("unknown-top-table", EXTENDS + "[bogus]\nx = 1\n", "bogus", "allowed: scenario, parameters, actors, shocks"),
+    (
+        "unknown-top-table",
+        EXTENDS + "[bogus]\nx = 1\n",
+        "bogus",
+        "allowed: scenario, parameters, mechanisms, actors, shocks",
+    ),
     ("unknown-scenario-key", EXTENDS + "horizon = 30\n", "scenario.horizon", "horizon_days"),
     ("unknown-parameter", EXTENDS + "[parameters]\ntrust_rat = 0.3\n", "parameters.trust_rat", "trust_rate"),
-    ("unknown-actor-key", EXTENDS + "[actors.RUS]\nrestrain = 0.9\n", "actors.RUS.restrain", "restraint"),
+    ("unknown-actor-key", EXTENDS + "[actors.RUS]\nsensitivty = 0.9\n", "actors.RUS.sensitivty", "sensitivity"),
     ("unknown-kin-actor", EXTENDS + "[actors.RUS]\nkin = { XYZ = 0.3 }\n", "actors.RUS.kin.XYZ", "RUS, AZE"),
     ("unknown-shock-key", EXTENDS + shock(when="2025-01-05"), "shocks[0].when", "allowed: id, date"),
     # 2. unknown actor codes
     ("unknown-shock-actor", EXTENDS + shock(actor='"XYZ"'), "shocks[0].actor", "allowed: RUS, AZE, ARM"),
     ("unknown-shock-target", EXTENDS + shock(target='"rus"'), "shocks[0].target", "allowed: RUS, AZE, ARM"),
     ("missing-shock-actor", EXTENDS + shock(actor=None), "shocks[0].actor", "allowed: RUS"),
-    ("unknown-actor-table", EXTENDS + "[actors.XYZ]\nrestraint = 0.5\n", "actors.XYZ", "allowed: RUS, AZE"),
+    ("unknown-actor-table", EXTENDS + "[actors.XYZ]\nsensitivity = 0.5\n", "actors.XYZ", "allowed: RUS, AZE"),
     # 3. CAMEO code not on the scale
     ("cameo-999", EXTENDS + shock(cameo='"999"'), "shocks[0].cameo", "not a CAMEO code on the scale"),
     ("cameo-bool", EXTENDS + shock(cameo="true"), "shocks[0].cameo", "allowed (as strings): 010"),
@@ -79,7 +84,7 @@ CASES = [
     ("horizon-0", EXTENDS + "horizon_days = 0\n", "scenario.horizon_days", "[1, 3650]"),
     ("horizon-too-long", EXTENDS + "horizon_days = 3651\n", "scenario.horizon_days", "[1, 3650]"),
     ("negative-seed", EXTENDS + "seed = -1\n", "scenario.seed", "out of range"),
-    ("restraint-1.5", EXTENDS + "[actors.RUS]\nrestraint = 1.5\n", "actors.RUS.restraint", "[0.0, 1.0]"),
+    ("distraction-1.5", EXTENDS + "[actors.RUS]\ndistraction = 1.5\n", "actors.RUS.distraction", "[0.0, 1.0]"),
     (
         "corridor-position-2",
         EXTENDS + "[actors.RUS]\ncorridor = { position = 2 }\n",
@@ -145,7 +150,7 @@ MALFORMED = [
     ("unclosed-string", EXTENDS + '\n[parameters]\ntrust_rate = 0.2\nname = "oops\n', 6),
     ("duplicate-key", EXTENDS + "seed = 1\nseed = 2\n", 4),
     ("bare-word-value", STANDALONE + "[parameters]\ntrust_rate = high\n", 6),
-    ("unclosed-table-header", EXTENDS + "[actors.RUS\nrestraint = 0.5\n", 3),
+    ("unclosed-table-header", EXTENDS + "[actors.RUS\nsensitivity = 0.5\n", 3),
 ]
 
 
@@ -226,8 +231,8 @@ def test_extending_from_another_directory_keeps_the_bases_actors_file(tmp_path):
 OVERRIDES = [
     ("unknown-parameter", {"parameters.bogus": 1}, "parameters.bogus", "trust_rate"),
     ("out-of-range", {"parameters.trust_rate": 7}, "parameters.trust_rate", "[0.0, 1.0]"),
-    ("wrong-type", {"actors.RUS.restraint": "high"}, "actors.RUS.restraint", "not a number"),
-    ("unknown-actor", {"actors.XYZ.restraint": 0.5}, "actors.XYZ", "RUS, AZE"),
+    ("wrong-type", {"actors.RUS.sensitivity": "high"}, "actors.RUS.sensitivity", "not a number"),
+    ("unknown-actor", {"actors.XYZ.sensitivity": 0.5}, "actors.XYZ", "RUS, AZE"),
     ("actor-not-table", {"actors.RUS": 1}, "actors.RUS", "must be a table"),
     ("horizon-0", {"scenario.horizon_days": 0}, "scenario.horizon_days", "[1, 3650]"),
     ("no-section", {"trust_rate": 0.4}, "trust_rate", "parameters.KEY"),
@@ -302,7 +307,7 @@ CLI_CASES = [
         ["--set", "parameters.trust_rate=7"],
         ["baseline.toml (override)", "'parameters.trust_rate'", "[0.0, 1.0]"],
     ),
-    ("set-unknown-key", None, ["--set", "restraint=0.9"], ["--set", "'restraint'", "allowed:"]),
+    ("set-unknown-key", None, ["--set", "sensitivity=0.9"], ["--set", "'sensitivity'", "allowed:"]),
     ("set-no-equals", None, ["--set", "parameters.trust_rate"], ["--set", "expected KEY=VALUE"]),
 ]
 

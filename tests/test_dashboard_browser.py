@@ -201,7 +201,7 @@ def charts_drawn(page, selector: str) -> None:
 
 # ---------------------------------------------------------------- a small real sweep
 
-CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+CRISIS_240 = f'[scenario]\nextends = "{SCENARIOS / "no_raid.toml"}"\nhorizon_days = 240\n'
 SWEEP = """[sweep]
 scenario = "{scenario}"
 replicates = 2
@@ -292,7 +292,7 @@ def test_step_advances_the_clock_and_next_shock_logs_the_airliner(page, request)
 
 def test_slider_change_waits_for_reset_then_applies(page, request):
     step(page, 2)
-    thumb = page.get_by_role("slider", name="Azerbaijan's restraint")
+    thumb = page.get_by_role("slider", name="Cost of escalation (exponent on interdependence)")
     before = float(thumb.get_attribute("aria-valuenow"))
     thumb.focus()
     thumb.press("End")
@@ -308,7 +308,7 @@ def test_slider_change_waits_for_reset_then_applies(page, request):
     page.locator(".reset-button").click()
     expect(clock(page)).to_have_text("Day 0 of 365 · starts Fri 20 Dec 2024 · baseline, seed 1")
     notice = page.locator(".page-notice")
-    expect(notice).to_contain_text(f"AZE_restraint={top:g}")
+    expect(notice).to_contain_text(f"escalation_cost={top:g}")
     expect(note).to_have_count(0)
     screenshot(page, request)
     step(page)  # the page is not stuck

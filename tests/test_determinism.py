@@ -60,9 +60,9 @@ def test_rerunning_from_the_manifest_config_reproduces_the_run(three_runs, tmp_p
 
 
 def test_overrides_change_the_hash_and_are_recorded(tmp_path):
-    run = write(tmp_path, "o", 7, RUS_restraint=0.2)
+    run = write(tmp_path, "o", 7, RUS_distraction=0.2)
     manifest = json.loads((run / "manifest.json").read_text())
-    assert manifest["config"]["actors"]["RUS"]["disposition"]["restraint"] == 0.2
+    assert manifest["config"]["actors"]["RUS"]["disposition"]["distraction"] == 0.2
 
 
 def test_tables_have_the_documented_columns(three_runs):
@@ -78,7 +78,7 @@ def test_tables_have_the_documented_columns(three_runs):
         assert set(expected) <= set(frame.columns), table
         assert len(frame) > 0
     events = pd.read_parquet(first / "events.parquet")
-    assert set(events["kind"]) <= {"scripted", "response", "injected"}
+    assert set(events["kind"]) <= {"scripted", "response", "injected", "routine"}
     influence = pd.read_parquet(first / "influence.parquet")
     sums = influence.groupby(["date", "state"])["share"].sum()
     assert ((sums - 1.0).abs() < 1e-9).all()
@@ -100,7 +100,7 @@ def test_a_run_reruns_from_its_manifest_alone_after_the_config_changed(tmp_path)
     """Round trip: the manifest carries the run's inputs; the scenario file may change or vanish."""
     scenario = tmp_path / "mine.toml"
     scenario.write_text(
-        f'[scenario]\nextends = "{BASELINE}"\n[parameters]\nsolidarity = 0.5\n[actors.RUS]\nrestraint = 0.7\n'
+        f'[scenario]\nextends = "{BASELINE}"\n[parameters]\nsolidarity = 0.5\n[actors.RUS]\ndistraction = 0.7\n'
     )
     first = write_run(run := CaucasusModel(scenario, rng=11).run(), run.outcomes(), tmp_path / "first")
     scenario.write_text("this file no longer parses")

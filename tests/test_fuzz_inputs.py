@@ -40,7 +40,7 @@ actors_file = "{ACTORS}"
 trust_rate = 0.2
 
 [actors.RUS]
-restraint = 0.6
+distraction = 0.6
 
 [[shocks]]
 id = "plane"

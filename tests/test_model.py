@@ -16,9 +16,9 @@ from tests.conftest import SCENARIOS
 
 
 def test_keyword_arguments_reach_the_config():
-    model = CaucasusModel("baseline", rng=4, trust_rate=0.3, RUS_restraint=0.9, horizon_days=210)
+    model = CaucasusModel("baseline", rng=4, trust_rate=0.3, RUS_distraction=0.9, horizon_days=210)
     assert model.config.params.trust_rate == 0.3
-    assert model.config.profiles[0].disposition.restraint == 0.9
+    assert model.config.profiles[0].disposition.distraction == 0.9
     assert model.horizon == 210 and model.seed == 4
 
 
@@ -36,14 +36,14 @@ def test_model_from_a_path_and_by_name_agree():
 def test_batch_run_drives_the_model():
     results = mesa.batch_run(
         CaucasusModel,
-        parameters={"scenario": "baseline", "RUS_restraint": [0.2, 0.9], "horizon_days": 220},
+        parameters={"scenario": "baseline", "RUS_distraction": [0.2, 0.9], "horizon_days": 220},
         rng=[1, 2],
         max_steps=400,
         number_processes=1,
         display_progress=False,
     )
     assert len(results) == 4 * 8  # four runs, a row per country agent (agent reporters) in each
-    assert {r["RUS_restraint"] for r in results} == {0.2, 0.9}
+    assert {r["RUS_distraction"] for r in results} == {0.2, 0.9}
     assert all(r["Step"] == 220 for r in results)
     assert all(-1.0 <= r["trust_AZE_RUS"] <= 1.0 for r in results)
     assert {r["actor"] for r in results} == {actor.value for actor in Actor}

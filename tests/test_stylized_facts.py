@@ -15,9 +15,11 @@ either way, the bound is "in some runs but not all".
   the head of a diaspora organisation, released after questioning), never to expulsions,
   sanctions or force (rungs 5-7).
 - Without the raid none of the summer's answers happen.
-- A prompt apology softens the fall (a counterfactual: the model's claim, not the record's).
-- The way back: relations, once cut, can be restored (by the model's decisions; the record
-  stops on 11 July with relations cut, so this is a property asked of the model, not a fact).
+- A prompt apology softens the fall (a counterfactual: the model's claim, not the record's):
+  trust falls less far and Azerbaijan's answers in the fortnight after the raid are fewer.
+- The way back: relations, once cut, can be restored, on dates that come from the model and so
+  differ from run to run (the record stops on 11 July with relations cut, so this is a property
+  asked of the model, not a fact).
 - Trust (latent) is checked only as the mechanism behind the facts: Azerbaijan's trust in Russia
   falls sharply and Turkey's follows it in solidarity.
 """
@@ -63,10 +65,14 @@ def facts(model) -> dict[str, float]:
         "aze_cuts_relations": "161" in aze_week,
         "aze_detains": "173" in aze_week,
         "aze_answers": bool(aze_week),
+        "aze_hostile_fortnight": sum(
+            ladder_rung(r.cameo) > 0 for r in _responses(model, Actor.AZE, Actor.RUS, raid + 1, raid + 14)
+        ),
         "russia_max_rung": max(russian, default=0),
         "cut_a_week_after": _cut_on(model, raid + 7),
         "rupture": outcomes.rupture,
         "restored": outcomes.restored,
+        "restored_day": outcomes["restored_day"],
         "aze_rus_drop": before[AZE, RUS] - after[:, AZE, RUS].min(),
         "tur_rus_drop": before[TUR, RUS] - after[:, TUR, RUS].min(),
         "aze_rus_min": after[:, AZE, RUS].min(),
@@ -132,11 +138,13 @@ def test_without_the_raid_none_of_the_summers_answers_happen(no_raid):
 
 def test_a_prompt_apology_softens_the_fall(baseline, apology):
     assert apology["aze_rus_min"].mean() >= baseline["aze_rus_min"].mean() + 0.1
-    assert apology["aze_detains"].mean() <= baseline["aze_detains"].mean() - 0.5
+    assert apology["aze_hostile_fortnight"].mean() < baseline["aze_hostile_fortnight"].mean()
 
 
-def test_a_way_back_exists_but_is_not_certain(baseline):
-    assert 0.0 < np.mean(baseline["restored"]) < 1.0
+def test_a_way_back_exists_and_its_date_comes_from_the_model(baseline):
+    assert baseline["restored"].any()
+    restored_days = baseline["restored_day"][baseline["restored"]]
+    assert len(np.unique(restored_days)) > 1  # not one scripted date
 
 
 def test_the_latent_mechanism_azerbaijans_trust_falls_and_turkeys_follows(baseline, no_raid):

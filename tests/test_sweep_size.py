@@ -35,16 +35,16 @@ from tests.test_sweeps import write_scenario, write_sweep
 
 SWEEPS = sorted((ROOT / "configs" / "sweeps").glob("*.toml"))
 EIGHT = [  # eight parameters a full factorial can grid (the rupture study's)
-    ("actors.RUS.restraint", 0.5, 1.0),
-    ("actors.RUS.conciliation", 0.0, 0.2),
-    ("actors.AZE.restraint", 0.2, 0.8),
+    ("actors.RUS.distraction", 0.0, 0.9),
+    ("parameters.escalation_cost", 0.0, 10.0),
+    ("parameters.deterrence", 0.0, 2.0),
     ("actors.AZE.sensitivity", 0.5, 1.5),
     ("actors.AZE.response_threshold", 0.1, 1.0),
     ("actors.AZE.memory_half_life_days", 30.0, 365.0),
     ("parameters.trust_rate", 0.1, 0.35),
-    ("parameters.rupture_trust", -0.7, -0.3),
+    ("parameters.thaw_rate", 0.0, 2.0),
 ]
-TWO = {"parameters.trust_rate": {"min": 0.1, "max": 0.4}, "actors.RUS.restraint": {"min": 0.5, "max": 1.0}}
+TWO = {"parameters.trust_rate": {"min": 0.1, "max": 0.4}, "actors.RUS.distraction": {"min": 0.5, "max": 1.0}}
 MB = 2**20
 
 
@@ -273,7 +273,7 @@ FACTORIAL = {
     "parameters.trust_rate": {"min": 0.1, "max": 0.35, "levels": 7},
     "actors.AZE.sensitivity": {"values": [0.4, 0.8, 1.2]},
     "parameters.max_rung_step": {"min": 1, "max": 3, "levels": 3},  # an integer parameter
-    "actors.RUS.restraint": {"min": 0.5, "max": 1.0, "levels": 5},
+    "actors.RUS.distraction": {"min": 0.5, "max": 1.0, "levels": 5},
 }
 
 

@@ -42,12 +42,13 @@ from tests.conftest import ROOT, SCENARIOS
 BASELINE = SCENARIOS / "baseline.toml"
 CLI_TIMEOUT_S = 120
 
-# The whole crisis up to day 240: the plane, the raid and the deaths, the US corridor proposal
-# and an agreed corridor on a day set by agreement_days (Armenia's reservation value raised to the
-# operator's point, so it accepts it when tabled; no sponsor-trust floor, so Azerbaijan does
-# too); ruptures at some points, not at others.
+# The crisis up to day 240 without the raid: the plane, the US corridor proposal and an agreed
+# corridor on a day set by agreement_days (Armenia's reservation value raised to the operator's
+# point, so it accepts it when tabled; no sponsor-trust floor, so Azerbaijan does too). The raid's
+# detentions would rupture relations in every run; without them, whether the plane's downing does
+# depends on the parameters: ruptures at some points, not at others.
 CRISIS_240 = (
-    f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 240\n'
+    f'[scenario]\nextends = "{BASELINE}"\nhorizon_days = 240\ndrop_shocks = ["raid", "deaths", "autopsy"]\n'
     "[parameters]\nsponsor_trust_floor = -1.0\n"
     '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
 )
@@ -135,7 +136,7 @@ CRISIS_PARAMETERS = {
 
 @pytest.fixture(scope="module")
 def crisis_sweep(tmp_path_factory) -> Path:
-    """Latin hypercube, 12 points x 2 replicates over the 240-day crisis, in chunks of 5 (the last holds 4)."""
+    """Latin hypercube, 12 points x 2 replicates over CRISIS_240, in chunks of 5 (the last holds 4)."""
     folder = tmp_path_factory.mktemp("crisis")
     scenario = write_scenario(folder, CRISIS_240)
     design = {"kind": "latin_hypercube", "samples": 12}
@@ -420,8 +421,8 @@ def test_chunks_past_the_millionth_are_found_on_disk(tmp_path):
 
 FLOAT_PARAMETERS = {
     "actors.AZE.sensitivity": {"min": 0.4, "max": 1.6},
-    "parameters.rupture_trust": {"min": -0.7, "max": -0.3},
-    "actors.RUS.restraint": {"min": 0.5, "max": 1.0},
+    "parameters.escalation_cost": {"min": 0.0, "max": 10.0},
+    "actors.RUS.distraction": {"min": 0.5, "max": 1.0},
 }
 INTEGER_PARAMETERS = {
     "parameters.max_rung_step": {"min": 1, "max": 3},
@@ -480,7 +481,7 @@ def test_sampled_designs_stay_within_bounds_and_have_salibs_number_of_points(cas
 def test_a_full_factorial_is_exactly_the_product_of_the_value_lists(tmp_path):
     parameters = {
         "actors.AZE.sensitivity": {"values": [0.4, 0.8, 1.6]},
-        "parameters.rupture_trust": {"min": -0.7, "max": -0.3, "levels": 3},
+        "parameters.thaw_rate": {"min": 0.0, "max": 2.0, "levels": 3},
         "parameters.max_rung_step": {"min": 1, "max": 3, "levels": 5},  # integer: 1, 1.5, 2, 2.5, 3 -> 1, 2, 3
         "parameters.agreement_days": {"values": [7, 21]},
     }
@@ -488,7 +489,7 @@ def test_a_full_factorial_is_exactly_the_product_of_the_value_lists(tmp_path):
         write_sweep(tmp_path, "ff.toml", write_scenario(tmp_path), {"kind": "full_factorial"}, parameters)
     )
     frame = sample_design(config)
-    levels = [[0.4, 0.8, 1.6], [-0.7, -0.5, -0.3], [1, 2, 3], [7, 21]]
+    levels = [[0.4, 0.8, 1.6], [0.0, 1.0, 2.0], [1, 2, 3], [7, 21]]
     expected = list(itertools.product(*levels))
     assert len(frame) == design_size(config) == 3 * 3 * 3 * 2
     got = [tuple(row) for row in frame[list(parameters)].itertuples(index=False)]
@@ -573,14 +574,14 @@ def test_rows_do_not_depend_on_the_chunk_size(seed_sweeps, small, large, files):
 # ---------------------------------------------------------------- 6: known sensitivity on the real model
 
 
-def test_sobol_finds_that_sensitivity_drives_trust_and_the_rupture_threshold_does_not(tmp_path):
-    """`rupture_trust` only defines the rupture outcome: trust cannot depend on it; AZE's sensitivity drives it."""
+def test_sobol_finds_that_sensitivity_drives_trust_and_the_rupture_duration_does_not(tmp_path):
+    """`rupture_days` only defines the rupture outcome: trust cannot depend on it; AZE's sensitivity drives it."""
     config = write_sweep(
         tmp_path,
         "sobol.toml",
         BASELINE,
         {"kind": "sobol", "samples": 32},
-        {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}, "parameters.rupture_trust": {"min": -0.7, "max": -0.3}},
+        {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}, "parameters.rupture_days": {"min": 7, "max": 28}},
         replicates=2,
         master_seed=11,
         seeds="common",
@@ -591,8 +592,8 @@ def test_sobol_finds_that_sensitivity_drives_trust_and_the_rupture_threshold_doe
     table = result.sensitivity
     trust = table[table["outcome"] == "trust_AZE_RUS_min"].set_index("parameter")
     assert set(trust["method"]) == {"sobol"}
-    assert abs(trust.loc["parameters.rupture_trust", "ST"]) < 0.05
-    assert abs(trust.loc["parameters.rupture_trust", "S1"]) < 0.05
+    assert abs(trust.loc["parameters.rupture_days", "ST"]) < 0.05
+    assert abs(trust.loc["parameters.rupture_days", "S1"]) < 0.05
     assert trust.loc["actors.AZE.sensitivity", "ST"] > 0.5
     assert trust.loc["actors.AZE.sensitivity", "rank"] == 1
     assert (out / "analysis" / "sensitivity.csv").is_file() and (out / "analysis" / "report.md").is_file()

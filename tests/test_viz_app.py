@@ -61,15 +61,15 @@ def test_step_advances_the_clock_and_the_views():
 def test_slider_change_waits_for_reset_then_applies():
     rc = render_page()
     button(rc, "Step").click()
-    slider = rc.find(v.Slider, label="Azerbaijan's restraint").widget
-    slider.v_model = 0.9
+    slider = rc.find(v.Slider, label="Cost of escalation (exponent on interdependence)").widget
+    slider.v_model = 6.0
     rc.find(v.Alert, class_="pending-note").assert_single()
     assert clock(rc).startswith("Day 1 ")  # nothing runs until Reset
     button(rc, "Reset").click()
     assert clock(rc).startswith("Day 0 ")
     rc.find(v.Alert, class_="pending-note").assert_empty()
     notice = rc.find(v.Alert, class_="page-notice").widget
-    assert "AZE_restraint=0.9" in widget_text(notice)
+    assert "escalation_cost=6" in widget_text(notice)
 
 
 def test_bad_seed_shows_a_message_and_keeps_the_run():

@@ -91,10 +91,11 @@ def test_reset_applies_changed_values_and_refuses_bad_ones():
     session = Session()
     session.step(10)
     values = {knob.keyword: knob.value_in(session.live.model.config) for knob in KNOBS}
-    assert session.reset("baseline", 7, {**values, "AZE_restraint": 0.9})
+    assert session.reset("baseline", 7, {**values, "escalation_cost": 6.0})
     assert session.live.day == 0 and session.live.settings.seed == 7
-    assert session.live.settings.overrides == (("AZE_restraint", 0.9),)
-    assert session.live.model.inputs.restraint[INDEX[Actor.AZE]] == pytest.approx(0.9)
+    assert session.live.settings.overrides == (("escalation_cost", 6.0),)
+    inputs = session.live.model.inputs  # restraint = 1 - (1 - dependence)^escalation_cost, with the new cost
+    np.testing.assert_allclose(inputs.restraint, 1.0 - (1.0 - inputs.dependence) ** 6.0)
     running = session.live
     for seed, values_given in ((-1, values), (2**63, values), (None, values), (1, {**values, "trust_rate": 5.0})):
         assert not session.reset("baseline", seed, values_given)
@@ -125,27 +126,27 @@ def test_whatif_branches_share_the_past_and_differ_only_after(at_raid):
 
 
 def test_whatif_without_change_equals_the_run_continued(at_raid):
-    whatif = branch(at_raid, ParameterChange("AZE_restraint", at_raid.model.inputs.restraint[INDEX[Actor.AZE]]))
+    whatif = branch(at_raid, ParameterChange("AZE_reciprocity", at_raid.model.inputs.reciprocity[INDEX[Actor.AZE]]))
     np.testing.assert_array_equal(whatif.as_run.trust_history, whatif.changed.trust_history)
     continued = at_raid.replay().run()
     np.testing.assert_array_equal(continued.trust_history, whatif.as_run.trust_history)
 
 
 def test_whatif_parameter_change_acts_from_the_branch_day(at_raid):
-    whatif = branch(at_raid, ParameterChange("AZE_restraint", 1.0))
-    assert whatif.changed.interventions == [(at_raid.day, {"actors.AZE.restraint": 1.0})]
+    whatif = branch(at_raid, ParameterChange("AZE_reciprocity", 0.0))
+    assert whatif.changed.interventions == [(at_raid.day, {"actors.AZE.reciprocity": 0.0})]
 
     def aze_rungs(model):
         return {ladder_rung(r.cameo) for r in model.log if r.day > at_raid.day and r.actor == "AZE"} - {0}
 
-    assert max(aze_rungs(whatif.changed)) < max(aze_rungs(whatif.as_run))  # full restraint: milder answers
+    assert max(aze_rungs(whatif.changed)) < max(aze_rungs(whatif.as_run))  # no urge to answer in kind: milder answers
 
 
 def test_bad_branches_are_refused():
     session = Session()
     session.step(3)
-    assert not session.branch(ParameterChange("AZE_restraint", 7.0))
-    assert "restraint" in session.error and session.whatif is None
+    assert not session.branch(ParameterChange("AZE_reciprocity", 7.0))
+    assert "reciprocity" in session.error and session.whatif is None
     assert not session.branch(ShockChange("AZE", "AZE", "055"))
     assert "itself" in session.error
 

@@ -1,7 +1,10 @@
 """The sweep explorer page on small real sweeps: its frames and chart options, then the page itself.
 
 The sweeps run the real model (the ensemble engine, through `plan_sweep`/`execute` as
-tests/test_sweeps.py does) over the crisis cut to 240 days; they are made once per module.
+tests/test_sweeps.py does) over the crisis without the Yekaterinburg raid (the no_raid scenario)
+cut to 240 days; they are made once per module. Without the raid, whose detentions rupture
+relations in every run, whether the downing of the airliner does varies with Azerbaijan's
+sensitivity, so the rupture outcome varies and some runs have no rupture day.
 The page is rendered with Solara's test helpers (no browser): controls are driven through their
 widgets and the page is read back through reacton's finder.
 """
@@ -49,11 +52,11 @@ from viz.sweep_data import (
 from viz.sweep_explorer import SweepExplorer
 from viz.sweep_sensitivity import compute_sensitivity, sensitivity_markdown, sensitivity_problem, sensitivity_rows
 
-# The 240-day crisis with an agreed corridor (Armenia's reservation value raised to the operator's
-# point, and no sponsor-trust floor: both accept the operator when tabled, so the corridor is
-# agreed the same day in every run).
+# The 240-day crisis without the raid, with an agreed corridor (Armenia's reservation value raised
+# to the operator's point, and no sponsor-trust floor: both accept the operator when tabled, so the
+# corridor is agreed the same day in every run).
 CRISIS_240 = (
-    f'[scenario]\nextends = "{SCENARIOS / "baseline.toml"}"\nhorizon_days = 240\n'
+    f'[scenario]\nextends = "{SCENARIOS / "no_raid.toml"}"\nhorizon_days = 240\n'
     "[parameters]\nsponsor_trust_floor = -1.0\n"
     '[actors.ARM]\ncorridor = { reservation = 0.6, reason = "an agreement for the tests to compare" }\n'
 )
