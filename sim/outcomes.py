@@ -16,7 +16,7 @@ Rules (also in docs/ODD.md §7.14):
   counts them), and `restored` says whether the latest rupture had ended by the horizon, on the
   day its cut no longer held (observable events only: trust is not involved);
 - `corridor_arrangement`: the arrangement agreed (both principals accepted it, the nearest such
-  to the forecast, for `agreement_days` consecutive days), or `none`; `corridor_position`: its
+  to the forecast, for `agreement_days` consecutive days), or `none`; `agreed_position`: its
   point on the dimension of control (NaN, null in `outcomes.json`, when none is agreed);
 - `peace_progress`: the AZE-ARM treaty progress at the horizon;
 - `max_escalation_rung`: the highest ladder rung among the model's own responses (0: none);
@@ -298,7 +298,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         reduce=lambda runs: runs.state.agreed_day,
     ),
     MaybeOutcome(
-        name="corridor_position",
+        name="agreed_position",
         title="Agreed corridor position",
         unit="0 Armenian control to 1 a foreign service; runs with an agreement",
         meaning="the agreed arrangement's point on the dimension of control over the route",

@@ -24,7 +24,7 @@ def summary(title: str, log: list[EventRecord], outcomes: RunOutcomes, seconds: 
         "Outcomes:",
         f"  rupture (AZE-RUS)       {outcomes.rupture}" + (f" on {outcomes.rupture_date}" if outcomes.rupture else ""),
         f"  corridor arrangement    {outcomes.corridor_arrangement}"
-        + (f" agreed {outcomes.corridor_date}, x = {outcomes.corridor_position:.2f}" if outcomes.corridor_date else ""),
+        + (f" agreed {outcomes.corridor_date}, x = {outcomes.agreed_position:.2f}" if outcomes.corridor_date else ""),
         f"  peace treaty progress   {outcomes.peace_progress:.3f}",
         f"  Russia's influence      AZE {outcomes.russia_influence_AZE:.3f}   ARM {outcomes.russia_influence_ARM:.3f}",
         f"  trust AZE->RUS          min {outcomes.trust_AZE_RUS_min:+.2f}   final {outcomes.trust_AZE_RUS_final:+.2f}",
