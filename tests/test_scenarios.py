@@ -1,7 +1,11 @@
 """Each alternative scenario does what it says, compared with the baseline on the same seeds.
 
-Ten replicates a scenario (master seed 7). Measured when written (means over the ten):
-Russia's highest rung 1.9 in the baseline and 5.9 when it retaliates; Azerbaijan's lowest
+Ten replicates a scenario (master seed 7). Russia's highest rung in the baseline is bounded by the
+record: by 11 July 2025 Russia's answers had gone as far as a detention (173, rung 4: the head of a
+diaspora organisation in Yekaterinburg, 1 July), never to expulsions, sanctions or force; when it
+retaliates it must climb higher than in the baseline, and an undistracted Russia at least as high.
+Measured when first written (old model, means over the ten): Russia's highest rung 1.9 in the
+baseline and 5.9 when it retaliates; Azerbaijan's lowest
 trust in Iran -0.25 in the baseline and -0.61 when Iran escalates; China's share of influence
 over Azerbaijan 0.17 in the baseline and 0.38 when it backs the Middle Corridor. The corridor
 (docs/ODD.md §7.12): the neutral operator is agreed in no run once the US disengages (it is never
@@ -47,7 +51,14 @@ def measure(model) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def runs():
     """Mean of each measurement per scenario."""
-    names = ["baseline", "russia_retaliates", "us_disengages", "iran_escalates", "china_backs_middle_corridor"]
+    names = [
+        "baseline",
+        "russia_retaliates",
+        "russia_undistracted",
+        "us_disengages",
+        "iran_escalates",
+        "china_backs_middle_corridor",
+    ]
     means = {}
     for name in names:
         rows = [measure(m) for m in run_replicates(name, SEEDS)]
@@ -57,11 +68,15 @@ def runs():
 
 def test_the_baseline_does_not_agree_the_operator_at_once_and_russia_stays_low(runs):
     assert runs["baseline"]["neutral_operator_agreed_at_once"] == 0.0
-    assert runs["baseline"]["russia_max_rung"] <= 2.0
+    assert runs["baseline"]["russia_max_rung"] <= ladder_rung("173")
 
 
 def test_when_russia_retaliates_it_climbs_the_ladder(runs):
-    assert runs["russia_retaliates"]["russia_max_rung"] >= 4.0
+    assert runs["russia_retaliates"]["russia_max_rung"] > runs["baseline"]["russia_max_rung"]
+
+
+def test_an_undistracted_russia_climbs_at_least_as_high(runs):
+    assert runs["russia_undistracted"]["russia_max_rung"] >= runs["baseline"]["russia_max_rung"]
 
 
 def test_when_the_us_disengages_no_neutral_operator_is_agreed(runs):

@@ -21,6 +21,7 @@ from sim.errors import ConfigError
 from tests.conftest import ROOT
 
 ACTORS = ROOT / "configs" / "actors.toml"
+INTERDEPENDENCE = ROOT / "configs" / "interdependence.toml"
 ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 CUTOFF = dt.date(2025, 7, 11)  # the project's information cut-off (COMMON rules)
 ACTORS_TEXT = ACTORS.read_text(encoding="utf-8")
@@ -48,7 +49,8 @@ def scenario_with(tmp_path: Path, adjustments: str) -> Path:
     actors.write_text(PROFILES_TEXT + adjustments, encoding="utf-8")
     scenario = tmp_path / "scenario.toml"
     scenario.write_text(
-        f'[scenario]\nname = "adj"\nstart_date = 2024-12-20\nhorizon_days = 30\nactors_file = "{actors}"\n',
+        f'[scenario]\nname = "adj"\nstart_date = 2024-12-20\nhorizon_days = 30\nactors_file = "{actors}"\n'
+        f'interdependence = "{INTERDEPENDENCE}"\n',
         encoding="utf-8",
     )
     return scenario
