@@ -17,9 +17,12 @@ import solara
 
 from sim.actors import INDEX, Actor
 from sim.cameo import LADDER
+from sim.corridor import POSITION, Arrangement
 from sim.ensemble import run_ensemble
 from sim.model import CaucasusModel, resolve_scenario
 from sim.parameters import ModelParams, param_names
+from sim.rules import corridor
+from sim.rules.day import STATE_ROWS
 from tests.conftest import ROOT, SCENARIOS
 from viz.info import InfoPage, info_sections, info_text
 
@@ -224,6 +227,23 @@ def test_azerbaijan_takes_the_way_back(sections, baseline):
         assert long_date(day, year=False) in notice
 
 
+def armenia_reaches_the_operator(seed: int) -> dt.date | None:
+    """The first date Armenia's band (its reservation value widened by the peace track) reaches the operator's point."""
+    model = CaucasusModel("baseline", rng=seed)
+    armenia = STATE_ROWS.index(INDEX[Actor.ARM])
+    operator = POSITION[Arrangement.NEUTRAL_OPERATOR]
+    while model.running:
+        model.step()
+        state, inputs = model.simulation.state, model.simulation.inputs
+        position = inputs.position[..., STATE_ROWS]
+        band = corridor.radius(
+            state.reservation, position, inputs.salience[..., STATE_ROWS], state.progress, inputs.params.peace_widening
+        )
+        if abs(operator - np.ravel(position)[armenia]) <= np.ravel(band)[armenia]:
+            return model.date
+    return None
+
+
 def test_corridor_and_influence(sections, baseline):
     notice = flat(sections["What to notice"])
     assert baseline.outcomes().corridor_arrangement == "none" and "**nothing is agreed**" in notice
@@ -231,6 +251,7 @@ def test_corridor_and_influence(sections, baseline):
     result = run_ensemble(resolve_scenario("baseline"), seeds)
     assert {result.run_outcomes(i).corridor_arrangement for i in range(len(seeds))} == {"none"}
     assert "seeds 1 to 30" in notice
+    assert armenia_reaches_the_operator(1).month == 9 and "Armenia's limit reaches it only in September" in notice
     usa = baseline.trust_history[:, AZE, INDEX[Actor.USA]]
     floor = baseline.config.params.sponsor_trust_floor
     assert minus(usa[0]) == "−0.55" and "about −0.55" in notice and usa.max() <= floor, "AZE's trust in the US"
