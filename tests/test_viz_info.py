@@ -256,6 +256,21 @@ def test_corridor_and_influence(sections, baseline):
     floor = baseline.config.params.sponsor_trust_floor
     assert minus(usa[0]) == "−0.55" and "about −0.55" in notice and usa.max() <= floor, "AZE's trust in the US"
     assert long_date(baseline.config.date_of(shock_day(baseline, "us_proposal"))) in notice
+    params, how = baseline.config.params, flat(sections["How it works"])
+    assert params.sponsor_trust_floor == -0.5 and "(`sponsor_trust_floor`, −0.5)" in how
+    assert params.agreement_days == 21 and "after 21 days in a row" in how
+    assert params.rupture_days == 14 and "lasts two weeks (`rupture_days`)" in how
+    lower = {"parameters.sponsor_trust_floor": np.full(len(seeds), -0.6)}
+    runs, _ = _runs("baseline", seeds, lower)
+    agreed = sorted(
+        dt.date.fromisoformat(run.corridor_date) for run in runs if run.corridor_arrangement == "neutral_operator"
+    )
+    assert len(agreed) == len(seeds), "with the floor at -0.6 the operator is no longer agreed in every run"
+    assert (agreed[0].month, agreed[-1].month) == (9, 10) and agreed[0].day > 20 and agreed[-1].day > 20
+    assert (
+        "with the line at −0.6 the operator is agreed in every run, between late September and late October 2025"
+        in flat(sections["Keep in mind"])
+    )
     shares = baseline.shares_history  # [day, state (AZE, ARM), power (RUS, TUR, ...)]
     raid = shock_day(baseline, "raid")
     russia = shares[:, 0, 0]
@@ -285,7 +300,9 @@ def test_scenarios_about_the_crisis_do_what_the_page_says(sections):
     winter = rungs(result.event_log(0), Actor.AZE, Actor.RUS, until=dt.date(2025, 1, 31))
     assert [(d.day, c) for d, c in winter] == [(26, "111"), (27, "111")], winter
     assert apology.rupture_date == "2025-06-27" and apology.ruptures == 1, "no winter rupture"
-    assert apology.aze_detains_rus_date == "2025-07-01" and apology.response_counts["161"] > 0
+    summer = rungs(result.event_log(0), Actor.AZE, Actor.RUS, since=dt.date(2025, 6, 1))
+    assert [d for d, c in summer if c == "161"][:1] == [dt.date(2025, 6, 30)] and "freezes channels (30 June)" in text
+    assert apology.aze_detains_rus_date == "2025-07-01" and "detains Russians (1 July)" in text
     assert highest(rungs(result.event_log(0), Actor.RUS, Actor.AZE)) == RUNG["161"]
     assert minus(apology.trust_AZE_RUS_min) == "−0.45" and "−0.45" in text
     assert apology.restored_date == "2025-09-22" and "restored on 22 September" in text
