@@ -4,6 +4,7 @@
 the ensemble engine): their seeds, state and inputs, and the `Recorder` that keeps their days.
 A day d is run in this order (docs/ODD.md, process overview):
 
+0. the scenario's dated series change a disposition from day d on, if any (`sim.config.series`);
 1. the events queued for day d take effect, in the order they were queued: the responses
    chosen at the close of day d - 1, the scenario's scripted shocks for day d, then any event
    injected by hand since (`inject`);
@@ -25,6 +26,7 @@ in the size of the batch and in whether the recorder keeps daily histories.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -77,6 +79,7 @@ class Simulation:
         self.targets = np.full_like(self.actions, NO_ACTION)
         self.routine = self._no_routine()  # (cooperates, criticises) [..., n, n]: the routine acts of the next day
         self._shocks = scenario.shocks_by_day()
+        self._series = scenario.series_by_day()
         self._queue_shocks(0)
 
     @property
@@ -105,6 +108,7 @@ class Simulation:
         if self.finished:
             raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         day = self.day
+        self._apply_series(day)
         events = self._events_of(day)
         self.state = advance(self.state, events, self.inputs, self.rule_seeds, day)
         self.recorder.record(day, self.state)
@@ -117,6 +121,13 @@ class Simulation:
         else:
             self.actions, self.targets = np.full_like(self.actions, NO_ACTION), np.full_like(self.targets, NO_ACTION)
             self.routine = self._no_routine()
+
+    def _apply_series(self, day: int) -> None:
+        """Set the dispositions the scenario's dated series change on `day`, in every run."""
+        for point in self._series.get(day, []):
+            values = np.array(getattr(self.inputs, point.parameter), dtype=float)
+            values[..., INDEX[point.actor]] = point.value
+            self.inputs = replace(self.inputs, **{point.parameter: values})
 
     def _choose(self, events: DayEvents, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Every actor's action for the next day: the model's rule, or the null model's answer in kind."""

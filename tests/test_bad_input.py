@@ -55,7 +55,7 @@ CASES = [
         "unknown-top-table",
         EXTENDS + "[bogus]\nx = 1\n",
         "bogus",
-        "allowed: scenario, parameters, mechanisms, actors, shocks",
+        "allowed: scenario, parameters, mechanisms, actors, shocks, series",
     ),
     ("unknown-scenario-key", EXTENDS + "horizon = 30\n", "scenario.horizon", "horizon_days"),
     ("unknown-parameter", EXTENDS + "[parameters]\ntrust_rat = 0.3\n", "parameters.trust_rat", "trust_rate"),

@@ -25,12 +25,13 @@ from sim.config.fields import (
 )
 from sim.config.mechanisms import apply_mechanisms
 from sim.config.schema import ActorProfile, CorridorStance, Figure, Scenario, Shock
+from sim.config.series import read_series
 from sim.config.source import read_toml, referred
 from sim.corridor import Arrangement
 from sim.errors import ConfigError
 from sim.parameters import Disposition, ModelParams, param_names
 
-SCENARIO_SECTIONS = ("scenario", "parameters", "mechanisms", "actors", "shocks")
+SCENARIO_SECTIONS = ("scenario", "parameters", "mechanisms", "actors", "shocks", "series")
 SCENARIO_KEYS = (
     "name",
     "description",
@@ -108,6 +109,7 @@ def build_scenario(
         profiles=profiles,
         baseline_trust=trust,
         shocks=tuple(sorted(_unique_ids(shocks, source), key=lambda s: s.date)),
+        series=read_series(raw, source, start, horizon_end),
         source=source,
         raw=raw,
         actors_raw=actors_raw,

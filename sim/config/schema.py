@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.actors import Actor
+from sim.config.series import SeriesPoint
 from sim.corridor import Arrangement
 from sim.parameters import Disposition, ModelParams
 
@@ -93,6 +94,7 @@ class Scenario:
     interdependence_raw: dict[str, Any]
     interdependence_source: str
     model: str = "crisis"  # "crisis", or "reciprocity": the null model (sim.config.mechanisms)
+    series: tuple[SeriesPoint, ...] = ()  # dated changes of a disposition (sim.config.series)
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (0 = start date)."""
@@ -101,6 +103,13 @@ class Scenario:
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day index."""
         return self.start_date + dt.timedelta(days=day)
+
+    def series_by_day(self) -> dict[int, list[SeriesPoint]]:
+        """The dated series' changes grouped by the day index they take effect on, in file order."""
+        by_day: dict[int, list[SeriesPoint]] = {}
+        for point in self.series:
+            by_day.setdefault(self.day_of(point.date), []).append(point)
+        return by_day
 
     def shocks_by_day(self) -> dict[int, list[Shock]]:
         """The scripted shocks grouped by the day index they fall on, in file order."""
@@ -122,6 +131,16 @@ class Scenario:
             "actors": {p.actor.value: _profile_dict(p) for p in self.profiles},
             "baseline_trust": self.baseline_trust.round(12).tolist(),
             "shocks": [_shock_dict(s) for s in self.shocks],
+            "series": [
+                {
+                    "actor": p.actor.value,
+                    "parameter": p.parameter,
+                    "date": p.date.isoformat(),
+                    "value": p.value,
+                    "reason": p.reason,
+                }
+                for p in self.series
+            ],
             "interdependence": _jsonable(self.interdependence_raw),
         }
 
