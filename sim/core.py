@@ -38,7 +38,7 @@ from sim.inputs import initially_on_table, rule_inputs
 from sim.journal import SharedEvent
 from sim.recorder import Recorder
 from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
-from sim.rules.events import DayEvents, ShockInput, combine, response_events, routine_events, shock_events
+from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events, with_routine
 from sim.rules.reciprocity import tit_for_tat
 from sim.rules.responses import NO_ACTION
 from sim.rules.routine import draw_routine
@@ -155,7 +155,7 @@ class Simulation:
         """The events queued for `day` as the rules' arrays: responses, routine acts, scripted and injected events."""
         events = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
         if day and self.routine[0].any() | self.routine[1].any():
-            events = combine(events, routine_events(*self.routine))
+            events = with_routine(events, *self.routine)
         shared = self.journal.shared_on(day)
         return combine(_shared_day_events(shared), events) if shared else events
 

@@ -10,7 +10,7 @@ Events of a day, scripted or chosen, are reduced to dense arrays with any leadin
 - `detained`, `released`, `agreed` `[..., k, v]`: k detained / released v's nationals, signed
   an agreement with v;
 - `proposed[..., a]`: arrangement a was put on the corridor table;
-- routine acts (`routine_events`) add to `hostility` and `cooperation` only;
+- routine acts (`with_routine`) add to `hostility` and `cooperation` only;
 - `touched[...]`: whether the run has any event that day (runs without are left as they were
   by the trust and grievance rules, `sim.rules.day.take_in`).
 """
@@ -146,11 +146,19 @@ def _response_events(runs, action, target):
     return hostility, cooperation, severity_dealt, rung, detained, released, agreed, touched
 
 
-def routine_events(cooperates: np.ndarray, criticises: np.ndarray) -> DayEvents:
-    """Arrays of a day's routine acts (`sim.rules.routine.draw_routine`): they move trust and grievance only."""
+def with_routine(events: DayEvents, cooperates: np.ndarray, criticises: np.ndarray) -> DayEvents:
+    """The day's events with its routine acts (`sim.rules.routine.draw_routine`) added.
+
+    Routine acts move trust and grievance only: they add to `hostility` and `cooperation` (after
+    the events already there, as `combine` would) and touch their runs; nothing else changes.
+    """
     hostility, cooperation, touched = routine_arrays(cooperates, criticises)
-    empty = DayEvents.empty(cooperates.shape[-1], cooperates.shape[:-2])
-    return replace(empty, hostility=hostility, cooperation=cooperation, touched=touched)
+    return replace(
+        events,
+        hostility=events.hostility + hostility,
+        cooperation=events.cooperation + cooperation,
+        touched=events.touched | touched,
+    )
 
 
 def combine(first: DayEvents, second: DayEvents) -> DayEvents:

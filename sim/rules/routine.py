@@ -4,7 +4,7 @@ Each day, for each ordered pair (i, j), i makes a routine cooperative act toward
 probability `scale x cooperation_rate[i, j]` and a routine criticism with probability
 `scale x friction_rate[i, j]` (base rates from `sim.routine`), each from its own number of the
 run's stream (`ROUTINE` purpose, `routine_index`). The acts move trust and grievance like any
-event (`routine_events`), so trust wanders in calm times.
+event (`sim.rules.events.with_routine`), so trust wanders in calm times.
 
 So that it wanders without drifting, trust relaxes toward an anchor rather than the baseline:
 with retention k_i and the expected daily step E[s] of routine acts at baseline trust,
