@@ -17,6 +17,7 @@ import numpy as np
 from sim.actors import ACTORS, INDEX, POWERS, STATE_ROW, STATES, Actor
 from sim.cameo import LADDER
 from sim.corridor import ARRANGEMENTS, Arrangement
+from sim.events_log import EventKind
 from sim.model import CaucasusModel
 
 #: Where each actor sits in the trust network: the South Caucasus states in the middle,
@@ -44,6 +45,8 @@ POWER_COLOURS = {
     Actor.EU: "#6a1b9a",
 }
 ARRANGEMENT_COLOURS = ["#c62828", "#ef6c00", "#1565c0", "#9e9e9e"]
+#: The vertical marks on the time charts, by kind: scripted shocks, injected shocks, rupture and restoration.
+MARK_COLOURS = {"scripted": "#1565c0", "injected": "#e65100", "rupture": "#b71c1c", "restored": "#2e7d32"}
 
 
 def trust_colour(trust: float) -> str:
@@ -80,6 +83,58 @@ def _time_axes(dates: list[str], y_name: str, **y: Any) -> dict[str, Any]:
         "xAxis": {"type": "category", "data": dates, "boundaryGap": False},
         "yAxis": {"type": "value", "name": y_name, **y},
     }
+
+
+def event_marks(model: CaucasusModel) -> list[dict[str, Any]]:
+    """Vertical lines for the days run so far: scripted shocks, injected shocks, the rupture(s), the restoration.
+
+    Shocks of one day share one line, labelled with their ids (scripted) or actor, target and
+    code (injected). The ruptures drawn are the first one and, while relations stay ruptured,
+    the current one (`state.rupture_day`, `state.cut_since`; docs/ODD.md §7.13).
+    """
+    dates = date_labels(model)
+    labels: dict[tuple[int, str], list[str]] = {}
+    for day, shocks in model.config.shocks_by_day().items():
+        if 0 <= day < model.day:
+            labels.setdefault((day, "scripted"), []).extend(s.shock_id or s.cameo for s in shocks)
+    for record in model.log:
+        if record.kind == EventKind.INJECTED:
+            labels.setdefault((record.day, "injected"), []).append(f"{record.actor}→{record.target} {record.cameo}")
+    for day, kind in _relation_marks(model):
+        labels.setdefault((day, kind), []).append(kind)
+    return [_mark(dates[day], kind, ", ".join(names)) for (day, kind), names in sorted(labels.items())]
+
+
+def _relation_marks(model: CaucasusModel) -> list[tuple[int, str]]:
+    """(day, "rupture" or "restored") for the days run: the first rupture, the current one, the restoration."""
+    state, last = model.state, model.day - 1
+    marks = []
+    first, since, restored = int(state.rupture_day), int(state.cut_since), int(state.restored_day)
+    if 0 <= first <= last:
+        marks.append((first, "rupture"))
+    if since >= 0 and since != first and last - since + 1 >= model.config.params.rupture_days:
+        marks.append((since, "rupture"))
+    if 0 <= restored <= last:
+        marks.append((restored, "restored"))
+    return marks
+
+
+def _mark(date: str, kind: str, label: str) -> dict[str, Any]:
+    colour = MARK_COLOURS[kind]
+    return {
+        "xAxis": date,
+        "lineStyle": {"color": colour, "type": "solid" if kind in ("rupture", "restored") else "dashed", "width": 1},
+        "label": {"formatter": label, "color": colour, "fontSize": 9, "position": "insideEndTop"},
+    }
+
+
+def with_marks(series: list[dict[str, Any]], marks: list[dict[str, Any]]) -> None:
+    """Draw `marks` (vertical lines) on the first series, after any marks it already has."""
+    if not series or not marks:
+        return
+    line = series[0].setdefault("markLine", {"symbol": "none", "silent": True, "data": []})
+    line.setdefault("symbol", "none")
+    line["data"] = [*line.get("data", []), *marks]
 
 
 def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
@@ -165,6 +220,7 @@ def shares_option(model: CaucasusModel, state: Actor) -> dict[str, Any]:
         for column, power in enumerate(POWERS)
     ]
     option = _time_axes(date_labels(model), "share", min=0, max=1)
+    with_marks(series, event_marks(model))
     option.update(legend={"top": 0}, series=series)
     return option
 
@@ -182,15 +238,7 @@ def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> 
         for a, b in dyads
     ]
     option = _time_axes(date_labels(model), "trust", min=-1, max=1)
-    rupture = int(model.state.rupture_day)
-    if series and 0 <= rupture < model.day:
-        series[0]["markLine"] = {
-            "symbol": "none",
-            "silent": True,
-            "lineStyle": {"type": "dashed", "color": "#999"},
-            "label": {"formatter": "AZE-RUS rupture", "position": "insideEndTop"},
-            "data": [{"xAxis": date_labels(model)[rupture]}],
-        }
+    with_marks(series, event_marks(model))
     option.update(legend={"top": 0}, series=series)
     return option
 
@@ -225,6 +273,7 @@ def corridor_option(model: CaucasusModel) -> dict[str, Any]:
             "label": {"formatter": "agreed"},
             "data": [{"xAxis": model.config.date_of(day).isoformat()}],
         }
+    with_marks(series, event_marks(model))
     option.update(legend={"top": 0}, series=series)
     return option
 

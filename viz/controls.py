@@ -14,7 +14,7 @@ import solara
 from sim.actors import ACTORS
 from sim.config import MAX_SEED
 from sim.errors import ConfigError
-from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, action_label, scenario_named, scenario_names
+from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, Knob, action_label, scenario_named, scenario_names
 from viz.session import SPEEDS, Session
 
 ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
@@ -92,14 +92,47 @@ def PendingNote(
 
 @solara.component
 def _KnobSlider(keyword: str, label: str, values: solara.Reactive[dict[str, float]]):
-    knob = KNOB_BY_KEYWORD[keyword]
-
     def set_value(value: float) -> None:
         values.set({**values.value, keyword: float(value)})
 
-    return solara.SliderFloat(
-        label, value=values.value[keyword], min=knob.low, max=knob.high, step=knob.step, on_value=set_value
-    )
+    return KnobControl(KNOB_BY_KEYWORD[keyword], label, values.value[keyword], set_value)
+
+
+def range_text(knob: Knob) -> str:
+    """A knob's allowed range as the page writes it: '0 to 10'."""
+    return f"{knob.low:g} to {knob.high:g}"
+
+
+@solara.component
+def KnobControl(knob: Knob, label: str, value: float, on_value: Callable[[float], None]):
+    """A knob's slider, with its value beside it as an editable number and the allowed range.
+
+    A typed number outside the range (or not a number) is refused with a line under the field,
+    and the value stays as it was.
+    """
+    refused = solara.use_reactive("")
+
+    def slid(number: float) -> None:
+        refused.set("")
+        on_value(float(number))
+
+    def typed(number: float | None) -> None:
+        if number is None or not knob.low <= number <= knob.high:
+            refused.set(f"{number} refused: allowed {range_text(knob)}; the value stays {value:g}.")
+            return
+        slid(number)
+
+    with solara.Column(gap="0px", classes=["knob", f"knob-{knob.keyword}"]) as column:
+        with solara.Row(gap="8px", style="align-items: center"):
+            with solara.Div(style="flex: 1 1 auto; min-width: 0"):
+                solara.SliderFloat(label, value=value, min=knob.low, max=knob.high, step=knob.step, on_value=slid)
+            with solara.Div(style="flex: 0 0 96px"):
+                solara.InputFloat(
+                    f"{range_text(knob)}", value=value, on_value=typed, dense=True, classes=["knob-value"]
+                )
+        if refused.value:
+            solara.Text(refused.value, style="color: #c62828; font-size: 12px", classes=["knob-refused"])
+    return column
 
 
 @solara.component

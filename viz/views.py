@@ -7,6 +7,7 @@ options are built from the run's state and drawn by ECharts in the browser.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import solara
@@ -17,6 +18,7 @@ from viz.echarts import chart
 from viz.event_table import event_rows, event_table_html
 from viz.live import LiveRun
 from viz.session import Session
+from viz.status import status_items
 
 DYADS: list[str] = [f"{a}→{b}" for a in ACTORS for b in ACTORS if a != b]
 DEFAULT_DYADS = ("AZE→RUS", "ARM→RUS")
@@ -63,9 +65,29 @@ def EventLogTable(session: Session, tick: solara.Reactive[int]):
 
 
 @solara.component
+def StatusStrip(session: Session, tick: solara.Reactive[int]):
+    """The run's outcome so far in words (relations, corridor, treaty, rungs, the raid), redrawn each step."""
+    _ = tick.value
+    items = status_items(session.live.model)
+    cells = "".join(
+        f'<div class="status-{item.key}" style="flex: 1 1 0; min-width: 160px; padding: 4px 8px; '
+        f'border-left: 3px solid #90a4ae"><div style="font-size: 11px; color: #607d8b; text-transform: uppercase">'
+        f"{html.escape(item.heading)}</div><div>{html.escape(item.text)}</div></div>"
+        for item in items
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=cells,
+        style="display: flex; flex-wrap: wrap; gap: 6px; font-size: 13px; margin: 4px 0 8px 0",
+        classes=["status-strip"],
+    )
+
+
+@solara.component
 def LiveViews(session: Session, tick: solara.Reactive[int]):
     """All live views of the session's run."""
     dyads = solara.use_reactive(list(DEFAULT_DYADS))
+    StatusStrip(session, tick)
     with solara.Columns([5, 7]):
         with solara.Card("Trust network", margin=0, subtitle="arrow i → j: i's trust in j; glowing: moved today"):
             LiveChart(session, tick, "network", 420)
