@@ -98,6 +98,14 @@ def _KnobSlider(keyword: str, label: str, values: solara.Reactive[dict[str, floa
     return KnobControl(KNOB_BY_KEYWORD[keyword], label, values.value[keyword], set_value)
 
 
+#: A knob's label above its slider's track (Vuetify puts it inline, which squeezes the track).
+KNOB_CSS = """
+.knob .v-slider__input-slot, .knob .v-input__slot { flex-wrap: wrap; }
+.knob .v-input__slot > .v-label { width: 100%; white-space: normal; height: auto; line-height: 1.25; }
+.knob .v-input__slot { height: auto !important; }
+"""
+
+
 def range_text(knob: Knob) -> str:
     """A knob's allowed range as the page writes it: '0 to 10'."""
     return f"{knob.low:g} to {knob.high:g}"
@@ -123,13 +131,12 @@ def KnobControl(knob: Knob, label: str, value: float, on_value: Callable[[float]
         slid(number)
 
     with solara.Column(gap="0px", classes=["knob", f"knob-{knob.keyword}"]) as column:
-        with solara.Row(gap="8px", style="align-items: center"):
+        solara.Style(KNOB_CSS)
+        with solara.Row(gap="8px", style="align-items: flex-end"):
             with solara.Div(style="flex: 1 1 auto; min-width: 0"):
                 solara.SliderFloat(label, value=value, min=knob.low, max=knob.high, step=knob.step, on_value=slid)
-            with solara.Div(style="flex: 0 0 96px"):
-                solara.InputFloat(
-                    f"{range_text(knob)}", value=value, on_value=typed, dense=True, classes=["knob-value"]
-                )
+            with solara.Div(style="flex: 0 0 84px"):
+                solara.InputFloat(range_text(knob), value=value, on_value=typed, dense=True, classes=["knob-value"])
         if refused.value:
             solara.Text(refused.value, style="color: #c62828; font-size: 12px", classes=["knob-refused"])
     return column

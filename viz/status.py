@@ -55,9 +55,9 @@ def relations_text(model: CaucasusModel) -> str:
     last = model.day - 1
     cut_since, ruptures = int(state.cut_since), int(state.ruptures)
     first = int(state.rupture_day)
-    earlier = f"; {_ruptures(ruptures)} so far, the first on {date_text(config, first)}" if ruptures else ""
-    if ruptures == 1 and first == cut_since:  # the cut is that one rupture: its date is said already
-        earlier = ""
+    earlier = f"; {ruptures} ruptures so far, the first from {date_text(config, first)}" if ruptures > 1 else ""
+    if ruptures == 1 and first != cut_since:  # an earlier rupture, since restored
+        earlier = f"; an earlier rupture from {date_text(config, first)}"
     if cut_since >= 0 and last - cut_since + 1 >= config.params.rupture_days:
         return f"RUPTURED on {date_text(config, cut_since)} (cut ever since){earlier}"
     if cut_since >= 0:
