@@ -9,7 +9,7 @@ import pytest
 
 from sim.actors import ACTORS, INDEX
 from sim.cameo import ladder_rung
-from viz.charts import corridor_option, dyads_option, event_marks, shares_option
+from viz.charts import WINDOWS, corridor_option, dyads_option, event_marks, shares_option
 from viz.clock import branch_text, clock_line, day_number, queued_text
 from viz.event_table import event_rows
 from viz.live import LiveRun, RunSettings
@@ -185,3 +185,30 @@ def test_no_mark_is_drawn_for_a_day_not_yet_run():
     live.step()
     assert [m["label"]["formatter"] for m in event_marks(live.model)] == ["plane"]
     assert np.all([len(m) == 1 for m in time_chart_marks(live)])
+
+
+# ---------------------------------------------------------------- the time charts' window
+
+
+def test_a_window_shows_the_last_days_or_the_whole_year():
+    live = run_to(live_run(), (RAID - START).days + 8)  # a week after the raid
+    model = live.model
+    last = (RAID + dt.timedelta(days=7)).isoformat()
+    for window, axis_days, data_days in ((WINDOWS["last 30 days"], 30, 30), (WINDOWS["whole year"], 365, model.day)):
+        for option in (dyads_option(model, [(ACTORS[1], ACTORS[0])], window), corridor_option(model, window)):
+            assert len(option["xAxis"]["data"]) == axis_days
+            assert all(len(series["data"]) == data_days for series in option["series"])
+        shares = shares_option(model, ACTORS[1], window)
+        assert shares["xAxis"]["data"][data_days - 1] == last  # the lines end at the last completed day
+        trust = dyads_option(model, [(ACTORS[1], ACTORS[0])], window)["series"][0]["data"]
+        assert trust[-1] == pytest.approx(
+            model.trust_history[model.day - 1, INDEX[ACTORS[1]], INDEX[ACTORS[0]]], abs=1e-4
+        )
+    recent = [m["xAxis"] for m in event_marks(model, WINDOWS["last 30 days"])]
+    assert RAID.isoformat() in recent and "2024-12-25" not in recent  # the plane is outside the last 30 days
+
+
+def test_a_window_longer_than_the_run_shows_the_run_so_far():
+    live = run_to(live_run(), 10)
+    option = dyads_option(live.model, [(ACTORS[1], ACTORS[0])], WINDOWS["last 30 days"])
+    assert option["xAxis"]["data"] == [(START + dt.timedelta(days=d)).isoformat() for d in range(10)]
