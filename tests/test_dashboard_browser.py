@@ -495,6 +495,10 @@ def test_status_strip_and_marks_after_the_raid(page, request):
     expect(strip.locator(".status-rungs")).to_contain_text("AZE")
     charts_drawn(page, ".view-dyads")
     screenshot(page, request)
+    choose(page, select_field(page, page.locator(".time-window"), "Time charts show"), "last 30 days")
+    charts_drawn(page, ".view-dyads")
+    page.locator(".view-shares-aze").scroll_into_view_if_needed()
+    screenshot(page, request, "-last-30-days")
 
 
 def test_a_typed_knob_value_moves_the_slider_and_one_out_of_range_is_refused(page, request):
