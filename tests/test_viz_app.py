@@ -193,7 +193,7 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
     subtitles = [w.children[0] for w in rc.find(v.CardSubtitle).widgets if str(w.children[0]).startswith("Branch")]
     assert len(subtitles) == 1
     assert "after day 10 (Sun 29 Dec 2024); the change acts tomorrow, day 11 (Mon 30 Dec 2024)" in subtitles[0]
-    button(rc, "Branch from today").click()
+    button(rc, "Branch now").click()
     chart = rc.find(
         solara.components.echarts.EchartsWidget,
         attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"},

@@ -69,7 +69,7 @@ def RunSettingsPanel(
             tip(f"{knob.tooltip} (takes effect on Reset)", _KnobSlider(knob.keyword, knob.label, values))
         PendingNote(session, tick, scenario, seed, values)
         tip(
-            "Start a new run from day 0 with the scenario, seed and values above.",
+            "Start the run again with the scenario, seed and values above (nothing run yet; Step runs day 1).",
             solara.Button("Reset", on_click=reset, color="primary", classes=["reset-button"], block=True),
         )
 
@@ -165,7 +165,8 @@ def PlaybackPanel(
     with solara.Card("Play", margin=0, classes=["playback"]):
         with solara.Row():
             tip(
-                "Run one day: today's events and rules apply, then every actor chooses tomorrow's action.",
+                "Run the next day (the clock's 'next' date): its events and rules apply, then every actor chooses "
+                "its action for the day after.",
                 solara.Button("Step", on_click=step, disabled=playing.value or finished, classes=["step-button"]),
             )
             tip(
@@ -212,6 +213,6 @@ def InjectPanel(session: Session, refresh: Callable[[], None]):
             solara.Select("Action", values=list(ACTION_LABELS), value=action, classes=["inject-action"]),
         )
         tip(
-            "Queue the act for the next step; it shows in the event log as injected.",
+            "Queue the act for tomorrow (the next step); it shows in the event log as injected.",
             solara.Button("Inject", on_click=inject, color="warning", classes=["inject-button"]),
         )

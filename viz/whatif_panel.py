@@ -76,8 +76,8 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
                 KnobControl(chosen, "New value", value.value, value.set),
             )
         tip(
-            "Replay the run to today twice, apply the change to one copy, run both on.",
-            solara.Button("Branch from today", on_click=run_branch, color="primary", classes=["branch-button"]),
+            "Replay the run to the last completed day twice, apply the change to one copy, run both on.",
+            solara.Button("Branch now", on_click=run_branch, color="primary", classes=["branch-button"]),
         )
     if session.whatif is not None:
         WhatIfResult(session.whatif, metric)
