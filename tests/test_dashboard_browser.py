@@ -237,7 +237,7 @@ def test_page_loads_draws_every_view_and_stays_offline(browser, server_url, requ
     traffic = Traffic()
     context, page = open_session(browser, server_url, traffic)
     try:
-        expect(clock(page)).to_have_text("Day 0 of 365 · starts Fri 20 Dec 2024 · baseline, seed 1")
+        expect(clock(page)).to_have_text("Day 0 of 365 · nothing run yet · next Fri 20 Dec 2024 · baseline, seed 1")
         expect(page.locator(".view-network canvas").first).to_be_visible()
         for view in VIEWS:
             charts_drawn(page, view)
@@ -272,15 +272,15 @@ def test_page_loads_draws_every_view_and_stays_offline(browser, server_url, requ
 
 def test_step_advances_the_clock_and_next_shock_logs_the_airliner(page, request):
     step(page)
-    expect(clock(page)).to_have_text("Day 1 of 365 · Fri 20 Dec 2024 · baseline, seed 1")
+    expect(clock(page)).to_have_text("Day 1 of 365 · Fri 20 Dec 2024 done · next Sat 21 Dec 2024 · baseline, seed 1")
     step(page)
-    expect(clock(page)).to_have_text("Day 2 of 365 · Sat 21 Dec 2024 · baseline, seed 1")
+    expect(clock(page)).to_have_text("Day 2 of 365 · Sat 21 Dec 2024 done · next Sun 22 Dec 2024 · baseline, seed 1")
     step(page)
-    expect(clock(page)).to_contain_text("Day 3 of 365 · Sun 22 Dec 2024")
+    expect(clock(page)).to_contain_text("Day 3 of 365 · Sun 22 Dec 2024 done")
     assert event_rows(page).filter(has_text="8243").count() == 0
 
     page.get_by_role("button", name="To next shock").click()
-    expect(clock(page)).to_contain_text("25 Dec 2024")  # the day flight 8243 was downed
+    expect(clock(page)).to_contain_text("Wed 25 Dec 2024 done")  # the day flight 8243 was downed
     downing = event_rows(page).filter(has_text="8243")
     expect(downing).to_have_count(1)
     expect(downing).to_contain_text("scripted")
@@ -299,6 +299,8 @@ def test_slider_change_waits_for_reset_then_applies(page, request):
     expect(thumb).not_to_have_attribute("aria-valuenow", str(before))
     top = float(thumb.get_attribute("aria-valuemax"))
     expect(thumb).to_have_attribute("aria-valuenow", re.compile(rf"^{top:g}(\.0)?$"))
+    value = page.locator(".knob-escalation_cost .knob-value input")
+    expect(value).to_have_value(re.compile(rf"^{top:g}(\.0)?$"))  # the value shows beside the slider
     note = page.locator(".pending-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("Changed: press Reset to apply.")
@@ -306,7 +308,7 @@ def test_slider_change_waits_for_reset_then_applies(page, request):
     screenshot(page, request, "-pending")
 
     page.locator(".reset-button").click()
-    expect(clock(page)).to_have_text("Day 0 of 365 · starts Fri 20 Dec 2024 · baseline, seed 1")
+    expect(clock(page)).to_have_text("Day 0 of 365 · nothing run yet · next Fri 20 Dec 2024 · baseline, seed 1")
     notice = page.locator(".page-notice")
     expect(notice).to_contain_text(f"escalation_cost={top:g}")
     expect(note).to_have_count(0)
@@ -343,7 +345,7 @@ def test_inject_queues_a_shock_and_refuses_an_actor_acting_on_itself(page, reque
     page.locator(".inject-button").click()
     expect(error).to_have_count(0)
     expect(page.locator(".page-notice")).to_contain_text("Queued")
-    queued = event_rows(page).filter(has_text="queued for next step")
+    queued = event_rows(page).filter(has_text="queued for tomorrow")
     expect(queued).to_have_count(1)
     expect(queued).to_contain_text("TUR → ARM")
     expect(queued).to_contain_text(cameo)
@@ -362,10 +364,10 @@ def test_whatif_branches_with_a_shock_and_with_a_parameter(page, request):
     step(page, 3)
     open_tab(page, "What-if")
     panel = page.locator(".whatif-panel")
-    expect(panel).to_contain_text("day 3")
+    expect(panel).to_contain_text("after day 3 (Sun 22 Dec 2024); the change acts tomorrow, day 4 (Mon 23 Dec 2024)")
     page.locator(".branch-button").click()
     title = page.locator(".whatif-result .v-card__title").first
-    expect(title).to_contain_text("What-if from day 3", timeout=BRANCH_MS)
+    expect(title).to_contain_text("What-if after day 3", timeout=BRANCH_MS)
     charts_drawn(page, ".view-whatif")
     table = page.locator(".whatif-outcomes table")
     expect(table.locator("th").filter(has_text="as run")).to_have_count(1)
@@ -378,9 +380,9 @@ def test_whatif_branches_with_a_shock_and_with_a_parameter(page, request):
     expect(select_field(page, panel, "Parameter")).to_be_visible()
     page.locator(".branch-button").click()
     expect(title).not_to_have_text(shock_title, timeout=BRANCH_MS)
-    expect(title).to_contain_text("What-if from day 3")
+    expect(title).to_contain_text("What-if after day 3")
     charts_drawn(page, ".view-whatif")
-    expect(page.locator(".page-notice")).to_contain_text("Branched on day 3")
+    expect(page.locator(".page-notice")).to_contain_text("Branched after day 3")
     screenshot(page, request)
 
 
@@ -442,7 +444,7 @@ def test_bad_seed_shows_an_error_and_keeps_the_run(page, request):
     expect(error).to_be_visible()
     expect(error).to_contain_text("Seed")
     expect(error).to_contain_text("-1")
-    expect(clock(page)).to_have_text("Day 2 of 365 · Sat 21 Dec 2024 · baseline, seed 1")
+    expect(clock(page)).to_have_text("Day 2 of 365 · Sat 21 Dec 2024 done · next Sun 22 Dec 2024 · baseline, seed 1")
     screenshot(page, request)
 
 
@@ -473,3 +475,49 @@ def test_play_runs_and_pause_stops_it(page, request):
     expect(page.locator(".step-button")).to_be_enabled()
     screenshot(page, request)
     step(page)
+
+
+def test_status_strip_and_marks_after_the_raid(page, request):
+    """Five presses of To next shock run through the raid's day (README); the strip says where the run stands."""
+    strip = page.locator(".status-strip")
+    expect(strip.locator(".status-raid")).to_contain_text("before the raid (due Fri 27 Jun 2025)")
+    expect(strip.locator(".status-corridor")).to_contain_text("not on the table: neutral operator")
+    next_shock = page.get_by_role("button", name="To next shock")
+    for day in (6, 7, 9, 84, 190):  # the day after each shock day: 25, 26, 28 Dec, 13 Mar, 27 Jun
+        next_shock.click()
+        expect(clock(page)).to_contain_text(f"Day {day} of 365")
+    expect(clock(page)).to_contain_text("Day 190 of 365 · Fri 27 Jun 2025 done · next Sat 28 Jun 2025")
+    expect(strip.locator(".status-raid")).to_have_text(re.compile(r"the raid's day \(Fri 27 Jun 2025\)"))
+    step(page, 7)
+    expect(strip.locator(".status-raid")).to_contain_text("7 days since the raid")
+    for key in ("relations", "corridor", "treaty", "rungs"):
+        expect(strip.locator(f".status-{key}")).to_be_visible()
+    expect(strip.locator(".status-rungs")).to_contain_text("AZE")
+    charts_drawn(page, ".view-dyads")
+    screenshot(page, request)
+    choose(page, select_field(page, page.locator(".time-window"), "Time charts show"), "last 30 days")
+    charts_drawn(page, ".view-dyads")
+    page.locator(".view-shares-aze").scroll_into_view_if_needed()
+    screenshot(page, request, "-last-30-days")
+
+
+def test_a_typed_knob_value_moves_the_slider_and_one_out_of_range_is_refused(page, request):
+    field = page.locator(".knob-trust_rate .knob-value input")
+    thumb = page.get_by_role("slider", name="Trust rate")
+    top = float(thumb.get_attribute("aria-valuemax"))
+    expect(page.locator(".knob-trust_rate .knob-value label")).to_have_text(f"0 to {top:g}")
+    field.fill("0.35")
+    field.press("Tab")
+    expect(thumb).to_have_attribute("aria-valuenow", "0.35")
+    expect(page.locator(".pending-note")).to_be_visible()
+    field.fill(f"{top + 1:g}")
+    field.press("Tab")
+    refused = page.locator(".knob-refused")
+    expect(refused).to_contain_text(f"allowed 0 to {top:g}")
+    expect(thumb).to_have_attribute("aria-valuenow", "0.35")
+    screenshot(page, request, "-refused")
+    open_tab(page, "What-if")
+    page.get_by_role("button", name="a changed parameter").click()
+    panel = page.locator(".whatif-panel")
+    expect(panel.locator(".knob .knob-value input")).to_be_visible()
+    screenshot(page, request)

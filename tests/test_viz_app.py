@@ -46,11 +46,13 @@ def event_log_html(rc) -> str:
 
 def test_step_advances_the_clock_and_the_views():
     rc = render_page()
-    assert clock(rc).startswith("Day 0 of 365 · starts Fri 20 Dec 2024")
+    assert clock(rc).startswith("Day 0 of 365 · nothing run yet · next Fri 20 Dec 2024")
     assert "No events yet" in event_log_html(rc)
-    for _ in range(6):
+    button(rc, "Step").click()  # day 1 is the start date, and it is done
+    assert clock(rc).startswith("Day 1 of 365 · Fri 20 Dec 2024 done · next Sat 21 Dec 2024")
+    for _ in range(5):
         button(rc, "Step").click()
-    assert clock(rc).startswith("Day 6 of 365 · Wed 25 Dec 2024")
+    assert clock(rc).startswith("Day 6 of 365 · Wed 25 Dec 2024 done · next Thu 26 Dec 2024")
     assert "8243" in event_log_html(rc)  # the downing of the airliner on 25 December is logged
     charts = rc.find(solara.components.echarts.EchartsWidget).widgets
     assert len(charts) == 6
@@ -63,6 +65,7 @@ def test_slider_change_waits_for_reset_then_applies():
     button(rc, "Step").click()
     slider = rc.find(v.Slider, label="Cost of escalation (exponent on interdependence)").widget
     slider.v_model = 6.0
+    assert float(value_field(rc, "escalation_cost").v_model) == 6.0  # the value shows beside the slider
     rc.find(v.Alert, class_="pending-note").assert_single()
     assert clock(rc).startswith("Day 1 ")  # nothing runs until Reset
     button(rc, "Reset").click()
@@ -70,6 +73,38 @@ def test_slider_change_waits_for_reset_then_applies():
     rc.find(v.Alert, class_="pending-note").assert_empty()
     notice = rc.find(v.Alert, class_="page-notice").widget
     assert "escalation_cost=6" in widget_text(notice)
+
+
+def value_field(rc, keyword: str):
+    """The number field beside a knob's slider."""
+    return rc.find(v.TextField, class_="knob-value").widgets[[k.keyword for k in viz.live.KNOBS].index(keyword)]
+
+
+def test_a_typed_knob_value_moves_its_slider_and_one_out_of_range_is_refused():
+    rc = render_page()
+    knob = viz.live.KNOB_BY_KEYWORD["trust_rate"]
+    field = value_field(rc, "trust_rate")
+    assert field.label == f"{knob.low:g} to {knob.high:g}"  # the allowed range, from the parameter's metadata
+    field.v_model = "0.35"
+    field.fire_event("focusout")
+    slider = rc.find(v.Slider, label=knob.label).widget
+    assert slider.v_model == 0.35 and (slider.min, slider.max) == (knob.low, knob.high)
+    rc.find(v.Alert, class_="pending-note").assert_single()
+    field.v_model = str(knob.high + 1)
+    field.fire_event("focusout")
+    refused = rc.find(v.Html, class_="knob-refused").widget
+    assert "refused" in refused.children[0] and f"{knob.low:g} to {knob.high:g}" in refused.children[0]
+    assert slider.v_model == 0.35  # kept
+
+
+def test_status_strip_says_the_outcome_after_every_step():
+    rc = render_page()
+    strip = html_of(rc, "status-strip")
+    assert "before the raid (due Fri 27 Jun 2025)" in strip and "not on the table: neutral operator" in strip
+    for _ in range(9):  # through 28 Dec 2024, when Azerbaijan freezes channels with Russia (viz/info.md)
+        button(rc, "Step").click()
+    strip = html_of(rc, "status-strip")
+    assert "cut since Sat 28 Dec 2024" in strip and "AZE 3 (" in strip
 
 
 def test_bad_seed_shows_a_message_and_keeps_the_run():
@@ -113,7 +148,8 @@ def test_inject_queues_a_shock_that_fires_next_step():
     rc = render_page()
     button(rc, "Step").click()
     button(rc, "Inject").click()  # default: RUS denounces AZE
-    assert "queued for next step" in event_log_html(rc)
+    assert "queued for tomorrow, Sat 21 Dec 2024" in event_log_html(rc)  # day 1 (20 Dec) is done
+    assert "Queued for tomorrow, day 2 (Sat 21 Dec 2024)" in widget_text(rc.find(v.Alert, class_="page-notice").widget)
     button(rc, "Step").click()
     log = event_log_html(rc)
     assert 'class="event-injected"' in log and "queued" not in log.split("event-injected")[1].split("</tr>")[0]
@@ -154,7 +190,10 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
     for _ in range(10):
         button(rc, "Step").click()
     rc.find(v.Tabs).widget.v_model = 1  # the What-if tab
-    button(rc, "Branch from today").click()
+    subtitles = [w.children[0] for w in rc.find(v.CardSubtitle).widgets if str(w.children[0]).startswith("Branch")]
+    assert len(subtitles) == 1
+    assert "after day 10 (Sun 29 Dec 2024); the change acts tomorrow, day 11 (Mon 30 Dec 2024)" in subtitles[0]
+    button(rc, "Branch now").click()
     chart = rc.find(
         solara.components.echarts.EchartsWidget,
         attributes={"style": "height: 380px; width: 100%", "class": "view-whatif"},

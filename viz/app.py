@@ -14,6 +14,7 @@ import reacton.core
 import solara
 import solara.lab
 
+from viz.clock import clock_line
 from viz.controls import InjectPanel, PlaybackPanel, RunSettingsPanel, knob_defaults
 from viz.info import InfoPage
 from viz.live import RunSettings
@@ -30,14 +31,13 @@ MIN_PAUSE_SECONDS = 0.05
 
 
 def clock_text(session: Session) -> str:
-    """'Day 190 of 365 · Sat 28 Jun 2025 · baseline, seed 1' for the header.
+    """'Day 190 of 365 · Fri 27 Jun 2025 done · next Sat 28 Jun 2025 · baseline, seed 1' for the header.
 
-    The date is that of the last day run; before the first step the clock names the start.
+    The clock shows the last completed day and what Step runs next (the convention of `viz.clock`).
     """
     live = session.live
     settings = live.settings
-    when = f"{live.date:%a %d %b %Y}" if live.day else f"starts {live.model.config.start_date:%a %d %b %Y}"
-    return f"Day {live.day} of {live.model.horizon} · {when} · {settings.scenario}, seed {settings.seed}"
+    return f"{clock_line(live.model.config, live.day, live.model.horizon)} · {settings.scenario}, seed {settings.seed}"
 
 
 @solara.component

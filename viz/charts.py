@@ -17,6 +17,7 @@ import numpy as np
 from sim.actors import ACTORS, INDEX, POWERS, STATE_ROW, STATES, Actor
 from sim.cameo import LADDER
 from sim.corridor import ARRANGEMENTS, Arrangement
+from sim.events_log import EventKind
 from sim.model import CaucasusModel
 
 #: Where each actor sits in the trust network: the South Caucasus states in the middle,
@@ -44,6 +45,8 @@ POWER_COLOURS = {
     Actor.EU: "#6a1b9a",
 }
 ARRANGEMENT_COLOURS = ["#c62828", "#ef6c00", "#1565c0", "#9e9e9e"]
+#: The vertical marks on the time charts, by kind: scripted shocks, injected shocks, rupture and restoration.
+MARK_COLOURS = {"scripted": "#1565c0", "injected": "#e65100", "rupture": "#b71c1c", "restored": "#2e7d32"}
 
 
 def trust_colour(trust: float) -> str:
@@ -58,6 +61,25 @@ def _values(array: np.ndarray) -> list[float | None]:
     """Rounded values for a chart; NaN (nothing to show that day) becomes None, a gap in the line."""
     rounded = np.round(np.asarray(array, dtype=float), 4)
     return [value if np.isfinite(value) else None for value in rounded.tolist()]
+
+
+#: The time charts' windows, by label: the days shown back from the last completed day, with
+#: 0 for the run so far (from day 1) and -1 for the whole horizon (the lines end at today).
+WINDOWS: dict[str, int] = {"run so far": 0, "whole year": -1, "last 90 days": 90, "last 30 days": 30}
+
+
+def window_days(model: CaucasusModel, window: int = 0) -> tuple[int, int]:
+    """(first day index shown, days on the axis) for a window of `WINDOWS`."""
+    if window > 0:
+        first = max(0, model.day - window)
+        return first, model.day - first
+    return 0, model.horizon if window < 0 else model.day
+
+
+def window_dates(model: CaucasusModel, window: int = 0) -> list[str]:
+    """The ISO dates on a time chart's axis for a window of `WINDOWS`."""
+    first, count = window_days(model, window)
+    return list(_iso_dates(model.config.start_date, model.horizon)[first : first + count])
 
 
 def date_labels(model: CaucasusModel, days: int | None = None) -> list[str]:
@@ -76,10 +98,65 @@ def _time_axes(dates: list[str], y_name: str, **y: Any) -> dict[str, Any]:
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 48, "right": 16, "top": 40, "bottom": 28},
-        "xAxis": {"type": "category", "data": dates, "boundaryGap": False},
+        "grid": {"left": 48, "right": 40, "top": 40, "bottom": 28},  # room for the last date's label
+        "xAxis": {"type": "category", "data": dates, "boundaryGap": False, "axisLabel": {"hideOverlap": True}},
         "yAxis": {"type": "value", "name": y_name, **y},
     }
+
+
+def event_marks(model: CaucasusModel, window: int = 0) -> list[dict[str, Any]]:
+    """Vertical lines for the days run so far: scripted shocks, injected shocks, the rupture(s), the restoration.
+
+    Shocks of one day share one line, labelled with their ids (scripted) or actor, target and
+    code (injected). The ruptures drawn are the first one and, while relations stay ruptured,
+    the current one (`state.rupture_day`, `state.cut_since`; docs/ODD.md §7.13). Only the
+    days inside the chart's window (`WINDOWS`) are marked.
+    """
+    dates = date_labels(model)
+    first, _ = window_days(model, window)
+    labels: dict[tuple[int, str], list[str]] = {}
+    for day, shocks in model.config.shocks_by_day().items():
+        if 0 <= day < model.day:
+            labels.setdefault((day, "scripted"), []).extend(s.shock_id or s.cameo for s in shocks)
+    for record in model.log:
+        if record.kind == EventKind.INJECTED:
+            labels.setdefault((record.day, "injected"), []).append(f"{record.actor}→{record.target} {record.cameo}")
+    for day, kind in _relation_marks(model):
+        labels.setdefault((day, kind), []).append(kind)
+    marks = sorted(labels.items())
+    return [_mark(dates[day], kind, ", ".join(names)) for (day, kind), names in marks if day >= first]
+
+
+def _relation_marks(model: CaucasusModel) -> list[tuple[int, str]]:
+    """(day, "rupture" or "restored") for the days run: the first rupture, the current one, the restoration."""
+    state, last = model.state, model.day - 1
+    marks = []
+    first, since, restored = int(state.rupture_day), int(state.cut_since), int(state.restored_day)
+    if 0 <= first <= last:
+        marks.append((first, "rupture"))
+    if since >= 0 and since != first and last - since + 1 >= model.config.params.rupture_days:
+        marks.append((since, "rupture"))
+    if 0 <= restored <= last:
+        marks.append((restored, "restored"))
+    return marks
+
+
+def _mark(date: str, kind: str, label: str) -> dict[str, Any]:
+    colour = MARK_COLOURS[kind]
+    return {
+        "xAxis": date,
+        "lineStyle": {"color": colour, "type": "solid" if kind in ("rupture", "restored") else "dashed", "width": 1},
+        "label": {"formatter": label, "color": colour, "fontSize": 9, "position": "insideEndTop"},
+    }
+
+
+def with_marks(series: list[dict[str, Any]], marks: list[dict[str, Any]]) -> None:
+    """Draw `marks` (vertical lines) on the first series, after any marks it already has."""
+    if not series or not marks:
+        return
+    line = series[0].setdefault("markLine", {"symbol": "none", "silent": True, "data": []})
+    line.setdefault("symbol", "none")
+    line["data"] = [*line.get("data", []), *marks]
 
 
 def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
@@ -148,9 +225,10 @@ def _edge_opacity(trust: float) -> float:
     return 0.08 if abs(trust) < WEAK_TIE else 0.35 + 0.55 * abs(trust)
 
 
-def shares_option(model: CaucasusModel, state: Actor) -> dict[str, Any]:
-    """The six powers' influence shares over one state, day by day (stacked to 1)."""
-    history = model.shares_history[: model.day, STATE_ROW[state]]
+def shares_option(model: CaucasusModel, state: Actor, window: int = 0) -> dict[str, Any]:
+    """The six powers' influence shares over one state, day by day (stacked to 1), over a window of `WINDOWS`."""
+    first, _ = window_days(model, window)
+    history = model.shares_history[first : model.day, STATE_ROW[state]]
     series = [
         {
             "name": power.value,
@@ -164,14 +242,16 @@ def shares_option(model: CaucasusModel, state: Actor) -> dict[str, Any]:
         }
         for column, power in enumerate(POWERS)
     ]
-    option = _time_axes(date_labels(model), "share", min=0, max=1)
+    option = _time_axes(window_dates(model, window), "share", min=0, max=1)
+    with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
     return option
 
 
-def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> dict[str, Any]:
-    """Trust through time for the chosen (actor, target) pairs."""
-    history = model.trust_history[: model.day]
+def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]], window: int = 0) -> dict[str, Any]:
+    """Trust through time for the chosen (actor, target) pairs, over a window of `WINDOWS`."""
+    first, _ = window_days(model, window)
+    history = model.trust_history[first : model.day]
     series = [
         {
             "name": f"{a} → {b}",
@@ -181,27 +261,20 @@ def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]]) -> 
         }
         for a, b in dyads
     ]
-    option = _time_axes(date_labels(model), "trust", min=-1, max=1)
-    rupture = int(model.state.rupture_day)
-    if series and 0 <= rupture < model.day:
-        series[0]["markLine"] = {
-            "symbol": "none",
-            "silent": True,
-            "lineStyle": {"type": "dashed", "color": "#999"},
-            "label": {"formatter": "AZE-RUS rupture", "position": "insideEndTop"},
-            "data": [{"xAxis": date_labels(model)[rupture]}],
-        }
+    option = _time_axes(window_dates(model, window), "trust", min=-1, max=1)
+    with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
     return option
 
 
-def corridor_option(model: CaucasusModel) -> dict[str, Any]:
+def corridor_option(model: CaucasusModel, window: int = 0) -> dict[str, Any]:
     """Support for each corridor arrangement while it is on the table, with the agreement once reached.
 
     Support is NaN for an arrangement not on the table (docs/ODD.md §7.12): its line has a gap
     there, so an arrangement nobody has tabled is never drawn as if it were supported.
     """
-    history = model.support_history[: model.day]
+    first, _ = window_days(model, window)
+    history = model.support_history[first : model.day]
     series = [
         {
             "name": arrangement.value.replace("_", " "),
@@ -214,10 +287,10 @@ def corridor_option(model: CaucasusModel) -> dict[str, Any]:
         if arrangement != Arrangement.NONE
     ]
     agreed = int(model.state.agreed)
-    option = _time_axes(date_labels(model), "support (tabled only)", min=0, max=1)
+    option = _time_axes(window_dates(model, window), "support (tabled only)", min=0, max=1)
     option["title"] = {"text": corridor_outcome(model), "left": "center", "bottom": 0, "textStyle": {"fontSize": 12}}
     option["grid"]["bottom"] = 44
-    if agreed >= 0 and series:
+    if agreed >= 0 and series and int(model.state.agreed_day) >= first:
         day = int(model.state.agreed_day)
         series[0]["markLine"] = {
             "symbol": "none",
@@ -225,6 +298,7 @@ def corridor_option(model: CaucasusModel) -> dict[str, Any]:
             "label": {"formatter": "agreed"},
             "data": [{"xAxis": model.config.date_of(day).isoformat()}],
         }
+    with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
     return option
 

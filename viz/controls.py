@@ -14,7 +14,7 @@ import solara
 from sim.actors import ACTORS
 from sim.config import MAX_SEED
 from sim.errors import ConfigError
-from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, action_label, scenario_named, scenario_names
+from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, Knob, action_label, scenario_named, scenario_names
 from viz.session import SPEEDS, Session
 
 ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
@@ -69,7 +69,7 @@ def RunSettingsPanel(
             tip(f"{knob.tooltip} (takes effect on Reset)", _KnobSlider(knob.keyword, knob.label, values))
         PendingNote(session, tick, scenario, seed, values)
         tip(
-            "Start a new run from day 0 with the scenario, seed and values above.",
+            "Start the run again with the scenario, seed and values above (nothing run yet; Step runs day 1).",
             solara.Button("Reset", on_click=reset, color="primary", classes=["reset-button"], block=True),
         )
 
@@ -92,14 +92,54 @@ def PendingNote(
 
 @solara.component
 def _KnobSlider(keyword: str, label: str, values: solara.Reactive[dict[str, float]]):
-    knob = KNOB_BY_KEYWORD[keyword]
-
     def set_value(value: float) -> None:
         values.set({**values.value, keyword: float(value)})
 
-    return solara.SliderFloat(
-        label, value=values.value[keyword], min=knob.low, max=knob.high, step=knob.step, on_value=set_value
-    )
+    return KnobControl(KNOB_BY_KEYWORD[keyword], label, values.value[keyword], set_value)
+
+
+#: A knob's label above its slider's track (Vuetify puts it inline, which squeezes the track).
+KNOB_CSS = """
+.knob .v-slider__input-slot, .knob .v-input__slot { flex-wrap: wrap; }
+.knob .v-input__slot > .v-label { width: 100%; white-space: normal; height: auto; line-height: 1.25; }
+.knob .v-input__slot { height: auto !important; }
+"""
+
+
+def range_text(knob: Knob) -> str:
+    """A knob's allowed range as the page writes it: '0 to 10'."""
+    return f"{knob.low:g} to {knob.high:g}"
+
+
+@solara.component
+def KnobControl(knob: Knob, label: str, value: float, on_value: Callable[[float], None]):
+    """A knob's slider, with its value beside it as an editable number and the allowed range.
+
+    A typed number outside the range (or not a number) is refused with a line under the field,
+    and the value stays as it was.
+    """
+    refused = solara.use_reactive("")
+
+    def slid(number: float) -> None:
+        refused.set("")
+        on_value(float(number))
+
+    def typed(number: float | None) -> None:
+        if number is None or not knob.low <= number <= knob.high:
+            refused.set(f"{number} refused: allowed {range_text(knob)}; the value stays {value:g}.")
+            return
+        slid(number)
+
+    with solara.Column(gap="0px", classes=["knob", f"knob-{knob.keyword}"]) as column:
+        solara.Style(KNOB_CSS)
+        with solara.Row(gap="8px", style="align-items: flex-end"):
+            with solara.Div(style="flex: 1 1 auto; min-width: 0"):
+                solara.SliderFloat(label, value=value, min=knob.low, max=knob.high, step=knob.step, on_value=slid)
+            with solara.Div(style="flex: 0 0 84px"):
+                solara.InputFloat(range_text(knob), value=value, on_value=typed, dense=True, classes=["knob-value"])
+        if refused.value:
+            solara.Text(refused.value, style="color: #c62828; font-size: 12px", classes=["knob-refused"])
+    return column
 
 
 @solara.component
@@ -125,7 +165,8 @@ def PlaybackPanel(
     with solara.Card("Play", margin=0, classes=["playback"]):
         with solara.Row():
             tip(
-                "Run one day: today's events and rules apply, then every actor chooses tomorrow's action.",
+                "Run the next day (the clock's 'next' date): its events and rules apply, then every actor chooses "
+                "its action for the day after.",
                 solara.Button("Step", on_click=step, disabled=playing.value or finished, classes=["step-button"]),
             )
             tip(
@@ -172,6 +213,6 @@ def InjectPanel(session: Session, refresh: Callable[[], None]):
             solara.Select("Action", values=list(ACTION_LABELS), value=action, classes=["inject-action"]),
         )
         tip(
-            "Queue the act for the next step; it shows in the event log as injected.",
+            "Queue the act for tomorrow (the next step); it shows in the event log as injected.",
             solara.Button("Inject", on_click=inject, color="warning", classes=["inject-button"]),
         )

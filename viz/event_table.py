@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
 
 from sim.cameo import describe
 from sim.events_log import EventKind, EventRecord
+from viz.clock import day_number, queued_text
 
 KIND_COLOURS = {
     EventKind.SCRIPTED: "#1565c0",
@@ -43,7 +45,7 @@ def _row(record: EventRecord, by_id: dict[int, EventRecord], *, queued: bool) ->
     answers = f"#{cause.event_id} {cause.actor} → {cause.target} {cause.cameo} ({cause.date:%d %b})" if cause else ""
     return EventRow(
         date=record.date.isoformat(),
-        day=record.day + 1,  # numbered as the clock numbers days: day 1 is the start date
+        day=day_number(record.day),  # numbered as the clock numbers days: day 1 is the start date
         who=f"{record.actor} → {record.target}",
         action=f"{record.cameo} {describe(record.cameo)}",
         goldstein=record.goldstein,
@@ -67,7 +69,7 @@ def event_table_html(rows: list[EventRow]) -> str:
 def _row_html(row: EventRow) -> str:
     kind = f'<span style="color:{KIND_COLOURS[EventKind(row.kind)]};font-weight:600">{row.kind}</span>'
     if row.queued:
-        kind += " <em>(queued for next step)</em>"
+        kind += f" <em>({html.escape(queued_text(dt.date.fromisoformat(row.date)))})</em>"
     cells = (row.date, str(row.day), row.who)
     escaped = "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
     escaped += f'<td>{html.escape(row.action)}<br><small style="color:#666">{html.escape(row.description)}</small></td>'

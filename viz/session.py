@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sim.config import MAX_SEED
 from sim.errors import ConfigError
+from viz.clock import DATE_FORMAT, day_number
 from viz.live import KNOBS, LiveRun, RunSettings, scenario_named
 from viz.whatif import Change, WhatIf, branch
 
@@ -98,7 +99,8 @@ class Session:
                 record = self.live.inject(actor, target, cameo)
         except ValueError as error:
             return self.fail(error)
-        return self._ok(f"Queued for day {record.day + 1} ({record.date:%d %b %Y}): {record.description}.")
+        when = f"tomorrow, day {day_number(record.day)} ({record.date:{DATE_FORMAT}})"
+        return self._ok(f"Queued for {when}: {record.description}.")
 
     def branch(self, change: Change) -> bool:
         """Branch the live run from today with and without the change."""
@@ -111,4 +113,5 @@ class Session:
         except (ConfigError, ValueError) as error:
             return self.fail(error)
         self.whatif = whatif
-        return self._ok(f"Branched on day {whatif.branch_day} in {time.perf_counter() - started:.1f} s.")
+        seconds = time.perf_counter() - started
+        return self._ok(f"Branched after day {whatif.branch_day} in {seconds:.1f} s.")

@@ -7,16 +7,19 @@ options are built from the run's state and drawn by ECharts in the browser.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import solara
 
 from sim.actors import ACTORS, Actor
-from viz.charts import corridor_option, dyads_option, ladder_option, network_option, shares_option
+from viz.charts import WINDOWS, corridor_option, dyads_option, ladder_option, network_option, shares_option
+from viz.controls import tip
 from viz.echarts import chart
 from viz.event_table import event_rows, event_table_html
 from viz.live import LiveRun
 from viz.session import Session
+from viz.status import status_items
 
 DYADS: list[str] = [f"{a}→{b}" for a in ACTORS for b in ACTORS if a != b]
 DEFAULT_DYADS = ("AZE→RUS", "ARM→RUS")
@@ -30,21 +33,23 @@ def parse_dyad(label: str) -> tuple[Actor, Actor]:
 
 
 #: Each live chart's option, by view name, from the run and the picked dyads.
-VIEW_OPTIONS: dict[str, Callable[[LiveRun, tuple[str, ...]], dict]] = {
-    "network": lambda live, dyads: network_option(live.model.state.trust, live.previous_trust),
-    "shares-aze": lambda live, dyads: shares_option(live.model, Actor.AZE),
-    "shares-arm": lambda live, dyads: shares_option(live.model, Actor.ARM),
-    "dyads": lambda live, dyads: dyads_option(live.model, [parse_dyad(d) for d in dyads]),
-    "corridor": lambda live, dyads: corridor_option(live.model),
-    "ladder": lambda live, dyads: ladder_option(live.model),
+VIEW_OPTIONS: dict[str, Callable[[LiveRun, tuple[str, ...], int], dict]] = {
+    "network": lambda live, dyads, window: network_option(live.model.state.trust, live.previous_trust),
+    "shares-aze": lambda live, dyads, window: shares_option(live.model, Actor.AZE, window),
+    "shares-arm": lambda live, dyads, window: shares_option(live.model, Actor.ARM, window),
+    "dyads": lambda live, dyads, window: dyads_option(live.model, [parse_dyad(d) for d in dyads], window),
+    "corridor": lambda live, dyads, window: corridor_option(live.model, window),
+    "ladder": lambda live, dyads, window: ladder_option(live.model),
 }
 
 
 @solara.component
-def LiveChart(session: Session, tick: solara.Reactive[int], view: str, height: int, dyads: tuple[str, ...] = ()):
-    """One live chart (CSS class `view-<view>`), redrawn on every tick."""
+def LiveChart(
+    session: Session, tick: solara.Reactive[int], view: str, height: int, dyads: tuple[str, ...] = (), window: int = 0
+):
+    """One live chart (CSS class `view-<view>`), redrawn on every tick; time charts show `window` (`WINDOWS`)."""
     live = session.live
-    option = solara.use_memo(lambda: VIEW_OPTIONS[view](live, dyads), [live, tick.value, dyads])
+    option = solara.use_memo(lambda: VIEW_OPTIONS[view](live, dyads, window), [live, tick.value, dyads, window])
     return chart(option, height, f"view-{view}")
 
 
@@ -63,9 +68,37 @@ def EventLogTable(session: Session, tick: solara.Reactive[int]):
 
 
 @solara.component
+def StatusStrip(session: Session, tick: solara.Reactive[int]):
+    """The run's outcome so far in words (relations, corridor, treaty, rungs, the raid), redrawn each step."""
+    _ = tick.value
+    items = status_items(session.live.model)
+    cells = "".join(
+        f'<div class="status-{item.key}" style="flex: 1 1 0; min-width: 160px; padding: 4px 8px; '
+        f'border-left: 3px solid #90a4ae"><div style="font-size: 11px; color: #607d8b; text-transform: uppercase">'
+        f"{html.escape(item.heading)}</div><div>{html.escape(item.text)}</div></div>"
+        for item in items
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=cells,
+        style="display: flex; flex-wrap: wrap; gap: 6px; font-size: 13px; margin: 4px 0 8px 0",
+        classes=["status-strip"],
+    )
+
+
+@solara.component
 def LiveViews(session: Session, tick: solara.Reactive[int]):
     """All live views of the session's run."""
     dyads = solara.use_reactive(list(DEFAULT_DYADS))
+    window_label = solara.use_reactive(next(iter(WINDOWS)))
+    window = WINDOWS[window_label.value]
+    StatusStrip(session, tick)
+    with solara.Div(style="max-width: 320px", classes=["time-window"]):
+        tip(
+            "How much of the year the time charts show: the days run so far, the whole year (the lines end "
+            "at today), or the last 90 or 30 days.",
+            solara.Select("Time charts show", values=list(WINDOWS), value=window_label),
+        )
     with solara.Columns([5, 7]):
         with solara.Card("Trust network", margin=0, subtitle="arrow i → j: i's trust in j; glowing: moved today"):
             LiveChart(session, tick, "network", 420)
@@ -76,15 +109,15 @@ def LiveViews(session: Session, tick: solara.Reactive[int]):
                     solara.SelectMultiple("Pairs", values=dyads.value, all_values=DYADS, on_value=dyads.set, dense=True)
                 ],
             )
-            LiveChart(session, tick, "dyads", 330, tuple(dyads.value))
+            LiveChart(session, tick, "dyads", 330, tuple(dyads.value), window)
     with solara.Columns([1, 1]):
         with solara.Card("Influence over Azerbaijan", margin=0):
-            LiveChart(session, tick, "shares-aze", 260)
+            LiveChart(session, tick, "shares-aze", 260, window=window)
         with solara.Card("Influence over Armenia", margin=0):
-            LiveChart(session, tick, "shares-arm", 260)
+            LiveChart(session, tick, "shares-arm", 260, window=window)
     with solara.Columns([1, 1]):
         with solara.Card("The corridor: support for each arrangement on the table", margin=0):
-            LiveChart(session, tick, "corridor", 280)
+            LiveChart(session, tick, "corridor", 280, window=window)
         with solara.Card("The escalation ladder: highest standing rung", margin=0):
             LiveChart(session, tick, "ladder", 280)
     with solara.Card("Event log (newest first)", margin=0):

@@ -10,7 +10,8 @@ from sim.actors import ACTORS
 from sim.cameo import APOLOGY
 from sim.outcomes import OUTCOMES
 from viz.charts import date_labels, whatif_option
-from viz.controls import ACTION_LABELS, tip
+from viz.clock import branch_text
+from viz.controls import ACTION_LABELS, KnobControl, tip
 from viz.echarts import chart
 from viz.live import KNOBS, action_label
 from viz.markdown import Markdown
@@ -45,7 +46,7 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
     with solara.Card(
         "What if…",
         margin=0,
-        subtitle=f"Branch today (day {live.day}, {live.date:%d %b %Y}): the same seed runs on to the horizon "
+        subtitle=f"Branch {branch_text(live.model.config, live.day)}: the same seed runs on to the horizon "
         "with and without the change.",
         classes=["whatif-panel"],
     ):
@@ -72,11 +73,11 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
             )
             tip(
                 chosen.tooltip,
-                solara.SliderFloat("New value", value=value, min=chosen.low, max=chosen.high, step=chosen.step),
+                KnobControl(chosen, "New value", value.value, value.set),
             )
         tip(
-            "Replay the run to today twice, apply the change to one copy, run both on.",
-            solara.Button("Branch from today", on_click=run_branch, color="primary", classes=["branch-button"]),
+            "Replay the run to the last completed day twice, apply the change to one copy, run both on.",
+            solara.Button("Branch now", on_click=run_branch, color="primary", classes=["branch-button"]),
         )
     if session.whatif is not None:
         WhatIfResult(session.whatif, metric)
@@ -94,7 +95,7 @@ def WhatIfResult(whatif: WhatIf, metric: solara.Reactive[str]):
     option = solara.use_memo(build_option, [whatif, metric.value])
     outcomes = solara.use_memo(lambda: outcome_table(whatif), [whatif])
     with solara.Card(
-        f"What-if from day {whatif.branch_day}: {whatif.change.describe()}", margin=0, classes=["whatif-result"]
+        f"What-if after day {whatif.branch_day}: {whatif.change.describe()}", margin=0, classes=["whatif-result"]
     ):
         tip(
             "What to compare between the two continuations.",
