@@ -22,9 +22,11 @@ def summary(title: str, log: list[EventRecord], outcomes: RunOutcomes, seconds: 
     lines += [
         "",
         "Outcomes:",
-        f"  rupture (AZE-RUS)       {outcomes.rupture}" + (f" on {outcomes.rupture_date}" if outcomes.rupture else "")
+        f"  rupture (AZE-RUS)       {outcomes.rupture}"
+        + (f" on {outcomes.rupture_date}" if outcomes.rupture else "")
         + (f" ({outcomes.ruptures} ruptures)" if outcomes.ruptures > 1 else ""),
-        f"  latest rupture ended    {outcomes.restored}" + (f" on {outcomes.restored_date}" if outcomes.restored else ""),
+        f"  latest rupture ended    {outcomes.restored}"
+        + (f" on {outcomes.restored_date}" if outcomes.restored else ""),
         f"  corridor arrangement    {outcomes.corridor_arrangement}"
         + (f" agreed {outcomes.corridor_date}, x = {outcomes.agreed_position:.2f}" if outcomes.corridor_date else ""),
         f"  peace treaty progress   {outcomes.peace_progress:.3f}",
