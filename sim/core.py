@@ -6,9 +6,10 @@ A day d is run in this order (docs/ODD.md, process overview):
 
 0. the scenario's dated series change a disposition from day d on, if any (`sim.config.series`);
 1. the events queued for day d take effect, in the order they were queued: the responses
-   chosen at the close of day d - 1, the scenario's scripted shocks for day d, then any event
-   injected by hand since (`inject`);
-2. the rules advance the state (`sim.rules.day.advance`), with the day's trust noise;
+   chosen at the close of day d - 1, the routine acts drawn for day d, the scenario's scripted
+   shocks for day d, then any event injected by hand since (`inject`);
+2. the rules advance the state (`sim.rules.day.advance`), with the day's latent trust noise
+   (off by default);
 3. the recorder keeps the day;
 4. unless d is the last day, every actor of every run chooses its action for day d + 1 from
    the state and its draws for the day (`all_actors_choose`), and the routine acts of day
