@@ -49,6 +49,7 @@ from sim.config import MAX_SEED, Scenario, load_scenario
 from sim.config.fields import check_keys, read_flag, read_number, read_string, read_table
 from sim.config.source import read_toml, referred
 from sim.errors import ConfigError
+from sim.inputs import refuse_switched_off
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import Disposition, ModelParams
 
@@ -163,6 +164,8 @@ def load_sweep(path: str | Path) -> SweepConfig:
         raise referred(error, "sweep.scenario", source) from None
     master_seed = int(read_number(head, "master_seed", source, "sweep.", 0, MAX_SEED, integer=True, default=0))
     parameters = _read_parameters(read_table(raw, "parameters", source, required=True), source)
+    for parameter in parameters:
+        refuse_switched_off(scenario, [parameter.name], source, f'parameters."{parameter.name}"')
     design = _read_design(read_table(raw, "design", source, required=True), source, master_seed)
     _check_parameters_fit_design(parameters, design, source)
     return SweepConfig(

@@ -70,7 +70,9 @@ class Simulation:
         self.single = np.ndim(seeds) == 0
         self.seeds = _checked_seeds(seeds)
         self.batch_shape = () if self.single else (self.size,)
-        self.inputs: RuleInputs = rule_inputs(scenario, batch)
+        self._series = scenario.series_by_day()
+        self._unseries_inputs = rule_inputs(scenario, batch)  # before any dated change
+        self.inputs: RuleInputs = self._with_series(self._unseries_inputs, through_day=0)
         self.rule_seeds = self.seeds[0] if self.single else self.seeds  # what the rules key their numbers by
         self.state: CrisisState = initial_state(self.inputs, initially_on_table(), self.batch_shape)
         self.recorder = Recorder(self.state, self.size, self.horizon, scenario.date_of, histories=histories)
@@ -80,7 +82,6 @@ class Simulation:
         self.targets = np.full_like(self.actions, NO_ACTION)
         self.routine = self._no_routine()  # (cooperates, criticises) [..., n, n]: the routine acts of the next day
         self._shocks = scenario.shocks_by_day()
-        self._series = scenario.series_by_day()
         self._queue_shocks(0)
 
     @property
@@ -109,7 +110,8 @@ class Simulation:
         if self.finished:
             raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         day = self.day
-        self._apply_series(day)
+        if day and day in self._series:  # day 0's are in the inputs from the start (initial state included)
+            self.inputs = self._with_series(self.inputs, through_day=day, from_day=day)
         events = self._events_of(day)
         self.state = advance(self.state, events, self.inputs, self.rule_seeds, day)
         self.recorder.record(day, self.state)
@@ -123,12 +125,24 @@ class Simulation:
             self.actions, self.targets = np.full_like(self.actions, NO_ACTION), np.full_like(self.targets, NO_ACTION)
             self.routine = self._no_routine()
 
-    def _apply_series(self, day: int) -> None:
-        """Set the dispositions the scenario's dated series change on `day`, in every run."""
-        for point in self._series.get(day, []):
-            values = np.array(getattr(self.inputs, point.parameter), dtype=float)
-            values[..., INDEX[point.actor]] = point.value
-            self.inputs = replace(self.inputs, **{point.parameter: values})
+    def _with_series(
+        self, inputs: RuleInputs, through_day: int, from_day: int = 0, *, keep_changed: bool = False
+    ) -> RuleInputs:
+        """`inputs` with the dated series' values of days `from_day` to `through_day` set, in date order, in every run.
+
+        With `keep_changed`, a value that differs from the scenario's own (an intervention changed
+        it) is kept: the intervention is newer than the series.
+        """
+        for day in sorted(d for d in self._series if from_day <= d <= through_day):
+            for point in self._series[day]:
+                index = INDEX[point.actor]
+                own = getattr(self._unseries_inputs, point.parameter)[..., index]
+                if keep_changed and not np.array_equal(getattr(inputs, point.parameter)[..., index], own):
+                    continue
+                values = np.array(getattr(inputs, point.parameter), dtype=float)
+                values[..., index] = point.value
+                inputs = replace(inputs, **{point.parameter: values})
+        return inputs
 
     def _choose(self, events: DayEvents, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Every actor's action for the next day: the model's rule, or the null model's answer in kind."""
@@ -149,8 +163,10 @@ class Simulation:
         """Run on from the next day with other inputs (a mid-run intervention).
 
         `scenario` stays the one the runs started from: its shocks, dates and horizon cannot change.
+        The dated series set so far (up to the last day run) are set on the new inputs too, except
+        where the intervention itself changed the value (it is the newer).
         """
-        self.inputs = inputs
+        self.inputs = self._with_series(inputs, through_day=self.day - 1, keep_changed=True)
 
     def _events_of(self, day: int) -> DayEvents:
         """The events queued for `day` as the rules' arrays: responses, routine acts, scripted and injected events."""

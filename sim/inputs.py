@@ -8,7 +8,7 @@ varies parameters from one run to the next. Both go through the same assembly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -43,6 +43,7 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
     }
     params = scenario.params
     if batch:
+        refuse_switched_off(scenario, batch, "batch")
         dispositions, params = _batched(dispositions, params, batch)
     return RuleInputs(
         params=params,
@@ -72,6 +73,21 @@ def rule_inputs(scenario: Scenario, batch: Mapping[str, np.ndarray] | None = Non
         rupture_pair=(INDEX[Actor.AZE], INDEX[Actor.RUS]),
         reciprocal=scenario.model == NULL_MODEL,
     )
+
+
+def refuse_switched_off(scenario: Scenario, names: Iterable[str], source: str, key: str | None = None) -> None:
+    """ConfigError if a dotted name varies a parameter the scenario's `[mechanisms]` switches off.
+
+    The error names `source` and `key` (default: the dotted name itself).
+    """
+    for name in names:
+        if name.startswith("parameters.") and name.removeprefix("parameters.") in scenario.switched_off:
+            raise ConfigError(
+                source,
+                key or name,
+                f"{scenario.name}'s [mechanisms] switch this parameter off; "
+                f"varying it would switch the mechanism back on (switched off: {', '.join(scenario.switched_off)})",
+            )
 
 
 def _batched(

@@ -36,8 +36,8 @@ class ModelParams:
         0.002,
         0.0,
         0.05,
-        "Daily rate of continuous structural-balance dynamics dT = r (T T / (n - 2))(1 - T^2) "
-        "(Kulakowski et al. 2005; 0 switches it off).",
+        "Daily rate of continuous structural-balance dynamics on departures from the baseline, "
+        "dT = r ((T T - B B) / (n - 2))(1 - T^2) (Kulakowski et al. 2005; 0 switches it off).",
     )
     noise_sd: float = _param(
         0.0,

@@ -88,6 +88,10 @@ def load_record(path: Path | str | None = None) -> tuple[RecordedEvent, ...]:
 
 
 def _event(row: dict[str, str], name: str, line: int) -> RecordedEvent:
+    if None in row or None in row.values():  # DictReader's marks of a row with too many or too few fields
+        raise ConfigError(
+            name, "row", f"expected the {len(RECORD_COLUMNS)} columns {','.join(RECORD_COLUMNS)}", line=line
+        )
     try:
         return _checked_event(row, name)
     except ConfigError as error:

@@ -33,7 +33,7 @@ from sim.record import Quad, RecordedEvent, load_record
 ROUTINE_COOPERATION = "040"
 ROUTINE_FRICTION = "111"
 CALM_WINDOWS: tuple[tuple[dt.date, dt.date], ...] = (
-    (dt.date(2024, 2, 1), dt.date(2024, 12, 24)),  # the record's start to the eve of the plane (25 Dec 2024)
+    (dt.date(2024, 2, 1), dt.date(2024, 12, 24)),  # Feb 2024 (the record starts 22 Feb) to the eve of the plane
     (dt.date(2025, 1, 25), dt.date(2025, 6, 26)),  # a month after the plane to the eve of the raid (27 Jun 2025)
 )
 

@@ -22,6 +22,7 @@ from sim.rules import responses
 from tests.conftest import SCENARIOS
 
 CALM = SCENARIOS / "calm.toml"
+ROOT_STUDIES = SCENARIOS.parent / "studies" / "mechanisms"
 BASELINE = SCENARIOS / "baseline.toml"
 AZE, RUS = INDEX[Actor.AZE], INDEX[Actor.RUS]
 
@@ -221,3 +222,42 @@ def test_replace_keeps_inputs_consistent():
     inputs = CaucasusModel(BASELINE, rng=1).inputs
     cheaper = replace(inputs, params=replace(inputs.params, escalation_cost=0.0))
     assert np.all(cheaper.restraint == 0.0)
+
+
+def test_the_null_model_refuses_a_switch_it_turns_off(tmp_path):
+    from sim.errors import ConfigError
+
+    path = tmp_path / "null_on.toml"
+    path.write_text(
+        f'[scenario]\nextends = "{BASELINE}"\nname = "n"\n[mechanisms]\nmodel = "reciprocity"\nway_back = true\n'
+    )
+    with pytest.raises(ConfigError, match="mechanisms.way_back"):
+        load_scenario(path)
+
+
+def test_a_switched_off_parameter_cannot_be_varied_by_a_batch_or_a_sweep(tmp_path):
+    from experiments.sweep_config import load_sweep
+    from sim.errors import ConfigError
+    from sim.inputs import rule_inputs
+
+    null = ROOT_STUDIES / "null_model.toml"
+    with pytest.raises(ConfigError, match="switched off"):
+        rule_inputs(load_scenario(null), {"parameters.trust_rate": np.array([0.3, 0.4])})
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(
+        f'[sweep]\nscenario = "{null}"\nreplicates = 1\n[design]\nkind = "latin_hypercube"\nsamples = 4\n'
+        '[parameters]\n"parameters.thaw_rate" = { min = 0.0, max = 1.0 }\n'
+    )
+    with pytest.raises(ConfigError, match='parameters."parameters.thaw_rate"'):
+        load_sweep(sweep)
+
+
+def test_a_record_row_with_too_few_or_too_many_fields_is_a_config_error(tmp_path):
+    from sim.errors import ConfigError
+    from sim.record import RECORD_COLUMNS, load_record
+
+    path = tmp_path / "record.csv"
+    for row in ("2025-01-01,AZE,RUS", "2025-01-01,AZE,RUS,111,-2.0,x,y,high,extra"):
+        path.write_text(",".join(RECORD_COLUMNS) + "\n" + row + "\n")
+        with pytest.raises(ConfigError, match="line 2"):
+            load_record(path)

@@ -98,3 +98,21 @@ def test_a_series_out_of_order_exits_2_and_writes_nothing(tmp_path):
     )
     assert done.returncode == 2 and "out of order" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_a_mid_run_change_keeps_the_series_set_so_far_unless_it_changes_that_value():
+    model = CaucasusModel(REFOCUSES, rng=1)
+    change = model.config.day_of(model.config.series[0].date)
+    while model.day <= change:
+        model.step()
+    assert model.inputs.distraction[RUS] == 0.3
+    model.change_parameters(trust_rate=0.21)  # another parameter: the series' value stays
+    assert model.inputs.distraction[RUS] == 0.3 and model.inputs.params.trust_rate == 0.21
+    model.change_parameters(RUS_distraction=0.8)  # the same one: the intervention is newer
+    assert model.inputs.distraction[RUS] == 0.8
+
+
+def test_a_series_on_the_first_day_is_in_the_initial_state(tmp_path):
+    first = _series(tmp_path, _entry("2024-12-20", 0.0))
+    undistracted = CaucasusModel(SCENARIOS / "russia_undistracted.toml", rng=1)
+    assert np.array_equal(CaucasusModel(first, rng=1).state.shares, undistracted.state.shares)

@@ -80,7 +80,9 @@ def build_scenario(
     except OverflowError:
         raise ConfigError(source, "scenario.start_date", f"{start} plus {horizon} days runs past 9999-12-31") from None
     given = read_table(raw, "parameters", source)
-    params, model = apply_mechanisms(read_table(raw, "mechanisms", source), _params(given, source), given, source)
+    params, model, switched_off = apply_mechanisms(
+        read_table(raw, "mechanisms", source), _params(given, source), given, source
+    )
     try:
         actors_raw, actors_src = actors or _read_actors(head, source, base_dir)
         profiles = _profiles(actors_raw, actors_src, read_table(raw, "actors", source), source)
@@ -118,6 +120,7 @@ def build_scenario(
         interdependence_raw=ties_raw,
         interdependence_source=ties_src,
         model=model,
+        switched_off=switched_off,
     )
 
 

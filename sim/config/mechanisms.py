@@ -51,8 +51,11 @@ NULL_MODEL_PARAMETERS: dict[str, float] = {
 
 def apply_mechanisms(
     table: dict[str, Any], params: ModelParams, given: dict[str, Any], source: str
-) -> tuple[ModelParams, str]:
-    """The parameters with the switched-off mechanisms' null values, and the model's name.
+) -> tuple[ModelParams, str, tuple[str, ...]]:
+    """The parameters with the switched-off mechanisms' null values, the model's name and those parameters' names.
+
+    A switched-off parameter cannot be set again, neither here nor by a sweep's design
+    (`Scenario.switched_off`, checked by `sim.inputs.rule_inputs` and the sweep config).
 
     Args:
         table: the scenario's `[mechanisms]` table.
@@ -66,7 +69,12 @@ def apply_mechanisms(
         raise ConfigError(source, "mechanisms.model", f"{model!r}: allowed: {', '.join(MODELS)}")
     nulls: dict[str, float] = dict(NULL_MODEL_PARAMETERS) if model == NULL_MODEL else {}
     for switch, values in SWITCHES.items():
-        if not _switch(table, switch, source):
+        on = _switch(table, switch, source)
+        if on and switch in table and model == NULL_MODEL and set(values) <= set(NULL_MODEL_PARAMETERS):
+            raise ConfigError(
+                source, f"mechanisms.{switch}", 'the null model (model = "reciprocity") switches it off; leave it out'
+            )
+        if not on:
             nulls.update(values)
     for name, value in nulls.items():
         if name in given and float(given[name]) != value:
@@ -75,7 +83,7 @@ def apply_mechanisms(
                 f"parameters.{name}",
                 f"{given[name]} sets a mechanism that [mechanisms] switches off (it must be {value:g})",
             )
-    return replace(params, **nulls), model
+    return replace(params, **nulls), model, tuple(sorted(nulls))
 
 
 def _switch(table: dict[str, Any], name: str, source: str) -> bool:

@@ -95,6 +95,7 @@ class Scenario:
     interdependence_source: str
     model: str = "crisis"  # "crisis", or "reciprocity": the null model (sim.config.mechanisms)
     series: tuple[SeriesPoint, ...] = ()  # dated changes of a disposition (sim.config.series)
+    switched_off: tuple[str, ...] = ()  # parameters [mechanisms] holds at their null values: not to be varied
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a date (0 = start date)."""

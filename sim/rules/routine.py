@@ -15,7 +15,9 @@ E[s][v, k] = rate x ( (c + solidarity W c)[v, k] (1 - B[v, k]) - hurt[v, k] (1 +
 c[v, k] = scale x cooperation_rate[k, v] x 0.1 and h[v, k] = scale x friction_rate[k, v] x 0.2 the
 expected cooperation and hostility of the day, hurt = sensitivity x (h + solidarity W h) and W the
 observer weights at baseline (`sim.rules.trust`). That is exact for the linear part of the update
-and first-order for the bounds; without routine acts the anchor is the baseline.
+and first-order for the bounds, and assumes trust inside [-1, 1]: at extreme settings the anchor
+can lie far beyond -1 or 1, trust then sits at the bound and its mean is not the baseline
+(docs/ODD.md §7.16); without routine acts the anchor is the baseline.
 """
 
 from __future__ import annotations
