@@ -18,6 +18,7 @@ from sim.config.fields import (
     read_actor,
     read_cameo,
     read_date,
+    read_date_in_run,
     read_flag,
     read_number,
     read_string,
@@ -322,9 +323,7 @@ def _shock(entry: Any, i: int, source: str, start: dt.date, end: dt.date) -> Sho
     if not isinstance(entry, dict):
         raise ConfigError(source, prefix[:-1], "must be a table")
     check_keys(entry, SHOCK_KEYS, source, prefix)
-    date = read_date(entry, "date", source, prefix)
-    if not start <= date <= end:
-        raise ConfigError(source, prefix + "date", f"{date} is outside the run ({start} to {end})")
+    date = read_date_in_run(entry, "date", source, prefix, start, end)
     actor, target = read_actor(entry, "actor", source, prefix), read_actor(entry, "target", source, prefix)
     if actor == target:
         raise ConfigError(source, prefix + "target", "an actor cannot act on itself")

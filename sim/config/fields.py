@@ -89,6 +89,16 @@ def read_date(table: dict[str, Any], key: str, source: str, prefix: str) -> dt.d
     raise ConfigError(source, prefix + key, f"{value!r} is not a date; allowed: a date like 2025-06-27")
 
 
+def read_date_in_run(
+    table: dict[str, Any], key: str, source: str, prefix: str, start: dt.date, end: dt.date
+) -> dt.date:
+    """A date (`read_date`) that falls inside the run, from `start` to `end`."""
+    date = read_date(table, key, source, prefix)
+    if not start <= date <= end:
+        raise ConfigError(source, prefix + key, f"{date} is outside the run ({start} to {end})")
+    return date
+
+
 def read_actor(table: dict[str, Any], key: str, source: str, prefix: str) -> Actor:
     """An actor code."""
     value = table.get(key)

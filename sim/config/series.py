@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sim.actors import Actor
-from sim.config.fields import check_keys, read_actor, read_date, read_number, read_string
+from sim.config.fields import check_keys, read_actor, read_date_in_run, read_number, read_string
 from sim.errors import ConfigError
 from sim.parameters import Disposition
 
@@ -72,9 +72,7 @@ def _point(entry: Any, i: int, source: str, start: dt.date, end: dt.date) -> Ser
     parameter = read_string(entry, "parameter", source, prefix)
     if parameter not in SERIES_PARAMETERS:
         raise ConfigError(source, prefix + "parameter", f"{parameter!r}: allowed: {', '.join(SERIES_PARAMETERS)}")
-    date = read_date(entry, "date", source, prefix)
-    if not start <= date <= end:
-        raise ConfigError(source, prefix + "date", f"{date} is outside the run ({start} to {end})")
+    date = read_date_in_run(entry, "date", source, prefix, start, end)
     low, high = next(f for f in fields(Disposition) if f.name == parameter).metadata["range"]
     reason = read_string(entry, "reason", source, prefix)
     if not reason.strip():
