@@ -189,8 +189,9 @@ class ModelParams:
         0.0,
         5.0,
         "Multiplier on the dyads' base rates of routine acts (calls, visits, criticism), "
-        "estimated from the event record's calm windows (sim.routine); 0 switches routine "
-        "interaction off and leaves the dyads silent unless something happens.",
+        "estimated from the event record's calm windows (sim.routine); 1 takes the rates as "
+        "estimated; 0 switches routine interaction off and leaves the dyads silent unless "
+        "something happens.",
     )
 
 
