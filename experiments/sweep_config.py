@@ -213,7 +213,7 @@ def _flatten(table: dict[str, Any], prefix: str = ""):
 
 def _read_parameter(name: str, spec: Any, source: str) -> ParameterSpec:
     key = f'parameters."{name}"'  # the TOML path of the entry
-    low, high, integer = _allowed_range(name, source, key)
+    low, high, integer = allowed_range(name, source, key)
     if not isinstance(spec, dict):
         raise ConfigError(source, key, "give a table: { min = ..., max = ... } or { values = [...] }")
     check_keys(spec, ("min", "max", "values", "levels"), source, f"{key}.")
@@ -244,7 +244,7 @@ def _read_values(values: Any, low: float, high: float, integer: bool, source: st
     return tuple(values)
 
 
-def _allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool]:
+def allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool]:
     """The range the model allows for a dotted parameter name, and whether it is an integer."""
     parts = name.split(".")
     model_fields = {f.name: f for f in dataclass_fields(ModelParams)}

@@ -1,0 +1,1 @@
+"""Calibration against the dated event record: observable summaries, ABC-SMC, posteriors, forecasts."""
