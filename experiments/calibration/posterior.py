@@ -5,7 +5,7 @@
     DIR/posterior.parquet   one row per particle: a column per calibrated parameter (dotted name,
                             e.g. `parameters.escalation_cost`, `actors.AZE.sensitivity`) and
                             `weight` (normalised: the weights sum to 1)
-    DIR/manifest.json       `kind` = "caucasus-calibration", the scenario (`name`, `config_hash`,
+    DIR/manifest.json       `kind` = "caucasus-calibration", the scenario (`path`, `name`, `config_hash`,
                             `start_date`, `horizon_days`), `cut_off`, `parameters` (the calibrated
                             names, in order), the calibration config and its hash, the master
                             seed, versions and commit
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Scenario
+from sim.config import Scenario, load_scenario
 from sim.errors import ConfigError
 from sim.inputs import refuse_switched_off
 from sim.provenance import git_commit, utc_now, versions
@@ -55,6 +55,16 @@ class Posterior:
     def scenario_name(self) -> str:
         """The name of the scenario it was calibrated on."""
         return self.manifest["scenario"]["name"]
+
+    def scenario(self) -> Scenario:
+        """The calibrated scenario, read again from its file (a ConfigError if it has changed since)."""
+        path = Path(self.manifest["scenario"]["path"])
+        scenario = load_scenario(path)
+        if scenario.config_hash() != self.manifest["scenario"]["config_hash"]:
+            raise ConfigError(
+                str(path), None, f"has changed since {self.path} was calibrated on it (its config hash differs)"
+            )
+        return scenario
 
     @property
     def start_date(self) -> dt.date:
@@ -95,12 +105,17 @@ class Posterior:
 
 
 def posterior_manifest(
-    scenario: Scenario, cut_off: dt.date, parameters: list[str], extra: dict[str, Any] | None = None
+    scenario: Scenario,
+    scenario_path: Path,
+    cut_off: dt.date,
+    parameters: list[str],
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a calibration on `scenario` to `cut_off` of `parameters` (plus `extra` entries)."""
+    """The manifest of a calibration on `scenario` (read from `scenario_path`) to `cut_off` of `parameters`."""
     return {
         "kind": MANIFEST_KIND,
         "scenario": {
+            "path": str(Path(scenario_path).resolve()),
             "name": scenario.name,
             "config_hash": scenario.config_hash(),
             "start_date": scenario.start_date.isoformat(),
