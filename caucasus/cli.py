@@ -5,6 +5,7 @@
 `caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
+`caucasus calibrate CONFIG --out DIR [--workers N | --scheduler ADDRESS]`
 `caucasus verify DIR`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
@@ -120,6 +121,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
     _add_discover_parser(commands)
+    _add_calibrate_parser(commands)
     checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
     checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
@@ -133,6 +135,19 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
+
+
+def _add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
+    calibration = commands.add_parser(
+        "calibrate", help="ABC-SMC calibration against the dated event record (rerun to resume)"
+    )
+    calibration.add_argument("config", type=Path, help="calibration TOML file (e.g. configs/calibration/baseline.toml)")
+    calibration.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
+    backend = calibration.add_mutually_exclusive_group()
+    backend.add_argument(
+        "--workers", type=int, default=None, help="compute batches on a local Dask cluster of N processes"
+    )
+    backend.add_argument("--scheduler", default=None, help="compute batches on an existing Dask cluster")
 
 
 def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
@@ -270,6 +285,26 @@ def discover_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Run (or resume) a calibration and say where its posterior and report are."""
+    from experiments.calibration.abc import calibrate  # ELFI: loaded only when asked for
+    from experiments.calibration.config import load_calibration
+
+    check_workers(args.workers)
+    config = load_calibration(args.config)
+    print(
+        f"Calibration {config.name}: {len(config.priors)} parameters, {len(config.summaries)} summaries of the record "
+        f"to {config.cut_off}; population {config.population}, {config.generations} generations"
+    )
+    result = calibrate(config, args.out, workers=args.workers, scheduler=args.scheduler, command=sys.argv)
+    runs = sum(g.runs for g in result.generations) + config.pilot_runs
+    print(
+        f"Done in {result.seconds:.1f} s ({result.backend}; {runs:,} runs with the pilot). Posterior: "
+        f"{args.out}/posterior.parquet; report: {args.out}/report.md; figures: {args.out}/figures/"
+    )
+    return 0
+
+
 def verify_command(args: argparse.Namespace) -> int:
     """Check a sweep's or a run's directory; print OK or its problems (exit 2 when there are any)."""
     verdict = verify(args.directory)
@@ -318,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             return analyze_command(args)
         if args.command == "discover":
             return discover_command(args)
+        if args.command == "calibrate":
+            return calibrate_command(args)
         if args.command == "verify":
             return verify_command(args)
         if args.command == "bench":
