@@ -36,10 +36,10 @@ from experiments.calibration.forecast import (
     check_window,
     forecast_summary,
     load_forecast,
+    open_posterior,
     run_forecast,
     write_forecast,
 )
-from experiments.calibration.posterior import load_posterior
 from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
 from experiments.replicated import (
     REPLICATED_FILES,
@@ -199,11 +199,11 @@ def forecast_command(args: argparse.Namespace) -> int:
     """Run the posterior's scenario for N draws; write the weekly counts and the named events' probabilities."""
     _check_seed(args.seed)
     check_draws(args.draws)
-    posterior = load_posterior(args.posterior)
-    scenario = posterior.scenario()
+    posterior, scenario = open_posterior(args.posterior)
     window = check_window(posterior, scenario, args.first, args.last)
     check_forecast_dir(args.out, args.force)  # before the runs: a bad --out costs nothing
-    forecast = run_forecast(posterior, window, args.draws, scenario.seed if args.seed is None else args.seed)
+    master_seed = scenario.seed if args.seed is None else args.seed
+    forecast = run_forecast(posterior, scenario, window, args.draws, master_seed)
     write_forecast(forecast, args.out, force=args.force, command=sys.argv)
     print(forecast_summary(forecast))
     print(f"Wrote {args.out}/: {' '.join(sorted(FORECAST_FILES - {'score'}))}")

@@ -43,7 +43,7 @@ import pandas as pd
 
 from experiments.calibration.named_events import NAMED_EVENTS, NEVER, first_days, run_observed
 from experiments.calibration.observed import EventTable
-from experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior
+from experiments.calibration.posterior import MANIFEST_FILE, POSTERIOR_FILE, Posterior, load_posterior
 from experiments.calibration.summaries import QUAD_NAMES
 from experiments.replicates import replicate_seeds
 from sim.actors import INDEX, N_ACTORS, Actor
@@ -125,6 +125,17 @@ class Window:
         return np.array([(end - self.start).days for _, end in self.weeks])
 
 
+def open_posterior(path: Path) -> tuple[Posterior, Scenario]:
+    """The posterior at `path` and its scenario; a ConfigError names `--posterior` when it is not a usable one."""
+    try:
+        posterior = load_posterior(path)
+        return posterior, posterior.scenario()
+    except ConfigError as error:
+        if error.key == "--posterior":
+            raise
+        raise ConfigError("--posterior", None, str(error)) from None
+
+
 def check_window(posterior: Posterior, scenario: Scenario, first: dt.date, last: dt.date) -> Window:
     """The forecast window, checked: after the posterior's cut-off, `last` not before `first`, within the horizon."""
     if first <= posterior.cut_off:
@@ -181,8 +192,8 @@ class Forecast:
             {
                 "draw": index[0].astype(np.int32),
                 "week_start": starts[index[1]],
-                "dyad": pd.Categorical(np.array(DYAD_NAMES)[index[2]], categories=DYAD_NAMES),
-                "quad": pd.Categorical(np.array(QUADS)[index[3]], categories=QUADS),
+                "dyad": pd.Categorical.from_codes(index[2], categories=DYAD_NAMES),
+                "quad": pd.Categorical.from_codes(index[3], categories=QUADS),
                 "count": self.counts.reshape(-1).astype(np.int32),
             }
         )
@@ -272,9 +283,8 @@ def posterior_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_forecast(posterior: Posterior, window: Window, draws: int, master_seed: int) -> Forecast:
-    """Run the posterior's scenario to `window.last` once per draw and reduce the runs to the forecast."""
-    scenario = posterior.scenario()
+def run_forecast(posterior: Posterior, scenario: Scenario, window: Window, draws: int, master_seed: int) -> Forecast:
+    """Run the posterior's `scenario` to `window.last` once per draw and reduce the runs to the forecast."""
     seeds = np.asarray(replicate_seeds(master_seed, check_draws(draws)), dtype=np.int64)
     parameters = posterior.draw(draws, np.random.default_rng(master_seed))
     parts = [
