@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -324,4 +325,35 @@ def test_score_refuses_a_bad_forecast_or_record_and_writes_nothing(forecast_dir,
     late.write_text(",".join(RECORD_COLUMNS) + "\n2025-07-01,AZE,RUS,111,-2.0,x,y,high\n")
     assert main(["score", str(forecast_dir), str(late), "--out", str(out)]) == 2
     assert "no rows before --from" in capsys.readouterr().err
+    broken = tmp_path / "broken"
+    shutil.copytree(forecast_dir, broken)
+    (broken / "counts.parquet").write_bytes(b"not parquet")
+    assert main(["score", str(broken), str(record_path), "--out", str(out)]) == 2
+    assert "counts.parquet" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_named_events_are_read_off_a_record_by_their_definitions(forecast_dir, tmp_path, capsys):
+    rows = [
+        ("2025-05-01", "AZE", "RUS", "040"),  # before the window: for the nulls only
+        ("2025-06-15", "AZE", "RUS", "057"),  # week 0: conciliatory; no cut yet, so not a restoration
+        ("2025-06-20", "RUS", "AZE", "111"),  # rung 1: neither a cut nor above rung 2
+        ("2025-06-27", "RUS", "AZE", "173"),  # the scripted raid: an input, never counted
+        ("2025-07-02", "AZE", "RUS", "161"),  # week 2: relations cut
+        ("2025-07-20", "RUS", "AZE", "0841"),  # week 5: a release after the cut: restored
+        ("2025-07-25", "ARM", "AZE", "057"),  # week 5: the corridor's sign on a record (not scored)
+    ]
+    path = tmp_path / "hand.csv"
+    lines = [",".join(RECORD_COLUMNS)] + [f"{d},{a},{t},{c},0,hand-made,test,high" for d, a, t, c in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scores = score_forecast(load_forecast(forecast_dir), path)
+    weeks = np.arange(8)
+    happened = {name: table["happened"].tolist() for name, table in scores.event_scores.groupby("event")}
+    assert happened["conciliatory_AZE_RUS"] == (weeks >= 0).tolist()
+    assert happened["relations_cut"] == (weeks >= 2).tolist()
+    assert happened["relations_restored"] == (weeks >= 5).tolist()
+    assert happened["russia_above_rung_2"] == [False] * 8
+    assert scores.record.happened["corridor_agreed"].tolist() == (weeks >= 5).tolist()
+    observed = scores.count_scores.set_index(["week_start", "dyad", "quad"])["observed"]
+    assert observed.sum() == 5  # the six rows in the window less the scripted raid
+    assert observed[(dt.date(2025, 6, 21), "RUS>AZE", "material_conflict")] == 0

@@ -394,25 +394,32 @@ def load_forecast(path: Path | str) -> ForecastFiles:
         raise ConfigError(str(manifest_path), None, f"cannot be read as JSON ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
         raise ConfigError(str(manifest_path), "kind", f"not a forecast's manifest (expected {KIND!r})")
-    dates = (manifest["scenario"]["start_date"], manifest["from"], manifest["until"])
-    window = Window(*(dt.date.fromisoformat(date) for date in dates))
+    try:
+        dates = (manifest["scenario"]["start_date"], manifest["from"], manifest["until"])
+        window = Window(*(dt.date.fromisoformat(date) for date in dates))
+        int(manifest["draws"]), list(manifest["scripted"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(str(manifest_path), None, f"not a complete forecast manifest ({error!r})") from None
     return ForecastFiles(path, manifest, window, _read_counts(path, manifest, window), _read_events(path))
 
 
 def _read_counts(path: Path, manifest: dict[str, Any], window: Window) -> np.ndarray:
     try:
-        table = pd.read_parquet(path / "counts.parquet")
-    except (OSError, ValueError) as error:
-        raise ConfigError(str(path / "counts.parquet"), None, f"cannot be read as Parquet ({error})") from None
+        return _counts_array(pd.read_parquet(path / "counts.parquet"), manifest, window)
+    except (OSError, ValueError, KeyError, IndexError) as error:
+        raise ConfigError(str(path / "counts.parquet"), None, f"not a forecast's counts ({error!r})") from None
+
+
+def _counts_array(table: pd.DataFrame, manifest: dict[str, Any], window: Window) -> np.ndarray:
+    """[draws, weeks, dyads, quads] from the long table of counts.parquet."""
     weeks = {np.datetime64(begin, "D"): i for i, (begin, _) in enumerate(window.weeks)}
     counts = np.zeros((int(manifest["draws"]), len(weeks), len(DYADS), len(QUADS)), dtype=np.int64)
     week = table["week_start"].to_numpy(dtype="datetime64[D]")
-    counts[
-        table["draw"].to_numpy(),
-        np.array([weeks[w] for w in week], dtype=np.int64),
-        pd.Categorical(table["dyad"], categories=DYAD_NAMES).codes,
-        pd.Categorical(table["quad"], categories=QUADS).codes,
-    ] = table["count"].to_numpy()
+    dyad = pd.Categorical(table["dyad"], categories=DYAD_NAMES).codes
+    quad = pd.Categorical(table["quad"], categories=QUADS).codes
+    if len(table) != counts.size or (dyad < 0).any() or (quad < 0).any():
+        raise ValueError(f"expected {counts.size} rows, one per draw, week, dyad ({', '.join(DYAD_NAMES)}) and quad")
+    counts[table["draw"].to_numpy(), np.array([weeks[w] for w in week], dtype=np.int64), dyad, quad] = table["count"]
     return counts
 
 
@@ -421,5 +428,7 @@ def _read_events(path: Path) -> pd.DataFrame:
         table = pd.read_csv(path / "events.csv", parse_dates=["by_date"])
     except (OSError, ValueError) as error:
         raise ConfigError(str(path / "events.csv"), None, f"cannot be read as CSV ({error})") from None
+    if not {"event", "by_date", "probability"} <= set(table.columns):
+        raise ConfigError(str(path / "events.csv"), None, "not a forecast's events (event, by_date, probability)")
     table["by_date"] = table["by_date"].dt.date
     return table
