@@ -185,7 +185,6 @@ class Forecast:
 
     def counts_table(self) -> pd.DataFrame:
         """The samples, long: draw, week_start, dyad, quad, count."""
-        draws, weeks, dyads, quads = self.counts.shape
         index = np.indices(self.counts.shape).reshape(4, -1)
         starts = np.array([begin for begin, _ in self.window.weeks], dtype="datetime64[D]")
         return pd.DataFrame(
