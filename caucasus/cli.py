@@ -7,6 +7,8 @@
 `caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
 `caucasus calibrate CONFIG --out DIR [--workers N | --scheduler ADDRESS]`
 `caucasus verify DIR`
+`caucasus forecast --posterior DIR --from DATE --until DATE --out OUT [--draws N] [--seed S] [--force]`
+`caucasus score FORECAST RECORD.csv [--out OUT] [--force]`
 `caucasus bench [--runs N] [--sobol]`
 `caucasus dashboard [--port N] [--sweep DIR]`
 
@@ -20,6 +22,7 @@ nothing left half-written; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -27,6 +30,17 @@ from pathlib import Path
 
 from experiments.analysis import analyze
 from experiments.bench import benchmark
+from experiments.calibration.forecast import (
+    FORECAST_FILES,
+    check_draws,
+    check_forecast_dir,
+    check_window,
+    forecast_summary,
+    load_forecast,
+    open_posterior,
+    run_forecast,
+    write_forecast,
+)
 from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
 from experiments.replicated import (
     REPLICATED_FILES,
@@ -122,6 +136,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
     _add_discover_parser(commands)
     _add_calibrate_parser(commands)
+    _add_forecast_parsers(commands)
     checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
     checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
@@ -168,6 +183,66 @@ def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
     )
     choice.add_argument("--box", type=int, default=None, help="choose this box of PRIM's peeling trajectory")
     discovery.add_argument("--no-figures", action="store_true", help="tables and report only")
+
+
+def _add_forecast_parsers(commands: argparse._SubParsersAction) -> None:
+    forecast = commands.add_parser(
+        "forecast", help="weekly event counts and named outcomes' probabilities under a calibration's posterior"
+    )
+    forecast.add_argument("--posterior", type=Path, required=True, help="a `caucasus calibrate` output directory")
+    forecast.add_argument("--from", dest="first", type=_date, required=True, help="first day, after the cut-off")
+    forecast.add_argument("--until", dest="last", type=_date, required=True, help="last day, within the horizon")
+    forecast.add_argument("--out", type=Path, required=True, help="output directory")
+    forecast.add_argument("--draws", type=int, default=1000, help="posterior draws, one run each (default 1000)")
+    forecast.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    forecast.add_argument("--force", action="store_true", help="replace a previous forecast in --out")
+    score = commands.add_parser("score", help="score a forecast against a record you bring, next to two null models")
+    score.add_argument("forecast", type=Path, help="a `caucasus forecast` output directory")
+    score.add_argument("record", type=Path, help="a record CSV (the columns of sim/data/events_record_to_*.csv)")
+    score.add_argument("--out", type=Path, default=None, help="output directory (default: FORECAST/score)")
+    score.add_argument("--force", action="store_true", help="replace previous scores in --out")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def forecast_command(args: argparse.Namespace) -> int:
+    """Run the posterior's scenario for N draws; write the weekly counts and the named events' probabilities."""
+    _check_seed(args.seed)
+    check_draws(args.draws)
+    posterior, scenario = open_posterior(args.posterior)
+    window = check_window(posterior, scenario, args.first, args.last)
+    check_forecast_dir(args.out, args.force)  # before the runs: a bad --out costs nothing
+    master_seed = scenario.seed if args.seed is None else args.seed
+    forecast = run_forecast(posterior, scenario, window, args.draws, master_seed)
+    write_forecast(forecast, args.out, force=args.force, command=sys.argv)
+    print(forecast_summary(forecast))
+    print(f"Wrote {args.out}/: {' '.join(sorted(FORECAST_FILES - {'score'}))}")
+    return 0
+
+
+def score_command(args: argparse.Namespace) -> int:
+    """Score a forecast against a record next to the null models; write the table and the reliability diagram."""
+    from experiments.calibration.scoring import (  # matplotlib and scipy: loaded only when asked for
+        SCORE_FILES,
+        check_score_dir,
+        score_forecast,
+        score_report,
+        write_scores,
+    )
+
+    forecast = load_forecast(args.forecast)
+    out_dir = args.out or args.forecast / "score"
+    check_score_dir(out_dir, args.force)
+    scores = score_forecast(forecast, args.record)
+    write_scores(scores, out_dir, force=args.force, command=sys.argv)
+    print(score_report(scores))
+    print(f"Wrote {out_dir}/: {' '.join(sorted(SCORE_FILES))}")
+    return 0
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -357,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
             return calibrate_command(args)
         if args.command == "verify":
             return verify_command(args)
+        if args.command == "forecast":
+            return forecast_command(args)
+        if args.command == "score":
+            return score_command(args)
         if args.command == "bench":
             return bench_command(args)
         if args.command == "dashboard":
