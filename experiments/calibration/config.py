@@ -14,6 +14,7 @@ A calibration is a TOML file (see `configs/calibration/`):
                                               # generation's distances (or give tolerances = [...])
     pilot_runs = 2000                         # prior-predictive runs that set each summary's scale
     batch_size = 1000                         # parameter vectors per simulator call
+    kernel_scale = 0.25                       # the SMC kernel's variance / the particles' (ELFI: 2)
 
     [windows]                                 # named spans of dates for the summaries
     raid_crisis = { first = 2025-06-27, last = 2025-07-11, reason = "..." }
@@ -74,6 +75,7 @@ HEAD_KEYS = (
     "tolerances",
     "pilot_runs",
     "batch_size",
+    "kernel_scale",
 )
 SUMMARY_KINDS = ("count", "delay", "max_rung", "conciliatory")
 SUMMARY_KEYS = {
@@ -117,6 +119,7 @@ class CalibrationConfig:
     tolerances: tuple[float, ...] | None
     pilot_runs: int
     batch_size: int
+    kernel_scale: float
     summaries: tuple[Summary, ...]
     weights: tuple[float, ...]
     priors: tuple[Prior, ...]
@@ -147,6 +150,7 @@ class CalibrationConfig:
             "tolerances": list(self.tolerances) if self.tolerances else None,
             "pilot_runs": self.pilot_runs,
             "batch_size": self.batch_size,
+            "kernel_scale": self.kernel_scale,
             "summaries": [s.name for s in self.summaries],
             "weights": list(self.weights),
             "priors": {p.name: {"min": p.low, "max": p.high, "reason": p.reason} for p in self.priors},
@@ -202,6 +206,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
         batch_size=int(
             read_number(head, "batch_size", source, "calibration.", 1, 1_000_000, integer=True, default=1000)
         ),
+        kernel_scale=float(read_number(head, "kernel_scale", source, "calibration.", 0.01, 4.0, default=2.0)),
         summaries=summaries,
         weights=weights,
         priors=priors,

@@ -48,8 +48,8 @@ class BatchSimulator:
 class WeightedDistance:
     """The distance between summaries: Euclidean on summaries divided by their scale, weighted.
 
-    d(x, y) = sqrt(sum_k w_k ((x_k - y_k) / s_k)^2), with s_k each summary's spread (standard
-    deviation) under the prior predictive; a summary with no spread there (w_k = 0) cannot tell
+    d(x, y) = sqrt(sum_k w_k ((x_k - y_k) / s_k)^2), with s_k each summary's spread under the
+    prior predictive (see `distance_for`); a summary with no spread there (w_k = 0) cannot tell
     parameter values apart and is left out.
     """
 
@@ -62,8 +62,21 @@ class WeightedDistance:
         return np.sqrt(np.sum(self.weights * scaled**2, axis=1))
 
 
+#: The smallest scale of a summary: one event, one day or one rung (judgement: a difference of
+#: one event is never worth more than one unit of distance, however rare the event).
+MIN_SCALE = 1.0
+
+
 def distance_for(pilot: np.ndarray, weights: Sequence[float]) -> WeightedDistance:
-    """The distance scaled by the pilot runs' spread of each summary (no spread: weight 0)."""
-    spread = pilot.std(axis=0)
-    usable = spread > 0
-    return WeightedDistance(np.where(usable, spread, 1.0), np.where(usable, np.asarray(weights, float), 0.0))
+    """The distance scaled by the pilot runs' robust spread of each summary (no spread at all: weight 0).
+
+    The scale is the median absolute deviation (times 1.4826, the standard deviation of a normal
+    distribution), not the standard deviation, because the prior predictive has heavy tails (runs
+    that spiral to daily hostile acts) that would otherwise set the scale; it is at least
+    `MIN_SCALE`.
+    """
+    median = np.median(pilot, axis=0)
+    spread = 1.4826 * np.median(np.abs(pilot - median), axis=0)
+    usable = pilot.std(axis=0) > 0
+    weights = np.where(usable, np.asarray(weights, float), 0.0)
+    return WeightedDistance(np.maximum(spread, MIN_SCALE), weights)
