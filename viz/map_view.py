@@ -16,6 +16,8 @@ from viz.map_data import maps_json
 from viz.session import Session
 
 MAP_HEIGHT = 560
+#: The picker's label (the About page names it).
+COLOURING_LABEL = "Colour the states by"
 DEFAULT_COLOURING = next(iter(MAP_COLOURINGS))
 
 
@@ -46,6 +48,6 @@ def RegionMap(session: Session, tick: solara.Reactive[int]):
                 "deeper for a larger share), or by each actor's trust in the actor you pick (red distrust, blue "
                 "trust). The corridor route is drawn in the colour of the arrangement agreed (solid) or in the "
                 "lead (dashed); the line between Azerbaijan and Russia turns red when relations rupture.",
-                solara.Select("Colour the states by", values=list(MAP_COLOURINGS), value=colouring),
+                solara.Select(COLOURING_LABEL, values=list(MAP_COLOURINGS), value=colouring),
             )
         RegionChart(session, tick, colouring.value)
