@@ -24,6 +24,7 @@ from experiments.sweep_config import load_sweep
 from tests.conftest import ROOT, SCENARIOS
 from viz.browser import CHROMIUM
 from viz.info import info_sections
+from viz.map_chart import PHASE_COLOURS
 
 # A real Solara server and Chromium: the browser tier (deselect with -m "not browser").
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -534,12 +535,24 @@ def map_colours(page) -> dict[str, str]:
     )
 
 
+def map_line_colour(page, name: str) -> str:
+    """The colour of one of the map's line series (the corridor route, the relations tie) in the browser."""
+    return page.evaluate(
+        """(name) => {
+            const chart = document.querySelector('.view-map').__vue__.chart;
+            return chart.getOption().series.find(s => s.name === name).lineStyle.color;
+        }""",
+        name,
+    )
+
+
 def test_map_of_the_region_follows_the_run_past_the_raid(page, request):
     region = page.locator(".region-map")
     region.scroll_into_view_if_needed()
     charts_drawn(page, ".view-map")
     expect(region).to_contain_text("Syunik")
     before = map_colours(page)
+    tie_before = map_line_colour(page, "relations")
     for name in ("Armenia", "Azerbaijan", "Nakhchivan", "Syunik", "Georgia", "Russia", "Turkey", "Iran"):
         assert name in before, before
     screenshot(page, request, "-start")
@@ -551,6 +564,7 @@ def test_map_of_the_region_follows_the_run_past_the_raid(page, request):
     expect(page.locator(".status-relations")).to_contain_text("RUPTURED")
     after = map_colours(page)
     assert after["Azerbaijan"] != before["Azerbaijan"] or after["Armenia"] != before["Armenia"], (before, after)
+    assert map_line_colour(page, "relations") == PHASE_COLOURS["rupture"] != tie_before  # the rupture, marked
     region.scroll_into_view_if_needed()
     screenshot(page, request, "-after-the-raid")
     choose(page, select_field(page, page.locator(".map-colouring"), "Colour the states by"), "trust in RUS")
