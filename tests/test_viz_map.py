@@ -206,3 +206,14 @@ def test_the_option_carries_no_geometry():
     option = json.dumps(region_option(CaucasusModel("baseline", rng=1)))
     assert len(option) < 10_000, "the geometry must travel once with the widget, not with every step"
     assert option.count("[") < 200
+
+
+def test_on_most_days_the_map_is_unchanged_and_the_browser_redraws_nothing():
+    """Colours move with their labels' rounding: a day's drift in shares leaves the option as it was."""
+    model = CaucasusModel("baseline", rng=1)
+    options = []
+    while model.day < model.horizon:
+        model.step()
+        options.append(json.dumps(region_option(model)))
+    changed = sum(a != b for a, b in zip(options, options[1:], strict=False))
+    assert 0 < changed < len(options) / 4, changed

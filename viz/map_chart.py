@@ -2,7 +2,9 @@
 
 The geometry (`viz.map_data`) reaches the browser once per page; this option, rebuilt each
 step, holds only what changes: a colour and a label per state, the corridor route's style and
-the rupture pair's tie. Two colourings (`MAP_COLOURINGS`):
+the rupture pair's tie. Colours move with their labels' rounding (a share's percent, trust's
+hundredths), so on most days the option is unchanged and the browser redraws nothing. Two
+colourings (`MAP_COLOURINGS`):
 
 - "most influence": Azerbaijan (Nakhchivan too) and Armenia (Syunik too) in the colour of the
   outside power with the largest influence share over them, deeper for a larger share; Russia,
@@ -84,6 +86,7 @@ def _influence_colour(model: CaucasusModel, actor: Actor, feature: dict[str, Any
     name = feature["name"]
     if actor in STATE_ROW:
         power, share = leading_power(model, actor)
+        share = round(share, 2)  # the colour moves with the label's percent, not with every tiny drift
         return tint(POWER_COLOURS[power], 0.25 + 0.75 * share), _label(feature, f"{power.value} {share:.0%}")
     return tint(POWER_COLOURS[actor], OWN_TINT), name
 
@@ -91,7 +94,7 @@ def _influence_colour(model: CaucasusModel, actor: Actor, feature: dict[str, Any
 def _trust_colour(model: CaucasusModel, actor: Actor, target: Actor, feature: dict[str, Any]) -> tuple[str, str]:
     if actor == target:
         return "#ffffff", _label(feature, f"({target.value})")
-    trust = float(model.state.trust[INDEX[actor], INDEX[target]])
+    trust = round(float(model.state.trust[INDEX[actor], INDEX[target]]), 2)  # as the label shows it
     return trust_colour(trust), _label(feature, f"{trust:+.2f}".replace("-", "−"))
 
 
@@ -134,9 +137,8 @@ def relations_words(model: CaucasusModel, phase: str) -> str:
     state, config = model.state, model.config
     if phase == "rupture":
         return f"RUPTURED since {date_text(config, int(state.cut_since))}"
-    if phase == "cut":
-        days = model.day - int(state.cut_since)
-        return f"cut since {date_text(config, int(state.cut_since))} ({days} of {config.params.rupture_days} days)"
+    if phase == "cut":  # the status strip counts the days: the map changes only when the phase does
+        return f"cut since {date_text(config, int(state.cut_since))}"
     if phase == "restored":
         return f"restored on {date_text(config, int(state.restored_day))}"
     return "not cut"
