@@ -567,6 +567,7 @@ def test_map_of_the_region_follows_the_run_past_the_raid(page, request):
     assert map_line_colour(page, "relations") == PHASE_COLOURS["rupture"] != tie_before  # the rupture, marked
     region.scroll_into_view_if_needed()
     screenshot(page, request, "-after-the-raid")
+    region.screenshot(path=str(ARTIFACTS / f"{request.node.name}-card.png"))  # the map alone (README's picture)
     choose(page, select_field(page, page.locator(".map-colouring"), "Colour the states by"), "trust in RUS")
     page.wait_for_function(
         "() => { const c = document.querySelector('.view-map').__vue__.chart;"

@@ -267,17 +267,33 @@ def _tie(pair: list[Actor], phase: str) -> dict[str, Any]:
         "name": "relations",
         "type": "lines",
         "coordinateSystem": "geo",
-        "data": [{"coords": [list(label_point(name)) for name in names], "name": "–".join(a.value for a in pair)}],
+        "data": [
+            {"coords": _inner_part(*(label_point(name) for name in names)), "name": "–".join(a.value for a in pair)}
+        ],
         "lineStyle": {
             "color": colour,
             "width": 4 if phase == "rupture" else 2,
             "type": "dashed" if phase in ("cut", "rupture") else "solid",
             "opacity": 0.9,
         },
-        "label": {"show": bool(words), "position": "middle", "formatter": words, "color": colour, "fontSize": 13},
+        "label": {
+            "show": bool(words),
+            "position": "middle",
+            "formatter": words,
+            "color": colour,
+            "fontSize": 13,
+            "backgroundColor": "#ffffff",
+            "padding": 2,
+        },
         "tooltip": {"formatter": f"{'–'.join(a.value for a in pair)} relations: {phase}"},
         "z": 4,
     }
+
+
+def _inner_part(start: tuple[float, float], end: tuple[float, float], margin: float = 0.15) -> list[list[float]]:
+    """The segment between two label points without its ends, so that the line leaves the labels readable."""
+    (x1, y1), (x2, y2) = start, end
+    return [[round(x1 + t * (x2 - x1), 3), round(y1 + t * (y2 - y1), 3)] for t in (margin, 1 - margin)]
 
 
 def _feature_of(actor: Actor) -> str:
