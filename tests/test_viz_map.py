@@ -21,8 +21,10 @@ from sim.model import CaucasusModel
 from tests.conftest import ROOT
 from viz.charts import ARRANGEMENT_COLOURS, POWER_COLOURS, trust_colour
 from viz.map_chart import (
+    LEAST_TINT,
     MAP_COLOURINGS,
     NEUTRAL_LAND,
+    OWN_TINT,
     PHASE_COLOURS,
     region_colours,
     region_option,
@@ -142,11 +144,11 @@ def test_influence_colours_follow_the_leading_power(model):
     for leader in (Actor.TUR, Actor.RUS):
         shares[STATE_ROW[Actor.AZE]] = [0.9 if power == leader else 0.02 for power in POWERS]
         colours = region_colours(model, None)
-        expected = tint(POWER_COLOURS[leader], 0.25 + 0.75 * 0.9)
+        expected = tint(POWER_COLOURS[leader], LEAST_TINT + (1 - LEAST_TINT) * 0.9)
         assert colours["Azerbaijan"][0] == colours["Nakhchivan"][0] == expected
         assert f"{leader.value} 90%" in colours["Azerbaijan"][1]
     assert colours["Georgia"][0] == NEUTRAL_LAND
-    assert colours["Iran"][0] == tint(POWER_COLOURS[Actor.IRN], 0.35), "a power's own land is its colour key"
+    assert colours["Iran"][0] == tint(POWER_COLOURS[Actor.IRN], OWN_TINT), "a power's own land is its colour key"
 
 
 def test_a_larger_share_deepens_the_colour(model):

@@ -43,8 +43,10 @@ MAP_COLOURINGS: dict[str, Actor | None] = {
 #: Land the model holds no actor for, and the sea behind the map.
 NEUTRAL_LAND = "#eceff1"
 SEA = "#e3f2fd"
-#: How deep a power's own territory is tinted (its colour key on the map).
+#: How deep a power's own territory is tinted (its colour key on the map), and the least tint
+#: of a state coloured by influence (a share of 0 would otherwise vanish into white): judgement.
 OWN_TINT = 0.35
+LEAST_TINT = 0.25
 #: The relations tie's colour by phase (rupture and restoration as on the time charts' marks).
 PHASE_COLOURS = {"normal": "#78909c", "cut": "#e65100", **MARK_COLOURS}
 NO_ARRANGEMENT_COLOUR = "#9e9e9e"
@@ -87,7 +89,7 @@ def _influence_colour(model: CaucasusModel, actor: Actor, feature: dict[str, Any
     if actor in STATE_ROW:
         power, share = leading_power(model, actor)
         share = round(share, 2)  # the colour moves with the label's percent, not with every tiny drift
-        return tint(POWER_COLOURS[power], 0.25 + 0.75 * share), _label(feature, f"{power.value} {share:.0%}")
+        return tint(POWER_COLOURS[power], LEAST_TINT + (1 - LEAST_TINT) * share), _label(feature, f"{power.value} {share:.0%}")
     return tint(POWER_COLOURS[actor], OWN_TINT), name
 
 
