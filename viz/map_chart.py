@@ -89,7 +89,8 @@ def _influence_colour(model: CaucasusModel, actor: Actor, feature: dict[str, Any
     if actor in STATE_ROW:
         power, share = leading_power(model, actor)
         share = round(share, 2)  # the colour moves with the label's percent, not with every tiny drift
-        return tint(POWER_COLOURS[power], LEAST_TINT + (1 - LEAST_TINT) * share), _label(feature, f"{power.value} {share:.0%}")
+        fill = tint(POWER_COLOURS[power], LEAST_TINT + (1 - LEAST_TINT) * share)
+        return fill, _label(feature, f"{power.value} {share:.0%}")
     return tint(POWER_COLOURS[actor], OWN_TINT), name
 
 
