@@ -24,6 +24,7 @@ from experiments.sweep_config import load_sweep
 from tests.conftest import ROOT, SCENARIOS
 from viz.browser import CHROMIUM
 from viz.info import info_sections
+from viz.map_chart import PHASE_COLOURS
 
 # A real Solara server and Chromium: the browser tier (deselect with -m "not browser").
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -520,4 +521,59 @@ def test_a_typed_knob_value_moves_the_slider_and_one_out_of_range_is_refused(pag
     page.get_by_role("button", name="a changed parameter").click()
     panel = page.locator(".whatif-panel")
     expect(panel.locator(".knob .knob-value input")).to_be_visible()
+    screenshot(page, request)
+
+
+def map_colours(page) -> dict[str, str]:
+    """The map's fill colour of each state, as the browser's ECharts instance holds it now."""
+    return page.evaluate(
+        """() => {
+            const chart = document.querySelector('.view-map').__vue__.chart;  // the ECharts instance
+            const regions = chart.getOption().geo[0].regions;
+            return Object.fromEntries(regions.map(r => [r.name, r.itemStyle.areaColor]));
+        }"""
+    )
+
+
+def map_line_colour(page, name: str) -> str:
+    """The colour of one of the map's line series (the corridor route, the relations tie) in the browser."""
+    return page.evaluate(
+        """(name) => {
+            const chart = document.querySelector('.view-map').__vue__.chart;
+            return chart.getOption().series.find(s => s.name === name).lineStyle.color;
+        }""",
+        name,
+    )
+
+
+def test_map_of_the_region_follows_the_run_past_the_raid(page, request):
+    region = page.locator(".region-map")
+    region.scroll_into_view_if_needed()
+    charts_drawn(page, ".view-map")
+    expect(region).to_contain_text("Syunik")
+    before = map_colours(page)
+    tie_before = map_line_colour(page, "relations")
+    for name in ("Armenia", "Azerbaijan", "Nakhchivan", "Syunik", "Georgia", "Russia", "Turkey", "Iran"):
+        assert name in before, before
+    screenshot(page, request, "-start")
+    next_shock = page.get_by_role("button", name="To next shock")
+    for day in (6, 7, 9, 84, 190):  # through the raid's day (27 Jun 2025), as in the status strip's test
+        next_shock.click()
+        expect(clock(page)).to_contain_text(f"Day {day} of 365")
+    step(page, 14)  # two weeks of the cut: the rupture
+    expect(page.locator(".status-relations")).to_contain_text("RUPTURED")
+    after = map_colours(page)
+    assert after["Azerbaijan"] != before["Azerbaijan"] or after["Armenia"] != before["Armenia"], (before, after)
+    assert map_line_colour(page, "relations") == PHASE_COLOURS["rupture"] != tie_before  # the rupture, marked
+    region.scroll_into_view_if_needed()
+    screenshot(page, request, "-after-the-raid")
+    region.screenshot(path=str(ARTIFACTS / f"{request.node.name}-card.png"))  # the map alone (README's picture)
+    choose(page, select_field(page, page.locator(".map-colouring"), "Colour the states by"), "trust in RUS")
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.view-map').__vue__.chart;"
+        " return c && c.getOption().legend[0].data.includes('trust in RUS'); }"
+    )
+    trust = map_colours(page)
+    assert trust["Azerbaijan"] != after["Azerbaijan"], "the trust colouring did not replace the influence one"
+    region.scroll_into_view_if_needed()
     screenshot(page, request)

@@ -13,6 +13,7 @@ import viz.live
 from sim.model import SCENARIO_DIR
 from sim.outcomes import OUTCOMES
 from viz.app import Page
+from viz.map_data import MAP_NAME
 
 
 def render_page():
@@ -55,9 +56,15 @@ def test_step_advances_the_clock_and_the_views():
     assert clock(rc).startswith("Day 6 of 365 · Wed 25 Dec 2024 done · next Thu 26 Dec 2024")
     assert "8243" in event_log_html(rc)  # the downing of the airliner on 25 December is logged
     charts = rc.find(solara.components.echarts.EchartsWidget).widgets
-    assert len(charts) == 6
+    assert len(charts) == 7
     dyads = next(c for c in charts if c.attributes.get("class") == "view-dyads")
     assert len(dyads.option["xAxis"]["data"]) == 6
+    region = next(c for c in charts if c.attributes.get("class") == "view-map")
+    assert region.option["geo"]["map"] == MAP_NAME and set(region.maps) == {MAP_NAME}  # the geometry, registered
+    assert "not cut" in region.option["title"]["subtext"]
+    for _ in range(9):  # through 28 Dec 2024, when Azerbaijan freezes channels with Russia (viz/info.md)
+        button(rc, "Step").click()
+    assert "cut since Sat 28 Dec 2024" in region.option["title"]["subtext"]  # the map follows the step
 
 
 def test_slider_change_waits_for_reset_then_applies():

@@ -1,4 +1,4 @@
-"""The live views, redrawn each step: network, influence, dyads, corridor, ladder, event log.
+"""The live views, redrawn each step: network, dyads, map, influence, corridor, ladder, event log.
 
 The cards, titles and pickers are drawn once; only the small components inside them read
 the session's `tick`, so a step redraws the charts and the log and nothing else. Chart
@@ -18,6 +18,7 @@ from viz.controls import tip
 from viz.echarts import chart
 from viz.event_table import event_rows, event_table_html
 from viz.live import LiveRun
+from viz.map_view import RegionMap
 from viz.session import Session
 from viz.status import status_items
 
@@ -110,11 +111,13 @@ def LiveViews(session: Session, tick: solara.Reactive[int]):
                 ],
             )
             LiveChart(session, tick, "dyads", 330, tuple(dyads.value), window)
-    with solara.Columns([1, 1]):
-        with solara.Card("Influence over Azerbaijan", margin=0):
-            LiveChart(session, tick, "shares-aze", 260, window=window)
-        with solara.Card("Influence over Armenia", margin=0):
-            LiveChart(session, tick, "shares-arm", 260, window=window)
+    with solara.Columns([7, 5]):
+        RegionMap(session, tick)
+        with solara.Div():
+            with solara.Card("Influence over Azerbaijan", margin=0):
+                LiveChart(session, tick, "shares-aze", 260, window=window)
+            with solara.Card("Influence over Armenia", margin=0):
+                LiveChart(session, tick, "shares-arm", 260, window=window)
     with solara.Columns([1, 1]):
         with solara.Card("The corridor: support for each arrangement on the table", margin=0):
             LiveChart(session, tick, "corridor", 280, window=window)
