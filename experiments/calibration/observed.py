@@ -11,7 +11,9 @@ fact the model must reproduce).
 How a CAMEO code is read (one definition for record and runs):
 - quad class: its two-digit root (`sim.record.quad_class`);
 - ladder rung: the model's seven ladder codes (111 denounce 1, 114 summon 2, 161 freeze 3,
-  173 detain 4, 166 expel 5, 163 sanction 6, 190 force 7); any other code by its root:
+  173 detain 4, 166 expel 5, 163 sanction 6, 190 force 7); 172 (administrative sanctions, as
+  Baku's suspension of flights) 3, a freeze of ties rather than a coercion of persons; any other
+  code by its root:
   10-13 (demand, disapprove, reject, threaten) 1, 14 (protest) 2, 16 (reduce relations) 3,
   17 (coerce) 4, 15 (force posture) 5, 18-20 (assault, fight, mass violence) 7; cooperation 0.
   The roots' rungs are a judgement, matched to the ladder's Goldstein order;
@@ -38,7 +40,7 @@ from sim.routine import ROUTINE_COOPERATION, ROUTINE_FRICTION
 
 #: Rungs of CAMEO roots off the model's ladder (judgement: the ladder's Goldstein order).
 ROOT_RUNG = {10: 1, 11: 1, 12: 1, 13: 1, 14: 2, 15: 5, 16: 3, 17: 4, 18: 7, 19: 7, 20: 7}
-LADDER_RUNG = {response.cameo: response.rung for response in LADDER}
+LADDER_RUNG = {response.cameo: response.rung for response in LADDER} | {"172": 3}
 CONCILIATORY_ROOTS = (4, 5, 8)
 
 
