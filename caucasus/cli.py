@@ -163,6 +163,9 @@ def _add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, help="compute batches on a local Dask cluster of N processes"
     )
     backend.add_argument("--scheduler", default=None, help="compute batches on an existing Dask cluster")
+    calibration.add_argument(
+        "--screen", action="store_true", help="instead: Morris screening of the priors' parameters on the fit"
+    )
 
 
 def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
@@ -367,6 +370,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
     check_workers(args.workers)
     config = load_calibration(args.config)
+    if args.screen:
+        return screen_command(config, args)
     print(
         f"Calibration {config.name}: {len(config.priors)} parameters, {len(config.summaries)} summaries of the record "
         f"to {config.cut_off}; population {config.population}, {config.generations} generations"
@@ -377,6 +382,20 @@ def calibrate_command(args: argparse.Namespace) -> int:
         f"Done in {result.seconds:.1f} s ({result.backend}; {runs:,} runs with the pilot). Posterior: "
         f"{args.out}/posterior.parquet; report: {args.out}/report.md; figures: {args.out}/figures/"
     )
+    return 0
+
+
+def screen_command(config, args: argparse.Namespace) -> int:
+    """Morris screening of a calibration's priors: print and write the ranking."""
+    from experiments.calibration.abc import screen_parameters
+    from experiments.calibration.screening import screening_text
+
+    if args.workers is not None or args.scheduler is not None:
+        raise ConfigError("--screen", None, "screening runs in this process; leave out --workers and --scheduler")
+    check_out_dir(args.out, force=False)
+    screening = screen_parameters(config, args.out, sys.argv)
+    print(screening_text(config, screening))
+    print(f"Written to {args.out}/ (screening.csv, screening.md, manifest.json)")
     return 0
 
 

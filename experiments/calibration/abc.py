@@ -151,6 +151,18 @@ class KernelScaledSMC(elfi.SMC):
         return means, weights, cov * (self.kernel_scale / 2.0)  # ELFI's cov is 2 x the weighted variance
 
 
+def screen_parameters(config: CalibrationConfig, out_dir: Path, command: list[str] | None = None):
+    """Morris screening of the config's priors on the distance to the record, written to `out_dir`."""
+    from experiments.calibration.screening import screen, write_screening
+
+    simulator = simulator_for(config)
+    observed = observed_summaries(config)
+    distance = distance_for(pilot_runs(config, simulator)[1], config.weights)
+    screening = screen(config, simulator, distance, observed)
+    write_screening(config, screening, out_dir, command or [])
+    return screening
+
+
 def _generations(config, store, simulator, distance, observed, client, progress) -> list[Generation]:
     model = elfi_model(config, simulator, distance, observed)
     smc = KernelScaledSMC(
