@@ -14,9 +14,15 @@ import json
 import sys
 from pathlib import Path
 
-from experiments.calibration.posterior import load_posterior
 from experiments.posterior_files import POSTERIOR_RUN_FILES, check_posterior_out, posterior_report, write_posterior_runs
-from experiments.posterior_runs import DEFAULT_DRAWS, PosteriorDraws, check_draws, prepare_draws, run_under_posterior
+from experiments.posterior_runs import (
+    DEFAULT_DRAWS,
+    PosteriorDraws,
+    check_draws,
+    load_given_posterior,
+    prepare_draws,
+    run_under_posterior,
+)
 from experiments.replicated import (
     REPLICATED_FILES,
     check_replicated_dir,
@@ -170,5 +176,5 @@ def dashboard_posterior(args: argparse.Namespace) -> tuple[Path, int] | None:
     """The posterior the dashboard draws its fan from, and how many draws (checked now: a bad one exits 2)."""
     if args.posterior is None:
         return None
-    load_posterior(args.posterior)
+    load_given_posterior(args.posterior)
     return args.posterior, DASHBOARD_DRAWS if args.draws is None else args.draws

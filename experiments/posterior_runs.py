@@ -143,12 +143,22 @@ def _check_particles(posterior: Posterior, name: str, source: str) -> bool:
     return integer
 
 
+def load_given_posterior(posterior_dir: Path | str) -> Posterior:
+    """`load_posterior`, its refusals naming the option that gave the directory (`--posterior`)."""
+    try:
+        return load_posterior(posterior_dir)
+    except ConfigError as error:
+        if "--posterior" in str(error):
+            raise
+        raise ConfigError(f"--posterior {error.source}", error.key, error.problem) from None
+
+
 def prepare_draws(
     posterior_dir: Path | str, scenarios: Sequence[tuple[Scenario, str]], count: int, master_seed: int
 ) -> PosteriorDraws:
     """Load the posterior, check it fits each scenario (named by its source) and draw `count` vectors."""
     check_draws(count)
-    posterior = load_posterior(posterior_dir)
+    posterior = load_given_posterior(posterior_dir)
     for scenario, source in scenarios:
         posterior.check_scenario(scenario, source)
     return draw_from(posterior, count, master_seed)
