@@ -5,7 +5,10 @@ from a master seed (`experiments.replicates.replicate_seeds`: the children of
 `numpy.random.SeedSequence(master)`), on the ensemble engine (`sim.ensemble.run_ensemble`, the
 same outcomes as the Mesa model run by run). Both scenarios get the same seeds (common random
 numbers), so each seed gives a pair of runs that saw the same noise and decision draws, and the
-difference within a pair is the effect of what the scenarios change.
+difference within a pair is the effect of what the scenarios change. `caucasus compare F CF
+--posterior DIR --draws N` does the same with run i of both scenarios also taking the i-th
+parameter vector drawn from a calibration's posterior (`experiments.posterior_runs`: common
+parameters as well as common random numbers); the paired table then holds the drawn values.
 
 What it computes, from the outcome registry (`sim.outcomes.OUTCOMES`, never a hand list):
 
