@@ -83,7 +83,7 @@ class PosteriorDraws:
     sha256: str
     scenario: str
     master_seed: int
-    values: pd.DataFrame = field(repr=False)  # one row per draw, one column per calibrated parameter
+    values: pd.DataFrame = field(repr=False, compare=False)  # one row per draw, one column per calibrated parameter
 
     @property
     def count(self) -> int:

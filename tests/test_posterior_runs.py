@@ -193,6 +193,7 @@ def test_sweep_under_posterior_draws_per_replicate_and_keeps_the_design(setting,
     design = sweep.design.set_index("point_id")["parameters.escalation_cost"]
     np.testing.assert_array_equal(sweep.runs["parameters.escalation_cost"], design[sweep.runs["point_id"]].to_numpy())
     analysis = analyze(out, tmp_path / "analysis", figures=False)
+    assert "replicate r of every point takes draw r of actors.AZE.sensitivity" in analysis.text
     assert "actors.AZE.sensitivity" not in analysis.text.split("Outcomes over all runs")[1].split("Sensitivity")[0]
     # a resumed sweep refuses another posterior, other draws, or none
     other = make_posterior(
