@@ -1,8 +1,11 @@
 """The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
-`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N] [--out DIR] [--force]`
-`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
+`caucasus run CONFIG --posterior DIR [--draws N] [--seed N] [--out DIR] [--set key=value ...] [--force]`
+`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N | --posterior DIR [--draws N]] [--out DIR]
+    [--force]`
+`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]
+    [--posterior DIR [--draws N]]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
 `caucasus calibrate CONFIG --out DIR [--workers N | --scheduler ADDRESS]`
@@ -10,7 +13,7 @@
 `caucasus forecast --posterior DIR --from DATE --until DATE --out OUT [--draws N] [--seed S] [--force]`
 `caucasus score FORECAST RECORD.csv [--out OUT] [--force]`
 `caucasus bench [--runs N] [--sobol]`
-`caucasus dashboard [--port N] [--sweep DIR]`
+`caucasus dashboard [--port N] [--sweep DIR] [--posterior DIR [--draws N]]`
 
 Exit status: 0 success; 2 a mistake in the user's input (bad config or override, an occupied
 output directory, a directory holding another sweep, an unreachable --scheduler), printed as
@@ -28,6 +31,16 @@ import sys
 import time
 from pathlib import Path
 
+from caucasus.posterior_options import (
+    add_posterior_options,
+    check_posterior_options,
+    check_sweep_posterior,
+    dashboard_posterior,
+    posterior_compare_command,
+    posterior_run_command,
+    posterior_sweep_config,
+    sweep_posterior_note,
+)
 from experiments.analysis import analyze
 from experiments.bench import benchmark
 from experiments.calibration.forecast import (
@@ -93,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rerun a manifest.json whose source_config was edited (it no longer hashes to its config_hash)",
     )
     run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
+    add_posterior_options(run, "default 200")
     versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
     versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
     versus.add_argument("counterfactual", type=Path, help="the counterfactual (e.g. configs/scenarios/no_raid.toml)")
@@ -111,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>[-x<replicates>])"
     )
     versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
+    add_posterior_options(versus, "default 200; the same draw and seed for run i of both")
     _add_sweep_parser(commands)
     return parser
 
@@ -130,6 +145,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument(
         "--yes", action="store_true", help="start a sweep beyond the size ceilings (time, disk, the design's memory)"
     )
+    add_posterior_options(sweep, "default: the sweep's replicates; replicate r of every point takes draw r")
     analysis = commands.add_parser("analyze", help="summaries, sensitivity indices and figures of a finished sweep")
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
@@ -150,6 +166,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
+    add_posterior_options(dashboard, "default 100: the fan on the time charts")
 
 
 def _add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
@@ -251,11 +268,14 @@ def score_command(args: argparse.Namespace) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """Run one scenario, print its summary and write its directory."""
     _check_seed(args.seed)
+    check_posterior_options(args, {"--allow-edited-manifest": args.allow_edited_manifest})
     overrides = dict(parse_override(text) for text in args.overrides)
     try:
         overrides = keyword_overrides(overrides)
     except ConfigError as error:
         raise ConfigError("--set", error.key, error.problem) from None
+    if args.posterior is not None:
+        return posterior_run_command(args, overrides)
     started = time.perf_counter()
     model = CaucasusModel(_run_config(args), rng=args.seed, **overrides)
     out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
@@ -285,6 +305,9 @@ def _run_config(args: argparse.Namespace) -> Path | Scenario:
 def compare_command(args: argparse.Namespace) -> int:
     """Run the factual and counterfactual scenarios on one seed (or N); print and write the comparison."""
     _check_seed(args.seed)
+    check_posterior_options(args, {"--replicates": args.replicates})
+    if args.posterior is not None:
+        return posterior_compare_command(args)
     if args.replicates is not None:
         return replicated_compare_command(args)
     comparison = prepare_comparison(args.factual, args.counterfactual, seed=args.seed)
@@ -319,7 +342,11 @@ def replicated_compare_command(args: argparse.Namespace) -> int:
 def sweep_command(args: argparse.Namespace) -> int:
     """Run (or finish) a sweep and report where its results are."""
     check_workers(args.workers)
+    check_posterior_options(args, {})
     config = load_sweep(args.config)
+    if args.posterior is not None:
+        config = posterior_sweep_config(args, config)
+    check_sweep_posterior(args.out, config)
     size = sweep_size(config, args.engine, workers=args.workers, scheduler=args.scheduler, out=args.out)
     check_size(size, yes=args.yes)  # before the design is sampled or anything written
     plan = plan_sweep(config, args.engine)
@@ -338,6 +365,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         f"Ran {report.runs_run} runs in {report.seconds:.1f} s ({report.runs_per_second:.0f} runs/s); "
         f"results in {args.out}/ (manifest.json, design.parquet, runs/)"
     )
+    if plan.config.posterior is not None:
+        print(sweep_posterior_note(plan.config))
     return 0
 
 
@@ -458,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return bench_command(args)
         if args.command == "dashboard":
-            serve(args.port, sweep_dir=args.sweep)  # becomes the server; returns only by raising
+            check_posterior_options(args, {})
+            serve(args.port, sweep_dir=args.sweep, posterior=dashboard_posterior(args))  # returns only by raising
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:  # the user's input
         print(f"caucasus: error: {error}", file=sys.stderr)

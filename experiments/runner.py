@@ -150,9 +150,16 @@ class SweepPlan:
             point_ids=point_ids,
             replicates=replicate,
             seeds=spawned_seeds(self.config.master_seed, seed_index),
-            parameters={name: points[name].to_numpy()[point_ids - first] for name in self.config.parameter_names},
+            parameters=self._parameters(points, point_ids - first, replicate),
             outcomes=self.config.outcomes,
         )
+
+    def _parameters(self, points: pd.DataFrame, rows: np.ndarray, replicates: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-run values: the design's for the varied parameters, and under a posterior draw r for replicate r."""
+        values = {name: points[name].to_numpy()[rows] for name in self.config.parameter_names}
+        if self.config.posterior is not None:
+            values |= self.config.posterior.batch(replicates, leave_out=tuple(self.config.parameter_names))
+        return values
 
     def identity(self) -> dict[str, Any]:
         """What a results directory must match to receive this sweep."""

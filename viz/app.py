@@ -18,6 +18,7 @@ from viz.clock import clock_line
 from viz.controls import InjectPanel, PlaybackPanel, RunSettingsPanel, knob_defaults
 from viz.info import InfoPage
 from viz.live import RunSettings
+from viz.posterior_fan import PosteriorFanLoader
 from viz.server import SWEEP_DIR_VARIABLE
 from viz.session import Session, days_per_frame
 from viz.sweep_explorer import SweepExplorer
@@ -82,6 +83,7 @@ def Page():
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Live run"):
             InjectPanel(session, refresh)
+            PosteriorFanLoader(session, refresh, tick)
             LiveViews(session, tick)
         with solara.lab.Tab("What-if"):
             WhatIfPanel(session, refresh, tick)

@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, POWERS, STATE_ROW, STATES, Actor
+from sim.actors import ACTORS, INDEX, POWER_COLUMN, POWERS, STATE_ROW, STATES, Actor
 from sim.cameo import LADDER
 from sim.corridor import ARRANGEMENTS, Arrangement
 from sim.events_log import EventKind
 from sim.model import CaucasusModel
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import SeriesFan
 
 #: Where each actor sits in the trust network: the South Caucasus states in the middle,
 #: the powers around them roughly where they lie on a map (Russia north, Iran south, ...).
@@ -225,9 +228,13 @@ def _edge_opacity(trust: float) -> float:
     return 0.08 if abs(trust) < WEAK_TIE else 0.35 + 0.55 * abs(trust)
 
 
-def shares_option(model: CaucasusModel, state: Actor, window: int = 0) -> dict[str, Any]:
-    """The six powers' influence shares over one state, day by day (stacked to 1), over a window of `WINDOWS`."""
-    first, _ = window_days(model, window)
+def shares_option(model: CaucasusModel, state: Actor, window: int = 0, fan: SeriesFan | None = None) -> dict[str, Any]:
+    """The six powers' influence shares over one state, day by day (stacked to 1), over a window of `WINDOWS`.
+
+    With a posterior `fan`, Russia's share (the bottom of the stack, so its line is its share) gets
+    its posterior bands over the window.
+    """
+    first, count = window_days(model, window)
     history = model.shares_history[first : model.day, STATE_ROW[state]]
     series = [
         {
@@ -245,26 +252,78 @@ def shares_option(model: CaucasusModel, state: Actor, window: int = 0) -> dict[s
     option = _time_axes(window_dates(model, window), "share", min=0, max=1)
     with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
+    if fan is not None:
+        quantiles = fan.shares[:, first : first + count, STATE_ROW[state], POWER_COLUMN[Actor.RUS]]
+        _with_fan(option, [fan_bands("RUS", quantiles, POWER_COLOURS[Actor.RUS])])
     return option
 
 
-def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]], window: int = 0) -> dict[str, Any]:
-    """Trust through time for the chosen (actor, target) pairs, over a window of `WINDOWS`."""
-    first, _ = window_days(model, window)
+def dyads_option(
+    model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]], window: int = 0, fan: SeriesFan | None = None
+) -> dict[str, Any]:
+    """Trust through time for the chosen (actor, target) pairs, over a window of `WINDOWS`.
+
+    With a posterior `fan`, each pair's line is drawn over its posterior bands (in its colour).
+    """
+    first, count = window_days(model, window)
     history = model.trust_history[first : model.day]
     series = [
         {
             "name": f"{a} → {b}",
             "type": "line",
             "showSymbol": False,
+            "color": LINE_COLOURS[number % len(LINE_COLOURS)],
             "data": _values(history[:, INDEX[a], INDEX[b]]),
         }
-        for a, b in dyads
+        for number, (a, b) in enumerate(dyads)
     ]
     option = _time_axes(window_dates(model, window), "trust", min=-1, max=1)
     with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
+    if fan is not None:
+        bands = [
+            fan_bands(f"{a} → {b}", fan.trust[:, first : first + count, INDEX[a], INDEX[b]], line["color"])
+            for (a, b), line in zip(dyads, series, strict=True)
+        ]
+        _with_fan(option, bands)
     return option
+
+
+#: ECharts' default palette: the dyads' lines keep the colours they had before a fan shared them.
+LINE_COLOURS = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc")
+#: The fan's bands: the 90% interval (quantiles 5-95%) faint, the 50% interval (25-75%) stronger.
+FAN_OPACITY = {"90%": 0.12, "50%": 0.28}
+
+
+def fan_bands(name: str, quantiles: np.ndarray, colour: str) -> list[dict[str, Any]]:
+    """Band series for one line: 90% and 50% intervals and the median, from [5 quantiles, days].
+
+    Each band is a transparent lower edge with the band's width stacked on it (ECharts draws the
+    area between them; `stackStrategy` "all" so a band below zero stacks too). The series are
+    silent and left out of the tooltip and legend: the live line stays the chart's subject.
+    """
+    q05, q25, median, q75, q95 = (np.asarray(row, dtype=float) for row in quantiles)
+    quiet = {"type": "line", "showSymbol": False, "silent": True, "tooltip": {"show": False}, "z": 1}
+    series = []
+    for label, low, high in (("90%", q05, q95), ("50%", q25, q75)):
+        stack = {**quiet, "stack": f"fan {label} {name}", "stackStrategy": "all", "lineStyle": {"opacity": 0}}
+        series.append({**stack, "name": f"{name} posterior {label}", "data": _values(low)})
+        area = {"color": colour, "opacity": FAN_OPACITY[label]}
+        series.append({**stack, "name": f"{name} posterior {label}", "data": _values(high - low), "areaStyle": area})
+    line = {"color": colour, "type": "dotted", "width": 1}
+    series.append(
+        {**quiet, "name": f"{name} posterior median", "color": colour, "lineStyle": line, "data": _values(median)}
+    )
+    return series
+
+
+def _with_fan(option: dict[str, Any], bands: list[list[dict[str, Any]]]) -> None:
+    """Put the bands under the option's lines (drawn first, lower z) and keep the legend to the lines."""
+    lines = option["series"]
+    option["legend"]["data"] = [line["name"] for line in lines]
+    for line in lines:
+        line["z"] = 3
+    option["series"] = [*(band for group in bands for band in group), *lines]
 
 
 def corridor_option(model: CaucasusModel, window: int = 0) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from sim.config import Scenario
 from sim.events_log import EventRecord
 from sim.model import SCENARIO_DIR, CaucasusModel, resolve_scenario
 from sim.parameters import Disposition, ModelParams
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import SeriesFan
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class LiveRun:
     model: CaucasusModel = field(init=False)
     injections: list[Injection] = field(init=False, default_factory=list)
     previous_trust: np.ndarray = field(init=False)
+    fan: SeriesFan | None = field(init=False, default=None)  # the posterior fan of these settings, once made
 
     def __post_init__(self) -> None:
         self.model = self.settings.build()

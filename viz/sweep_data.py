@@ -89,7 +89,7 @@ def open_sweep(directory: str | Path, number: int = 0) -> OpenedSweep:
         OSError: the directory cannot be read.
     """
     sweep = read_sweep_results(Path(directory).expanduser())
-    return OpenedSweep(sweep, outcome_values(sweep.runs, sweep.parameters), number)
+    return OpenedSweep(sweep, outcome_values(sweep.runs, sweep.inputs), number)
 
 
 def try_open(directory: str, number: int = 0) -> tuple[OpenedSweep | None, str | None]:

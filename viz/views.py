@@ -36,9 +36,9 @@ def parse_dyad(label: str) -> tuple[Actor, Actor]:
 #: Each live chart's option, by view name, from the run and the picked dyads.
 VIEW_OPTIONS: dict[str, Callable[[LiveRun, tuple[str, ...], int], dict]] = {
     "network": lambda live, dyads, window: network_option(live.model.state.trust, live.previous_trust),
-    "shares-aze": lambda live, dyads, window: shares_option(live.model, Actor.AZE, window),
-    "shares-arm": lambda live, dyads, window: shares_option(live.model, Actor.ARM, window),
-    "dyads": lambda live, dyads, window: dyads_option(live.model, [parse_dyad(d) for d in dyads], window),
+    "shares-aze": lambda live, dyads, window: shares_option(live.model, Actor.AZE, window, live.fan),
+    "shares-arm": lambda live, dyads, window: shares_option(live.model, Actor.ARM, window, live.fan),
+    "dyads": lambda live, dyads, window: dyads_option(live.model, [parse_dyad(d) for d in dyads], window, live.fan),
     "corridor": lambda live, dyads, window: corridor_option(live.model, window),
     "ladder": lambda live, dyads, window: ladder_option(live.model),
 }
