@@ -265,3 +265,18 @@ def test_a_directory_holding_another_calibration_is_refused(finished, tmp_path, 
     assert main(["calibrate", str(other), "--out", str(out)]) == 2
     assert "another calibration" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_screening_ranks_every_prior_by_its_effect_on_the_fit(tmp_path, capsys):
+    """`--screen`: a Morris ranking of every prior's parameter, written whole, the same on a rerun."""
+    config = tiny_config(tmp_path)
+    first, second = tmp_path / "screen", tmp_path / "again"
+    assert main(["calibrate", str(config), "--screen", "--out", str(first)]) == 0
+    assert main(["calibrate", str(config), "--screen", "--out", str(second)]) == 0
+    table = pd.read_csv(first / "screening.csv")
+    assert sorted(table.parameter) == sorted(load_calibration(config).parameter_names)
+    assert (table.mu_star >= 0).all() and table.mu_star.is_monotonic_decreasing
+    pd.testing.assert_frame_equal(table, pd.read_csv(second / "screening.csv"))
+    assert json.loads((first / "manifest.json").read_text())["kind"] == "caucasus-screening"
+    assert main(["calibrate", str(config), "--screen", "--out", str(first)]) == 2  # never over a result
+    assert "--out" in capsys.readouterr().err
