@@ -74,6 +74,7 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
             tip(
                 chosen.tooltip,
                 KnobControl(chosen, "New value", value.value, value.set),
+                "top",  # not over Branch now, below it
             )
         tip(
             "Replay the run to the last completed day twice, apply the change to one copy, run both on.",
