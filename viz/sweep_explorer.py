@@ -142,7 +142,7 @@ def SweepView(opened: OpenedSweep):
     shown = int(mask.sum())
 
     with solara.Column() as view:
-        Markdown(sweep_summary(opened))
+        Markdown(sweep_summary(opened), classes=["sweep-summary"])
         ParameterFilters(grids, ranges, lambda name, value: set_ranges(ranges | {name: value}))
         solara.Text(run_count_text(shown, opened.n_runs), classes=["sweep-count"])
         if not outcomes:
