@@ -590,6 +590,39 @@ def test_tooltips_open_after_a_delay_and_never_over_the_neighbouring_control(pag
     expect(page.locator(ACTIVE_TIP).filter(visible=True)).to_have_count(0)  # gone once the pointer leaves
 
 
+#: The controls a tooltip must leave uncovered (a select's field, a slider's thumb, a button, an input).
+CONTROLS = "button, input, .v-select__slot, [role=slider]"
+#: Every control of the tooltip's own card (of the page, for a control in none) that its box overlaps,
+#: its own control excepted.
+COVERED_IN_CARD = """([anchorIndex, tip, selector]) => {
+  const anchor = [...document.querySelectorAll('.has-tip')][anchorIndex];
+  const card = anchor.closest('.v-card') || document;  // a control outside any card: every control
+  return [...card.querySelectorAll(selector)].filter((el) => {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || anchor.contains(el)) return false;
+    const across = box.x < tip.x + tip.width && tip.x < box.x + box.width;
+    return across && box.y < tip.y + tip.height && tip.y < box.y + box.height;
+  }).map((el) => el.getAttribute('aria-label') || el.innerText || el.className);
+}"""
+
+
+def test_no_tooltip_in_view_covers_another_control_of_its_card(page):
+    """Every tooltip on the first screen of the Live run tab, the sidebar's included."""
+    anchors = page.locator(".has-tip")
+    viewport = page.viewport_size["height"]
+    checked = 0
+    for index in range(anchors.count()):
+        anchor = anchors.nth(index)
+        box = anchor.bounding_box()
+        if not anchor.is_visible() or box is None or box["y"] + box["height"] > viewport:
+            continue
+        tip = hover_tip(page, anchor)
+        covered = page.evaluate(COVERED_IN_CARD, [index, tip, CONTROLS])
+        assert covered == [], f"the tooltip of {anchor.inner_text()[:40]!r} covers {covered}"
+        checked += 1
+    assert checked >= 15  # the sidebar's controls, the inject panel's and the live views' pickers
+
+
 def test_the_network_after_a_jump_labels_the_largest_changes_and_shows_one_actors_ties(page, request):
     run_to_the_raid(page)
     caption = page.locator(".network-changes")

@@ -23,11 +23,12 @@ SIDES = ("top", "bottom", "left", "right")
 def Hint(text: str, control: solara.Element, side: str = "bottom", style: str = ""):
     """`control` (wrapped in a div with `style`) with a tooltip saying `text`, opening on `side`.
 
-    The tooltip's content carries the CSS class `tip-<side>`, so tests can find it and check its place.
+    The div carries the CSS class `has-tip` and the tooltip's content `tip-<side>`, so tests can
+    find them and check where the tooltip opens.
     """
     if side not in SIDES:
         raise ValueError(f"side {side!r}: use one of {', '.join(SIDES)}")
-    wrapper = solara.Div(children=[control], style=style)
+    wrapper = solara.Div(children=[control], style=style, classes=["has-tip"])
 
     def listen() -> None:  # the div opens and closes the tooltip (as solara.Tooltip does with its children)
         solara.get_widget(wrapper).v_on = "tooltip.on"
