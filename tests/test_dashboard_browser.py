@@ -594,8 +594,7 @@ def test_tooltips_open_after_a_delay_and_never_over_the_neighbouring_control(pag
 CONTROLS = "button, input, .v-select__slot, [role=slider]"
 #: Every control of the tooltip's own card (of the page, for a control in none) that its box overlaps,
 #: its own control excepted.
-COVERED_IN_CARD = """([anchorIndex, tip, selector]) => {
-  const anchor = [...document.querySelectorAll('.has-tip')][anchorIndex];
+COVERED_IN_CARD = """(anchor, [tip, selector]) => {
   const card = anchor.closest('.v-card') || document;  // a control outside any card: every control
   return [...card.querySelectorAll(selector)].filter((el) => {
     const box = el.getBoundingClientRect();
@@ -606,9 +605,10 @@ COVERED_IN_CARD = """([anchorIndex, tip, selector]) => {
 }"""
 
 
-def test_no_tooltip_in_view_covers_another_control_of_its_card(page):
-    """Every tooltip on the first screen of the Live run tab, the sidebar's included."""
-    anchors = page.locator(".has-tip")
+def tooltips_clear_their_cards(page, scope: str) -> int:
+    """Hover every control with a tooltip inside `scope` that lies on the screen; none may cover
+    another control of its card. Returns how many were checked."""
+    anchors = page.locator(f"{scope} .has-tip")
     viewport = page.viewport_size["height"]
     checked = 0
     for index in range(anchors.count()):
@@ -617,10 +617,23 @@ def test_no_tooltip_in_view_covers_another_control_of_its_card(page):
         if not anchor.is_visible() or box is None or box["y"] + box["height"] > viewport:
             continue
         tip = hover_tip(page, anchor)
-        covered = page.evaluate(COVERED_IN_CARD, [index, tip, CONTROLS])
+        covered = anchor.evaluate(COVERED_IN_CARD, [tip, CONTROLS])
         assert covered == [], f"the tooltip of {anchor.inner_text()[:40]!r} covers {covered}"
         checked += 1
-    assert checked >= 15  # the sidebar's controls, the inject panel's and the live views' pickers
+    return checked
+
+
+def test_no_tooltip_in_view_covers_another_control_of_its_card(page, request):
+    """Every tooltip on the first screen of the Live run tab, the sidebar's included, and What-if's."""
+    assert tooltips_clear_their_cards(page, "body") >= 15  # the sidebar, the inject panel, the views' pickers
+    page.evaluate("() => window.scrollTo(0, 0)")
+    open_tab(page, "What-if")
+    expect(page.locator(".branch-button")).to_be_visible()
+    assert tooltips_clear_their_cards(page, ".whatif-panel") == 4  # kind, actor and target, action, Branch now
+    snapshot(page, request, "-whatif")
+    page.get_by_role("button", name="a changed parameter").click()
+    expect(select_field(page, page.locator(".whatif-panel"), "Parameter")).to_be_visible()
+    assert tooltips_clear_their_cards(page, ".whatif-panel") == 4  # kind, parameter, new value, Branch now
 
 
 def test_the_network_after_a_jump_labels_the_largest_changes_and_shows_one_actors_ties(page, request):

@@ -19,6 +19,8 @@ from viz.session import SPEEDS, Session, parse_seed, seed_problem
 from viz.tooltip import Hint
 
 ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
+#: A lone button's tooltip wrapper: as wide as the button, so the tooltip opens at the button.
+INLINE = "display: inline-block"
 
 
 def knob_defaults(scenario: str) -> dict[str, float]:
@@ -27,9 +29,12 @@ def knob_defaults(scenario: str) -> dict[str, float]:
     return {knob.keyword: knob.value_in(config) for knob in KNOBS}
 
 
-def tip(text: str, control: solara.Element, side: str = "bottom") -> solara.Element:
-    """Wrap a control in a tooltip that says what it changes, opening on `side` after a delay (`viz.tooltip`)."""
-    return Hint(text, control, side)
+def tip(text: str, control: solara.Element, side: str = "bottom", style: str = "") -> solara.Element:
+    """Wrap a control in a tooltip that says what it changes, opening on `side` after a delay (`viz.tooltip`).
+
+    `style` is the wrapper's: "display: inline-block" keeps a lone button's tooltip beside the button.
+    """
+    return Hint(text, control, side, style)
 
 
 @solara.component
@@ -74,6 +79,7 @@ def RunSettingsPanel(
         tip(
             "Start the run again with the scenario, seed and values above (nothing run yet; Step runs day 1).",
             solara.Button("Reset", on_click=reset, color="primary", classes=["reset-button"], block=True),
+            "right",
         )
 
 
@@ -227,4 +233,5 @@ def InjectPanel(session: Session, refresh: Callable[[], None]):
         tip(
             "Queue the act for tomorrow (the next step); it shows in the event log as injected.",
             solara.Button("Inject", on_click=inject, color="warning", classes=["inject-button"]),
+            style=INLINE,
         )
