@@ -15,11 +15,13 @@ from experiments.calibration.coverage import (
     Truth,
     binomial_interval,
     coverage_table,
+    known_answer_repetition,
     parameter_rows,
     rank_band,
     run_check,
     truths,
     weighted_rank,
+    write_results,
 )
 from experiments.calibration.synthetic import against_record, write_synthetic_record
 from experiments.coverage_check import main
@@ -124,25 +126,55 @@ def test_a_synthetic_record_reads_back_as_the_summaries_of_its_run(config, tmp_p
     assert synthetic.config_hash() != config.config_hash()
 
 
-def test_one_known_answer_repetition_contracts_around_the_truth(config, tmp_path):
-    """A repetition at small settings: a parameter the summaries identify is found, within a narrower interval.
+def shipped_value(config, name: str) -> float:
+    """The scenario's own value of a calibrated parameter (dotted name)."""
+    kind, *rest = name.split(".")
+    if kind == "parameters":
+        return float(getattr(config.scenario.params, rest[0]))
+    profile = next(p for p in config.scenario.profiles if p.actor.value == rest[0])
+    return float(getattr(profile.disposition, rest[1]))
 
-    actors.AZE.sensitivity moves Azerbaijan's answers to Russia (its rank correlation with the
-    highest rung AZE>RUS and the plane-crisis material conflict is about 0.65 under the prior), so
-    the posterior must hold the truth in its 90% interval and that interval must be narrower than
-    the prior's central 90% (0.9 of its range): a posterior no narrower learnt nothing. One
-    repetition cannot test coverage (a calibrated 90% interval misses one truth in ten); the
-    benchmark `experiments/coverage_check.py` does, over twenty.
+
+def test_one_known_answer_repetition_contracts_around_the_truth(config, tmp_path):
+    """A repetition at small settings whose known answer is the shipped parameter values.
+
+    The shipped values (the point the model was built at, inside every prior) make the record
+    with the seed of the check's first repetition. actors.AZE.sensitivity moves Azerbaijan's
+    answers to Russia (its rank correlation with the highest rung AZE>RUS and with the plane
+    crisis's material conflict is about 0.65 under the prior), so the posterior must hold the
+    truth in its 90% interval and that interval must be narrower than the prior's central 90%
+    (0.9 of its range): a posterior no narrower learnt nothing. One repetition cannot test
+    coverage (a calibrated 90% interval misses one truth in ten); the benchmark
+    `experiments/coverage_check.py` does, over twenty.
     """
     small = dataclasses.replace(config, population=100, generations=2, pilot_runs=200, batch_size=200)
-    check = run_check(small, 1, tmp_path / "check", progress=lambda _: None)
-    assert len(check.ranks) == len(config.priors)
-    assert list(check.table.parameter) == [*config.parameter_names, "all parameters"]
-    for name in ("ranks.csv", "coverage.csv", "coverage.md", "figures/ranks.png", "repetitions/000/record.csv"):
-        assert (tmp_path / "check" / name).is_file()
-    row = check.ranks.set_index("parameter").loc["actors.AZE.sensitivity"]
-    assert row.q05 <= row.truth <= row.q95
-    assert row.width_90_of_prior < 0.9
+    seeds = truths(config, 1)[0]
+    shipped = np.array([shipped_value(config, name) for name in config.parameter_names])
+    truth = Truth(0, shipped, seeds.run_seed, seeds.calibration_seed)
+    posterior = known_answer_repetition(small, truth, tmp_path / "repetition")
+    assert (tmp_path / "repetition" / "record.csv").is_file()
+    rows = {row["parameter"]: row for row in parameter_rows(small, posterior.particles, posterior.weights, truth)}
+    sensitivity = rows["actors.AZE.sensitivity"]
+    assert sensitivity["inside_90"]
+    assert sensitivity["width_90_of_prior"] < 0.9
+
+
+def test_the_results_are_written_as_tables_and_a_figure(config, tmp_path):
+    rows = [
+        {"repetition": r, "parameter": name, "inside_50": r % 2 == 0, "inside_90": True}
+        | {"width_90_of_prior": 0.6, "rank": (r + 0.5) / 4}
+        for r in range(4)
+        for name in config.parameter_names
+    ]
+    ranks = pd.DataFrame(rows)
+    write_results(tmp_path, config, ranks, coverage_table(ranks))
+    assert len(pd.read_csv(tmp_path / "ranks.csv")) == 4 * len(config.priors)
+    written = pd.read_csv(tmp_path / "coverage.csv")
+    assert list(written.parameter) == [*config.parameter_names, "all parameters"]
+    assert set(written.coverage_50) == {0.5} and set(written.coverage_90) == {1.0}
+    markdown = (tmp_path / "coverage.md").read_text()
+    assert "4 repetitions" in markdown and "| all parameters | 16 | 0.50 (" in markdown
+    assert (tmp_path / "figures" / "ranks.png").stat().st_size > 0
 
 
 def test_the_check_refuses_a_foreign_out_and_no_repetitions(config, tmp_path):

@@ -35,6 +35,7 @@ unfinished calibration resumes at its last generation.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ from scipy import stats  # noqa: E402
 from experiments.calibration.abc import calibrate, prior_draws  # noqa: E402
 from experiments.calibration.config import CalibrationConfig  # noqa: E402
 from experiments.calibration.outputs import weighted_quantiles  # noqa: E402
-from experiments.calibration.posterior import MANIFEST_FILE, load_posterior  # noqa: E402
+from experiments.calibration.posterior import MANIFEST_FILE, Posterior, load_posterior  # noqa: E402
 from experiments.calibration.synthetic import against_record, write_synthetic_record  # noqa: E402
 from sim.config import MAX_SEED  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
@@ -227,23 +228,26 @@ def run_check(
     _open(out_dir, config, repetitions)
     rows = []
     for truth in truths(config, repetitions):
-        posterior = _repetition(config, truth, out_dir, workers, scheduler, progress)
+        started = time.perf_counter()
+        folder = out_dir / "repetitions" / f"{truth.index:03d}"
+        posterior = known_answer_repetition(config, truth, folder, workers=workers, scheduler=scheduler)
+        progress(f"repetition {truth.index + 1} of {repetitions}: {time.perf_counter() - started:.1f} s")
         rows += parameter_rows(config, posterior.particles, posterior.weights, truth)
     ranks = pd.DataFrame(rows)
     table = coverage_table(ranks)
-    _write_results(out_dir, config, repetitions, ranks, table)
+    write_results(out_dir, config, ranks, table)
     return CoverageCheck(out_dir, ranks, table)
 
 
-def _repetition(config, truth: Truth, out_dir: Path, workers, scheduler, progress):
-    """Repetition `truth.index`: its synthetic record, its calibration (or the finished one), its posterior."""
-    folder = out_dir / "repetitions" / f"{truth.index:03d}"
-    calibration_dir = folder / "calibration"
+def known_answer_repetition(
+    config: CalibrationConfig, truth: Truth, folder: Path, *, workers: int | None = None, scheduler: str | None = None
+) -> Posterior:
+    """One repetition into `folder`: the synthetic record at `truth`, its calibration (unless done), its posterior."""
+    calibration_dir = Path(folder) / "calibration"
     if not _complete(calibration_dir):
-        record = write_synthetic_record(config, truth.values, truth.run_seed, folder / "record.csv")
+        record = write_synthetic_record(config, truth.values, truth.run_seed, Path(folder) / "record.csv")
         synthetic = against_record(config, record, truth.calibration_seed)
-        result = calibrate(synthetic, calibration_dir, workers=workers, scheduler=scheduler, progress=lambda _: None)
-        progress(f"repetition {truth.index + 1}: calibrated in {result.seconds:.1f} s")
+        calibrate(synthetic, calibration_dir, workers=workers, scheduler=scheduler, progress=lambda _: None)
     return load_posterior(calibration_dir)
 
 
@@ -268,11 +272,13 @@ def _open(out_dir: Path, config: CalibrationConfig, repetitions: int) -> None:
     path.write_text(json.dumps(check | {"repetitions": repetitions}, indent=2) + "\n", encoding="utf-8")
 
 
-def _write_results(out_dir: Path, config, repetitions: int, ranks: pd.DataFrame, table: pd.DataFrame) -> None:
+def write_results(out_dir: Path, config: CalibrationConfig, ranks: pd.DataFrame, table: pd.DataFrame) -> None:
+    """Write the ranks, the coverage table (CSV and Markdown) and the rank histograms into `out_dir`."""
+    repetitions = ranks.repetition.nunique()
+    (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     ranks.to_csv(out_dir / "ranks.csv", index=False)
     table.to_csv(out_dir / "coverage.csv", index=False)
     (out_dir / "coverage.md").write_text(coverage_markdown(table, config, repetitions), encoding="utf-8")
-    (out_dir / "figures").mkdir(exist_ok=True)
     figure = rank_figure(ranks)
     figure.savefig(out_dir / "figures" / "ranks.png", format="png", dpi=110)
     plt.close(figure)
