@@ -190,3 +190,18 @@ def test_the_benchmark_exits_2_on_a_bad_config(tmp_path, capsys):
     assert main(["--repetitions", "1", "--out", str(tmp_path / "out"), "--config", str(tmp_path / "none.toml")]) == 2
     assert "none.toml" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_check_refuses_an_out_that_is_a_file_or_another_checks(config, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="is a file"):
+        run_check(config, 1, tmp_path / "file")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "check.json").write_text('{"config_hash": "another"}')
+    with pytest.raises(ConfigError, match="another config"):
+        run_check(config, 1, tmp_path / "other")
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "check.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        run_check(config, 1, tmp_path / "damaged")
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == ["check.json"]

@@ -54,7 +54,7 @@ from experiments.calibration.outputs import weighted_quantiles  # noqa: E402
 from experiments.calibration.posterior import MANIFEST_FILE, Posterior, load_posterior  # noqa: E402
 from experiments.calibration.synthetic import against_record, write_synthetic_record  # noqa: E402
 from sim.config import MAX_SEED  # noqa: E402
-from sim.errors import ConfigError  # noqa: E402
+from sim.errors import ConfigError, MachineError  # noqa: E402
 
 COVERAGE_STREAM = 3  # the truths' and seeds' draws: a stream of the master seed of its own
 LEVELS = (0.5, 0.9)  # the central credible intervals checked
@@ -258,27 +258,41 @@ def _complete(calibration_dir: Path) -> bool:
 
 def _open(out_dir: Path, config: CalibrationConfig, repetitions: int) -> None:
     """Start `out_dir`, or check that it holds this check (to resume it); anything else is a ConfigError."""
-    check = {"config": config.source, "config_hash": config.config_hash(), "master_seed": config.master_seed}
+    check = {"config": config.source, "config_hash": config.config_hash(), "repetitions": repetitions}
     path = out_dir / CHECK_FILE
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError("--out", None, f"{out_dir} is a file; give a new or empty directory")
     if path.is_file():
-        written = json.loads(path.read_text(encoding="utf-8"))
-        if {key: written.get(key) for key in ("config_hash", "master_seed")} != {
-            key: check[key] for key in ("config_hash", "master_seed")
-        }:
+        if _written_hash(path) != check["config_hash"]:
             raise ConfigError("--out", None, f"{out_dir} holds a check of another config; give another --out")
     elif out_dir.exists() and any(out_dir.iterdir()):
         raise ConfigError("--out", None, f"{out_dir} is not empty and holds no known-answer check; give another --out")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(check | {"repetitions": repetitions}, indent=2) + "\n", encoding="utf-8")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(check, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise MachineError.from_os_error(path, "start the check", error) from None
+
+
+def _written_hash(path: Path) -> str | None:
+    try:
+        written = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(str(path), None, f"cannot be read ({error}); give another --out") from None
+    return written.get("config_hash") if isinstance(written, dict) else None
 
 
 def write_results(out_dir: Path, config: CalibrationConfig, ranks: pd.DataFrame, table: pd.DataFrame) -> None:
     """Write the ranks, the coverage table (CSV and Markdown) and the rank histograms into `out_dir`."""
-    repetitions = ranks.repetition.nunique()
-    (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    ranks.to_csv(out_dir / "ranks.csv", index=False)
-    table.to_csv(out_dir / "coverage.csv", index=False)
-    (out_dir / "coverage.md").write_text(coverage_markdown(table, config, repetitions), encoding="utf-8")
+    markdown = coverage_markdown(table, config, ranks.repetition.nunique())
     figure = rank_figure(ranks)
-    figure.savefig(out_dir / "figures" / "ranks.png", format="png", dpi=110)
-    plt.close(figure)
+    try:
+        (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+        ranks.to_csv(out_dir / "ranks.csv", index=False)
+        table.to_csv(out_dir / "coverage.csv", index=False)
+        (out_dir / "coverage.md").write_text(markdown, encoding="utf-8")
+        figure.savefig(out_dir / "figures" / "ranks.png", format="png", dpi=110)
+    except OSError as error:
+        raise MachineError.from_os_error(out_dir, "write the coverage", error) from None
+    finally:
+        plt.close(figure)
