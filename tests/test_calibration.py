@@ -216,6 +216,7 @@ def finished(tmp_path_factory) -> tuple[Path, Path]:
     return config, out
 
 
+@pytest.mark.slow
 def test_a_calibration_writes_its_posterior_diagnostics_checks_and_figures(finished):
     config_path, out = finished
     config = load_calibration(config_path)
@@ -237,6 +238,7 @@ def test_a_calibration_writes_its_posterior_diagnostics_checks_and_figures(finis
     assert "versions" in manifest and manifest["master_seed"] == 7
 
 
+@pytest.mark.slow
 def test_a_killed_calibration_resumes_to_the_same_numbers(finished, tmp_path):
     """Keep only what a kill after the first generation leaves; rerunning ends with the same posterior."""
     config, out = finished
@@ -253,6 +255,7 @@ def test_a_killed_calibration_resumes_to_the_same_numbers(finished, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_the_same_config_and_seed_give_the_same_numbers(finished, tmp_path):
     config, out = finished
     again = calibrate(load_calibration(config), tmp_path / "again", progress=lambda line: None)
@@ -262,6 +265,7 @@ def test_the_same_config_and_seed_give_the_same_numbers(finished, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_directory_holding_another_calibration_is_refused(finished, tmp_path, capsys):
     config, out = finished
     other = tiny_config(tmp_path, TINY.replace("master_seed = 7", "master_seed = 8"))
@@ -271,6 +275,7 @@ def test_a_directory_holding_another_calibration_is_refused(finished, tmp_path, 
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_screening_ranks_every_prior_by_its_effect_on_the_fit(tmp_path, capsys):
     """`--screen`: a Morris ranking of every prior's parameter, written whole, the same on a rerun."""
     config = tiny_config(tmp_path)
