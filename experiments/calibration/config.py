@@ -157,12 +157,14 @@ class CalibrationConfig:
         }
 
     def config_hash(self) -> str:
-        """SHA-256 of what decides the results (the resolved config less its name, description, paths)."""
+        """SHA-256 of what decides the results: the resolved config less its name, description, paths and reasons."""
         identity = self.resolved()
         for key in ("name", "description"):
             identity.pop(key)
         identity["scenario"] = identity["scenario"]["config_hash"]
         identity.pop("record")
+        for prior in identity["priors"].values():
+            prior.pop("reason")
         text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
