@@ -1,13 +1,19 @@
 """The `caucasus` command: run a scenario, compare two, run and analyse sweeps, benchmark.
 
 `caucasus run CONFIG [--seed N] [--out DIR] [--set key=value ...] [--force] [--allow-edited-manifest]`
-`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N] [--out DIR] [--force]`
-`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]`
+`caucasus run CONFIG --posterior DIR [--draws N] [--seed N] [--out DIR] [--set key=value ...] [--force]`
+`caucasus compare FACTUAL COUNTERFACTUAL [--seed N] [--replicates N | --posterior DIR [--draws N]] [--out DIR]
+    [--force]`
+`caucasus sweep CONFIG --out DIR [--workers N | --scheduler ADDRESS] [--engine ensemble|mesa] [--yes]
+    [--posterior DIR [--draws N]]`
 `caucasus analyze DIR [--out DIR]`
 `caucasus discover DIR --outcome EXPR [--out DIR] [--min-coverage F | --box N]`
+`caucasus calibrate CONFIG --out DIR [--workers N | --scheduler ADDRESS]`
 `caucasus verify DIR`
+`caucasus forecast --posterior DIR --from DATE --until DATE --out OUT [--draws N] [--seed S] [--force]`
+`caucasus score FORECAST RECORD.csv [--out OUT] [--force]`
 `caucasus bench [--runs N] [--sobol]`
-`caucasus dashboard [--port N] [--sweep DIR]`
+`caucasus dashboard [--port N] [--sweep DIR] [--posterior DIR [--draws N]]`
 
 Exit status: 0 success; 2 a mistake in the user's input (bad config or override, an occupied
 output directory, a directory holding another sweep, an unreachable --scheduler), printed as
@@ -19,13 +25,35 @@ nothing left half-written; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
 from pathlib import Path
 
+from caucasus.posterior_options import (
+    add_posterior_options,
+    check_posterior_options,
+    check_sweep_posterior,
+    dashboard_posterior,
+    posterior_compare_command,
+    posterior_run_command,
+    posterior_sweep_config,
+    sweep_posterior_note,
+)
 from experiments.analysis import analyze
 from experiments.bench import benchmark
+from experiments.calibration.forecast import (
+    FORECAST_FILES,
+    check_draws,
+    check_forecast_dir,
+    check_window,
+    forecast_summary,
+    load_forecast,
+    open_posterior,
+    run_forecast,
+    write_forecast,
+)
 from experiments.counterfactual import check_comparison_dir, comparison_summary, prepare_comparison, write_comparison
 from experiments.replicated import (
     REPLICATED_FILES,
@@ -78,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rerun a manifest.json whose source_config was edited (it no longer hashes to its config_hash)",
     )
     run.add_argument("--quiet", action="store_true", help="print only the outcomes, not the event log")
+    add_posterior_options(run, "default 200")
     versus = commands.add_parser("compare", help="run two scenarios on the same seed and compare them day by day")
     versus.add_argument("factual", type=Path, help="the factual scenario (e.g. configs/scenarios/baseline.toml)")
     versus.add_argument("counterfactual", type=Path, help="the counterfactual (e.g. configs/scenarios/no_raid.toml)")
@@ -96,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output directory (default: runs/<cf>-vs-<f>-seed<N>[-x<replicates>])"
     )
     versus.add_argument("--force", action="store_true", help="replace an existing comparison in --out")
+    add_posterior_options(versus, "default 200; the same draw and seed for run i of both")
     _add_sweep_parser(commands)
     return parser
 
@@ -115,11 +145,14 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument(
         "--yes", action="store_true", help="start a sweep beyond the size ceilings (time, disk, the design's memory)"
     )
+    add_posterior_options(sweep, "default: the sweep's replicates; replicate r of every point takes draw r")
     analysis = commands.add_parser("analyze", help="summaries, sensitivity indices and figures of a finished sweep")
     analysis.add_argument("directory", type=Path, help="a `caucasus sweep` results directory")
     analysis.add_argument("--out", type=Path, default=None, help="where to write (default: DIRECTORY/analysis)")
     analysis.add_argument("--no-figures", action="store_true", help="tables and report only")
     _add_discover_parser(commands)
+    _add_calibrate_parser(commands)
+    _add_forecast_parsers(commands)
     checking = commands.add_parser("verify", help="check a sweep's or a run's directory: OK or a list of problems")
     checking.add_argument("directory", type=Path, help="a `caucasus sweep`, `run` or `compare` output directory")
     bench = commands.add_parser("bench", help="runs/s of mesa.batch_run, the Mesa engine and the ensemble engine")
@@ -133,6 +166,23 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="serve the live dashboard on 127.0.0.1 (works offline)")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     dashboard.add_argument("--sweep", type=Path, default=None, help="a sweep results directory to open in the explorer")
+    add_posterior_options(dashboard, "default 100: the fan on the time charts")
+
+
+def _add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
+    calibration = commands.add_parser(
+        "calibrate", help="ABC-SMC calibration against the dated event record (rerun to resume)"
+    )
+    calibration.add_argument("config", type=Path, help="calibration TOML file (e.g. configs/calibration/baseline.toml)")
+    calibration.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
+    backend = calibration.add_mutually_exclusive_group()
+    backend.add_argument(
+        "--workers", type=int, default=None, help="compute batches on a local Dask cluster of N processes"
+    )
+    backend.add_argument("--scheduler", default=None, help="compute batches on an existing Dask cluster")
+    calibration.add_argument(
+        "--screen", action="store_true", help="instead: Morris screening of the priors' parameters on the fit"
+    )
 
 
 def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
@@ -155,14 +205,77 @@ def _add_discover_parser(commands: argparse._SubParsersAction) -> None:
     discovery.add_argument("--no-figures", action="store_true", help="tables and report only")
 
 
+def _add_forecast_parsers(commands: argparse._SubParsersAction) -> None:
+    forecast = commands.add_parser(
+        "forecast", help="weekly event counts and named outcomes' probabilities under a calibration's posterior"
+    )
+    forecast.add_argument("--posterior", type=Path, required=True, help="a `caucasus calibrate` output directory")
+    forecast.add_argument("--from", dest="first", type=_date, required=True, help="first day, after the cut-off")
+    forecast.add_argument("--until", dest="last", type=_date, required=True, help="last day, within the horizon")
+    forecast.add_argument("--out", type=Path, required=True, help="output directory")
+    forecast.add_argument("--draws", type=int, default=1000, help="posterior draws, one run each (default 1000)")
+    forecast.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    forecast.add_argument("--force", action="store_true", help="replace a previous forecast in --out")
+    score = commands.add_parser("score", help="score a forecast against a record you bring, next to two null models")
+    score.add_argument("forecast", type=Path, help="a `caucasus forecast` output directory")
+    score.add_argument("record", type=Path, help="a record CSV (the columns of sim/data/events_record_to_*.csv)")
+    score.add_argument("--out", type=Path, default=None, help="output directory (default: FORECAST/score)")
+    score.add_argument("--force", action="store_true", help="replace previous scores in --out")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def forecast_command(args: argparse.Namespace) -> int:
+    """Run the posterior's scenario for N draws; write the weekly counts and the named events' probabilities."""
+    _check_seed(args.seed)
+    check_draws(args.draws)
+    posterior, scenario = open_posterior(args.posterior)
+    window = check_window(posterior, scenario, args.first, args.last)
+    check_forecast_dir(args.out, args.force)  # before the runs: a bad --out costs nothing
+    master_seed = scenario.seed if args.seed is None else args.seed
+    forecast = run_forecast(posterior, scenario, window, args.draws, master_seed)
+    write_forecast(forecast, args.out, force=args.force, command=sys.argv)
+    print(forecast_summary(forecast))
+    print(f"Wrote {args.out}/: {' '.join(sorted(FORECAST_FILES - {'score'}))}")
+    return 0
+
+
+def score_command(args: argparse.Namespace) -> int:
+    """Score a forecast against a record next to the null models; write the table and the reliability diagram."""
+    from experiments.calibration.scoring import (  # matplotlib and scipy: loaded only when asked for
+        SCORE_FILES,
+        check_score_dir,
+        score_forecast,
+        score_report,
+        write_scores,
+    )
+
+    forecast = load_forecast(args.forecast)
+    out_dir = args.out or args.forecast / "score"
+    check_score_dir(out_dir, args.force)
+    scores = score_forecast(forecast, args.record)
+    write_scores(scores, out_dir, force=args.force, command=sys.argv)
+    print(score_report(scores))
+    print(f"Wrote {out_dir}/: {' '.join(sorted(SCORE_FILES))}")
+    return 0
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run one scenario, print its summary and write its directory."""
     _check_seed(args.seed)
+    check_posterior_options(args, {"--allow-edited-manifest": args.allow_edited_manifest})
     overrides = dict(parse_override(text) for text in args.overrides)
     try:
         overrides = keyword_overrides(overrides)
     except ConfigError as error:
         raise ConfigError("--set", error.key, error.problem) from None
+    if args.posterior is not None:
+        return posterior_run_command(args, overrides)
     started = time.perf_counter()
     model = CaucasusModel(_run_config(args), rng=args.seed, **overrides)
     out_dir = args.out or Path("runs") / f"{model.config.name}-seed{model.seed}"
@@ -192,6 +305,9 @@ def _run_config(args: argparse.Namespace) -> Path | Scenario:
 def compare_command(args: argparse.Namespace) -> int:
     """Run the factual and counterfactual scenarios on one seed (or N); print and write the comparison."""
     _check_seed(args.seed)
+    check_posterior_options(args, {"--replicates": args.replicates})
+    if args.posterior is not None:
+        return posterior_compare_command(args)
     if args.replicates is not None:
         return replicated_compare_command(args)
     comparison = prepare_comparison(args.factual, args.counterfactual, seed=args.seed)
@@ -226,7 +342,11 @@ def replicated_compare_command(args: argparse.Namespace) -> int:
 def sweep_command(args: argparse.Namespace) -> int:
     """Run (or finish) a sweep and report where its results are."""
     check_workers(args.workers)
+    check_posterior_options(args, {})
     config = load_sweep(args.config)
+    if args.posterior is not None:
+        config = posterior_sweep_config(args, config)
+    check_sweep_posterior(args.out, config)
     size = sweep_size(config, args.engine, workers=args.workers, scheduler=args.scheduler, out=args.out)
     check_size(size, yes=args.yes)  # before the design is sampled or anything written
     plan = plan_sweep(config, args.engine)
@@ -245,6 +365,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         f"Ran {report.runs_run} runs in {report.seconds:.1f} s ({report.runs_per_second:.0f} runs/s); "
         f"results in {args.out}/ (manifest.json, design.parquet, runs/)"
     )
+    if plan.config.posterior is not None:
+        print(sweep_posterior_note(plan.config))
     return 0
 
 
@@ -267,6 +389,42 @@ def discover_command(args: argparse.Namespace) -> int:
     files = write_discovery(discovery, out_dir, figures=not args.no_figures)
     print(summary_text(discovery))
     print(f"\nWrote {out_dir}/: {' '.join(path.name for path in files)}")
+    return 0
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Run (or resume) a calibration and say where its posterior and report are."""
+    from experiments.calibration.abc import calibrate  # ELFI: loaded only when asked for
+    from experiments.calibration.config import load_calibration
+
+    check_workers(args.workers)
+    config = load_calibration(args.config)
+    if args.screen:
+        return screen_command(config, args)
+    print(
+        f"Calibration {config.name}: {len(config.priors)} parameters, {len(config.summaries)} summaries of the record "
+        f"to {config.cut_off}; population {config.population}, {config.generations} generations"
+    )
+    result = calibrate(config, args.out, workers=args.workers, scheduler=args.scheduler, command=sys.argv)
+    runs = sum(g.runs for g in result.generations) + config.pilot_runs
+    print(
+        f"Done in {result.seconds:.1f} s ({result.backend}; {runs:,} runs with the pilot). Posterior: "
+        f"{args.out}/posterior.parquet; report: {args.out}/report.md; figures: {args.out}/figures/"
+    )
+    return 0
+
+
+def screen_command(config, args: argparse.Namespace) -> int:
+    """Morris screening of a calibration's priors: print and write the ranking."""
+    from experiments.calibration.abc import screen_parameters
+    from experiments.calibration.screening import screening_text
+
+    if args.workers is not None or args.scheduler is not None:
+        raise ConfigError("--screen", None, "screening runs in this process; leave out --workers and --scheduler")
+    check_out_dir(args.out, force=False)
+    screening = screen_parameters(config, args.out, sys.argv)
+    print(screening_text(config, screening))
+    print(f"Written to {args.out}/ (screening.csv, screening.md, manifest.json)")
     return 0
 
 
@@ -318,12 +476,19 @@ def main(argv: list[str] | None = None) -> int:
             return analyze_command(args)
         if args.command == "discover":
             return discover_command(args)
+        if args.command == "calibrate":
+            return calibrate_command(args)
         if args.command == "verify":
             return verify_command(args)
+        if args.command == "forecast":
+            return forecast_command(args)
+        if args.command == "score":
+            return score_command(args)
         if args.command == "bench":
             return bench_command(args)
         if args.command == "dashboard":
-            serve(args.port, sweep_dir=args.sweep)  # becomes the server; returns only by raising
+            check_posterior_options(args, {})
+            serve(args.port, sweep_dir=args.sweep, posterior=dashboard_posterior(args))  # returns only by raising
         raise AssertionError(f"unhandled command {args.command}")
     except ConfigError as error:  # the user's input
         print(f"caucasus: error: {error}", file=sys.stderr)

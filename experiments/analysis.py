@@ -119,7 +119,7 @@ def analyze(path: str | Path, out: str | Path | None = None, *, figures: bool = 
     sweep = read_sweep_results(path)
     out_dir = Path(out) if out is not None else sweep.directory / "analysis"
     analysis_files.check_out(out_dir)  # the user's mistakes in --out, before the work
-    values = outcome_values(sweep.runs, sweep.parameters)
+    values = outcome_values(sweep.runs, sweep.inputs)
     point_ids = sweep.runs["point_id"].to_numpy()
     points = point_summaries(sweep.design, values, point_ids)
     point_means = values.frame.groupby(point_ids, sort=True).mean()

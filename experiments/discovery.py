@@ -82,7 +82,7 @@ class Discovery:
 
 def outcome_columns(sweep: Sweep) -> list[str]:
     """The outcome columns a condition may name: the sweep's run columns less bookkeeping and parameters."""
-    return [c for c in sweep.runs.columns if c not in RUN_COLUMNS and c not in sweep.parameters]
+    return [c for c in sweep.runs.columns if c not in RUN_COLUMNS and c not in sweep.inputs]
 
 
 def discover(

@@ -5,7 +5,10 @@ from a master seed (`experiments.replicates.replicate_seeds`: the children of
 `numpy.random.SeedSequence(master)`), on the ensemble engine (`sim.ensemble.run_ensemble`, the
 same outcomes as the Mesa model run by run). Both scenarios get the same seeds (common random
 numbers), so each seed gives a pair of runs that saw the same noise and decision draws, and the
-difference within a pair is the effect of what the scenarios change.
+difference within a pair is the effect of what the scenarios change. `caucasus compare F CF
+--posterior DIR --draws N` does the same with run i of both scenarios also taking the i-th
+parameter vector drawn from a calibration's posterior (`experiments.posterior_runs`: common
+parameters as well as common random numbers); the paired table then holds the drawn values.
 
 What it computes, from the outcome registry (`sim.outcomes.OUTCOMES`, never a hand list):
 
@@ -31,7 +34,7 @@ import json
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +49,9 @@ from sim.errors import ConfigError
 from sim.outcomes import NUMERIC_OUTCOMES, OUTCOMES, CategoryOutcome, column_title
 from sim.outputs import staged_directory, write_table
 from sim.provenance import git_commit, utc_now, versions
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import PosteriorDraws
 
 MAX_REPLICATES = 100_000  # judgement: about 10 minutes of both scenarios on the ensemble engine, one core
 BATCH_RUNS = 4096  # runs of one ensemble batch: bounds the memory of a large N (judgement)
@@ -75,9 +81,11 @@ class ReplicatedComparison:
     master_seed: int
     seeds: tuple[int, ...]
     paired: pd.DataFrame
+    posterior: dict[str, Any] | None = None  # the posterior the runs drew from (`PosteriorDraws.identity`), if any
 
     def provenance(self) -> dict[str, Any]:
         """What every file carries: both scenarios (name, hash, resolved config), the seeds, versions."""
+        drawn = {"posterior": self.posterior} if self.posterior else {}
         return {
             "kind": KIND,
             **{side: scenario_provenance(getattr(self, side)) for side in SIDES},
@@ -85,6 +93,7 @@ class ReplicatedComparison:
             "replicates": len(self.seeds),
             "seeds": list(self.seeds),
             "seed_rule": "seed i: first 63 bits of numpy SeedSequence(master_seed, spawn_key=(i,)), both scenarios",
+            **drawn,
             "versions": versions(),
         }
 
@@ -134,24 +143,48 @@ def run_replicated(
     return run_pairs(*prepare_replicated(factual, counterfactual, replicates, master_seed))
 
 
-def run_pairs(factual: Scenario, counterfactual: Scenario, master_seed: int, seeds: list[int]) -> ReplicatedComparison:
-    """Run both (loaded, checked) scenarios once per seed on the ensemble engine and pair their runs by seed."""
+def run_pairs(
+    factual: Scenario,
+    counterfactual: Scenario,
+    master_seed: int,
+    seeds: list[int],
+    draws: PosteriorDraws | None = None,
+) -> ReplicatedComparison:
+    """Run both (loaded, checked) scenarios once per seed on the ensemble engine and pair their runs by seed.
+
+    With `draws` (one per seed, `experiments.posterior_runs`), run i of both scenarios also takes
+    draw i's parameter values (common parameters as well as common random numbers), and the paired
+    table holds the drawn values.
+    """
     columns = {
-        side: ensemble_outcomes(scenario, seeds)
+        side: ensemble_outcomes(scenario, seeds, draws)
         for side, scenario in zip(SIDES, (factual, counterfactual), strict=True)
     }
-    return ReplicatedComparison(factual, counterfactual, master_seed, tuple(seeds), paired_table(seeds, columns))
+    paired = paired_table(seeds, columns, draws)
+    posterior = draws.identity() if draws is not None else None
+    return ReplicatedComparison(factual, counterfactual, master_seed, tuple(seeds), paired, posterior)
 
 
-def ensemble_outcomes(scenario: Scenario, seeds: list[int]) -> dict[str, np.ndarray]:
-    """Every outcome column of the scenario run once per seed, in batches of `BATCH_RUNS`."""
-    batches = [run_ensemble(scenario, seeds[i : i + BATCH_RUNS]).outcomes() for i in range(0, len(seeds), BATCH_RUNS)]
+def ensemble_outcomes(
+    scenario: Scenario, seeds: list[int], draws: PosteriorDraws | None = None
+) -> dict[str, np.ndarray]:
+    """Every outcome column of the scenario run once per seed (and draw, if any), in batches of `BATCH_RUNS`."""
+    batches = [
+        run_ensemble(
+            scenario, seeds[i : i + BATCH_RUNS], draws.batch(slice(i, i + BATCH_RUNS)) if draws else None
+        ).outcomes()
+        for i in range(0, len(seeds), BATCH_RUNS)
+    ]
     return {name: np.concatenate([batch[name] for batch in batches]) for name in batches[0]}
 
 
-def paired_table(seeds: list[int], columns: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One row per seed: replicate, seed, each side's outcome columns and the numeric differences."""
+def paired_table(
+    seeds: list[int], columns: dict[str, dict[str, np.ndarray]], draws: PosteriorDraws | None = None
+) -> pd.DataFrame:
+    """One row per seed: replicate, seed, any drawn values, each side's outcome columns and the numeric differences."""
     table: dict[str, Any] = {"replicate": np.arange(len(seeds)), "seed": np.asarray(seeds, dtype=np.int64)}
+    if draws is not None:
+        table |= draws.batch()
     for name in columns["factual"]:
         for side in SIDES:
             table[f"{side}_{name}"] = columns[side][name]
@@ -252,10 +285,22 @@ def replicated_report(comparison: ReplicatedComparison) -> str:
         f"- counterfactual: `{cf.name}` ({cf.source}), config hash `{cf.config_hash()}`",
         f"- {f.horizon_days} days from {f.start_date.isoformat()}; {n:,} seeds ({seeds}) spawned from master seed "
         f"{comparison.master_seed} (numpy SeedSequence), the same seeds for both scenarios (common random numbers)",
+        *_posterior_lines(comparison.posterior),
         "- every seed, both resolved configs and the versions: `manifest.json` (and each Parquet file's metadata)",
         "- versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()),
     ]
     return "\n".join([*header, "", _shares_markdown(comparison.shares()), "", _differences_markdown(comparison)]) + "\n"
+
+
+def _posterior_lines(posterior: dict[str, Any] | None) -> list[str]:
+    """The report's line on the posterior the runs drew from (none without one)."""
+    if not posterior:
+        return []
+    return [
+        f"- under the posterior {posterior['path']} (posterior.parquet SHA-256 `{posterior['sha256'][:16]}...`): "
+        f"run i of both scenarios takes draw i of {', '.join(posterior['parameters'])} (common parameters); "
+        "the draws are in `paired_outcomes`"
+    ]
 
 
 def _shares_markdown(shares: pd.DataFrame) -> str:

@@ -84,6 +84,13 @@ def _header_section(sweep: Sweep) -> str:
         for name, (low, high) in zip(sweep.parameters, manifest["problem"]["bounds"], strict=True)
     ]
     lines.append(text_table(["name", "range", "label (unit)"], rows, indent=4, left=3))
+    posterior = head.get("posterior")
+    if posterior:  # `caucasus sweep --posterior`: the replicates are draws
+        overridden = ", ".join(posterior.get("overridden_by_design") or []) or "none"
+        lines.append(
+            f"  posterior   {posterior.get('path')}: replicate r of every point takes draw r of "
+            f"{', '.join(sweep.drawn) or 'no parameter'} (varied by the design instead: {overridden})"
+        )
     return "\n".join(lines)
 
 

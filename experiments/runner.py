@@ -150,9 +150,16 @@ class SweepPlan:
             point_ids=point_ids,
             replicates=replicate,
             seeds=spawned_seeds(self.config.master_seed, seed_index),
-            parameters={name: points[name].to_numpy()[point_ids - first] for name in self.config.parameter_names},
+            parameters=self._parameters(points, point_ids - first, replicate),
             outcomes=self.config.outcomes,
         )
+
+    def _parameters(self, points: pd.DataFrame, rows: np.ndarray, replicates: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-run values: the design's for the varied parameters, and under a posterior draw r for replicate r."""
+        values = {name: points[name].to_numpy()[rows] for name in self.config.parameter_names}
+        if self.config.posterior is not None:
+            values |= self.config.posterior.batch(replicates, leave_out=tuple(self.config.parameter_names))
+        return values
 
     def identity(self) -> dict[str, Any]:
         """What a results directory must match to receive this sweep."""
@@ -313,16 +320,29 @@ Runner = Callable[[Iterator[ChunkWork]], Iterator[tuple[ChunkWork, pd.DataFrame]
 @contextmanager
 def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runner, str]]:
     """A function running chunks (yielding them as they finish) and the backend's name."""
-    if workers is not None and scheduler is not None:
-        raise ConfigError("--workers", None, "give --workers or --scheduler, not both")
     if scheduler is None and workers is None:
         keep_heap()
         yield (lambda works: ((work, run_chunk(work)) for work in works)), "serial"
         return
+    with dask_client(workers, scheduler) as (client, name):
+        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        yield (lambda works: _dask_results(client, works, slots)), name
+
+
+@contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[Any, str]]:
+    """A Dask client of a LocalCluster of `workers` processes, or of the scheduler at `scheduler`, and its name.
+
+    Giving both, a number of workers this machine cannot run, or an address where no scheduler
+    answers is a ConfigError (the user's input).
+    """
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers", None, "give --workers or --scheduler, not both")
     check_workers(workers)
     import dask
     from dask.distributed import Client, LocalCluster
 
+    cluster = None
     if scheduler is not None:
         client = _connect(Client, scheduler)
         name = f"dask scheduler {scheduler}"
@@ -339,11 +359,10 @@ def _backend(workers: int | None, scheduler: str | None) -> Iterator[tuple[Runne
         client = Client(cluster)
         name = f"dask LocalCluster({workers} workers)"
     try:
-        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        yield (lambda works: _dask_results(client, works, slots)), name
+        yield client, name
     finally:
         client.close()
-        if scheduler is None:
+        if cluster is not None:
             cluster.close()
 
 

@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from experiments.sensitivity import DESIGNS as DESIGN_KINDS
 from sim.actors import INDEX
@@ -52,6 +52,9 @@ from sim.errors import ConfigError
 from sim.inputs import refuse_switched_off
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import Disposition, ModelParams
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import PosteriorDraws
 
 DESIGNS = tuple(DESIGN_KINDS)  # full_factorial, latin_hypercube, sobol, morris
 SEED_POLICIES = ("common", "independent")
@@ -112,11 +115,19 @@ class SweepConfig:
     seeds: str
     outcomes: tuple[str, ...]
     chunk_runs: int | None
+    posterior: PosteriorDraws | None = None  # `--posterior`: replicate r of every point takes draw r (`with_posterior`)
 
     @property
     def parameter_names(self) -> list[str]:
         """The varied parameters' dotted names, in file order."""
         return [p.name for p in self.parameters]
+
+    @property
+    def drawn_names(self) -> list[str]:
+        """The calibrated parameters drawn from the posterior: those the design does not vary (none without one)."""
+        if self.posterior is None:
+            return []
+        return [name for name in self.posterior.names if name not in self.parameter_names]
 
     def resolved(self) -> dict[str, Any]:
         """The sweep as resolved, JSON-ready (the scenario by its name, hash and inputs)."""
@@ -137,14 +148,29 @@ class SweepConfig:
             "seeds": self.seeds,
             "outcomes": list(self.outcomes),
             "chunk_runs": self.chunk_runs,
+        } | ({"posterior": self._posterior_resolved()} if self.posterior is not None else {})
+
+    def _posterior_resolved(self) -> dict[str, Any]:
+        """The posterior's identity, which parameters it sets and which the design overrides."""
+        return self.posterior.identity() | {
+            "drawn": self.drawn_names,
+            "overridden_by_design": [name for name in self.posterior.names if name in self.parameter_names],
+            "rule": "replicate r of every design point takes draw r of the parameters not varied by the design; "
+            "a calibrated parameter the design varies takes the design's value",
         }
 
     def config_hash(self) -> str:
-        """SHA-256 of what decides the results: the resolved sweep minus names, paths and chunking."""
+        """SHA-256 of what decides the results: the resolved sweep minus names, paths and chunking.
+
+        Under a posterior its SHA-256, draws and master seed are part of it (its path is not): a
+        resumed sweep refuses another posterior, and one without it.
+        """
         identity = self.resolved()
         for key in ("name", "description", "chunk_runs"):
             identity.pop(key)
         identity["scenario"] = identity["scenario"]["config_hash"]
+        if "posterior" in identity:
+            identity["posterior"].pop("path")
         text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -184,6 +210,11 @@ def load_sweep(path: str | Path) -> SweepConfig:
     )
 
 
+def with_posterior(config: SweepConfig, draws: PosteriorDraws) -> SweepConfig:
+    """The sweep under a posterior: one replicate per draw (`sweep.replicates` gives way to `--draws`)."""
+    return replace(config, replicates=draws.count, posterior=draws)
+
+
 def _read_design(table: dict[str, Any], source: str, master_seed: int) -> DesignSpec:
     check_keys(table, DESIGN_KEYS, source, "design.")
     kind = _read_choice(table, "kind", DESIGNS, source, "design.")
@@ -213,7 +244,7 @@ def _flatten(table: dict[str, Any], prefix: str = ""):
 
 def _read_parameter(name: str, spec: Any, source: str) -> ParameterSpec:
     key = f'parameters."{name}"'  # the TOML path of the entry
-    low, high, integer = _allowed_range(name, source, key)
+    low, high, integer = allowed_range(name, source, key)
     if not isinstance(spec, dict):
         raise ConfigError(source, key, "give a table: { min = ..., max = ... } or { values = [...] }")
     check_keys(spec, ("min", "max", "values", "levels"), source, f"{key}.")
@@ -244,7 +275,7 @@ def _read_values(values: Any, low: float, high: float, integer: bool, source: st
     return tuple(values)
 
 
-def _allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool]:
+def allowed_range(name: str, source: str, key: str) -> tuple[float, float, bool]:
     """The range the model allows for a dotted parameter name, and whether it is an integer."""
     parts = name.split(".")
     model_fields = {f.name: f for f in dataclass_fields(ModelParams)}

@@ -10,7 +10,9 @@ carries the manifest's config hash; nothing else is there. A comparison director
 as above and the trust difference readable. A replicated comparison (`compare --replicates`, its
 manifest's kind `caucasus-replicated-comparison`): every file there, each Parquet file readable
 and carrying the manifest's config hashes and seeds, one row per seed in the paired table,
-nothing else.
+nothing else. Runs under a posterior (`run --posterior`, kind `caucasus-posterior-runs`): the
+same, with the posterior's SHA-256 too, and the series quantiles when the manifest says they
+were kept.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.posterior_files import KIND as POSTERIOR_KIND
+from experiments.posterior_files import POSTERIOR_RUN_FILES, SERIES_FILE
 from experiments.replicated import KIND as REPLICATED_KIND
 from experiments.replicated import REPLICATED_FILES
 from experiments.store import (
@@ -88,6 +92,10 @@ def verify(directory: str | Path) -> Verdict:
         verdict.kind = "replicated comparison"
         _verify_replicated(directory, verdict, names, manifest)
         verdict.summary = f"a complete replicated comparison of {manifest.get('replicates')} seeds"
+    elif isinstance(manifest, dict) and manifest.get("kind") == POSTERIOR_KIND:
+        verdict.kind = "runs under a posterior"
+        _verify_posterior_runs(directory, verdict, names, manifest)
+        verdict.summary = f"complete runs under a posterior, {manifest.get('runs')} draws"
     elif MANIFEST in names:
         verdict.kind = "run"
         _verify_run(directory, verdict, names)
@@ -208,6 +216,28 @@ def _verify_replicated(directory: Path, verdict: Verdict, names: set[str], manif
             verdict.problems.append(f"{path}: its rows are not one per seed of {directory / MANIFEST}")
     for name in sorted(names - REPLICATED_FILES):
         verdict.problems.append(f"{directory / name}: a stray file, not part of the comparison")
+
+
+def _verify_posterior_runs(directory: Path, verdict: Verdict, names: set[str], manifest: dict[str, Any]) -> None:
+    """Every file of runs under a posterior, its Parquet files carrying the manifest's hash, posterior and seeds."""
+    keys = ("config_hash", "seeds", "master_seed", "posterior")
+    identity = {key: manifest.get(key) for key in keys}
+    expected = POSTERIOR_RUN_FILES if manifest.get("series_quantiles") else POSTERIOR_RUN_FILES - {SERIES_FILE}
+    for name in sorted(expected - {MANIFEST}):
+        path = directory / name
+        if name not in names:
+            verdict.problems.append(f"{path}: is missing")
+            continue
+        if not name.endswith(".parquet") or (table := _check_parquet(path, verdict)) is None:
+            continue
+        if {key: _provenance(table).get(key) for key in keys} != identity:
+            verdict.problems.append(
+                f"{path}: carries another config hash, posterior or seeds than {directory / MANIFEST}"
+            )
+        if name == "runs.parquet" and table.column("seed").to_pylist() != manifest.get("seeds"):
+            verdict.problems.append(f"{path}: its rows are not one per seed of {directory / MANIFEST}")
+    for name in sorted(names - expected):
+        verdict.problems.append(f"{directory / name}: a stray file, not part of the runs")
 
 
 def _provenance(table: pa.Table) -> dict[str, Any]:

@@ -71,8 +71,12 @@ class RecordedEvent:
         return quad_class(self.cameo)
 
 
-def load_record(path: Path | str | None = None) -> tuple[RecordedEvent, ...]:
-    """The record's events in file order (the shipped record by default); ConfigError on a bad row."""
+def load_record(path: Path | str | None = None, until: dt.date | None = CUT_OFF) -> tuple[RecordedEvent, ...]:
+    """The record's events in file order (the shipped record by default); ConfigError on a bad row.
+
+    A row dated after `until` is refused (the model's record ends at the cut-off); `until=None`
+    reads a record of any date, as a user's record to score a forecast against.
+    """
     if path is None:
         text, name = resources.files("sim").joinpath(RECORD_FILE).read_text(), f"sim/{RECORD_FILE}"
     else:
@@ -84,33 +88,37 @@ def load_record(path: Path | str | None = None) -> tuple[RecordedEvent, ...]:
     reader = csv.DictReader(text.splitlines())
     if tuple(reader.fieldnames or ()) != RECORD_COLUMNS:
         raise ConfigError(name, "header", f"must be {','.join(RECORD_COLUMNS)}")
-    return tuple(_event(row, name, line) for line, row in enumerate(reader, start=2))
+    return tuple(_event(row, name, line, until) for line, row in enumerate(reader, start=2))
 
 
-def _event(row: dict[str, str], name: str, line: int) -> RecordedEvent:
+def _event(row: dict[str, str], name: str, line: int, until: dt.date | None) -> RecordedEvent:
     if None in row or None in row.values():  # DictReader's marks of a row with too many or too few fields
         raise ConfigError(
             name, "row", f"expected the {len(RECORD_COLUMNS)} columns {','.join(RECORD_COLUMNS)}", line=line
         )
     try:
-        return _checked_event(row, name)
+        return _checked_event(row, name, until)
     except ConfigError as error:
         raise ConfigError(error.source, error.key, error.problem, line=line) from None
 
 
-def _checked_event(row: dict[str, str], name: str) -> RecordedEvent:
+def _checked_event(row: dict[str, str], name: str, until: dt.date | None) -> RecordedEvent:
     try:
         date = dt.date.fromisoformat(row["date"])
     except ValueError:
         raise ConfigError(name, "date", f"{row['date']!r} is not a date YYYY-MM-DD") from None
-    if date > CUT_OFF:
-        raise ConfigError(name, "date", f"{date} is after the cut-off {CUT_OFF}")
+    if until is not None and date > until:
+        raise ConfigError(name, "date", f"{date} is after the cut-off {until}")
     actor, target = (_actor(row[key], name, key) for key in ("actor", "target"))
     try:
+        if not (row["cameo"].isdigit() and 2 <= len(row["cameo"]) <= 4):
+            raise ValueError(row["cameo"])
         quad_class(row["cameo"])
         goldstein = float(row["goldstein"])
     except ValueError:
-        problem = f"{row['cameo']!r} with Goldstein {row['goldstein']!r}: a CAMEO code 01-20 and a number"
+        problem = (
+            f"{row['cameo']!r} with Goldstein {row['goldstein']!r}: a CAMEO code (2-4 digits, root 01-20) and a number"
+        )
         raise ConfigError(name, "cameo", problem) from None
     if not row["source"].strip():
         raise ConfigError(name, "source", "every recorded event needs its source")

@@ -24,6 +24,7 @@ from experiments.sweep_config import load_sweep
 from tests.conftest import ROOT, SCENARIOS
 from viz.browser import CHROMIUM
 from viz.info import info_sections
+from viz.map_chart import PHASE_COLOURS
 
 # A real Solara server and Chromium: the browser tier (deselect with -m "not browser").
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -523,6 +524,273 @@ def test_a_typed_knob_value_moves_the_slider_and_one_out_of_range_is_refused(pag
     screenshot(page, request)
 
 
+def map_drawn(page) -> None:
+    """Wait until the map has drawn the last step it was sent (viz/echarts.vue draws in the next frame)."""
+    page.wait_for_function("() => !document.querySelector('.view-map[data-pending]')")
+
+
+def map_colours(page) -> dict[str, str]:
+    """The map's fill colour of each state, as the browser's ECharts instance holds it now."""
+    map_drawn(page)
+    return page.evaluate(
+        """() => {
+            const chart = document.querySelector('.view-map').__vue__.chart;  // the ECharts instance
+            const regions = chart.getOption().geo[0].regions;
+            return Object.fromEntries(regions.map(r => [r.name, r.itemStyle.areaColor]));
+        }"""
+    )
+
+
+def map_line_colour(page, name: str) -> str:
+    """The colour of one of the map's line series (the corridor route, the relations tie) in the browser."""
+    map_drawn(page)
+    return page.evaluate(
+        """(name) => {
+            const chart = document.querySelector('.view-map').__vue__.chart;
+            return chart.getOption().series.find(s => s.name === name).lineStyle.color;
+        }""",
+        name,
+    )
+
+
+def test_map_of_the_region_follows_the_run_past_the_raid(page, request):
+    region = page.locator(".region-map")
+    region.scroll_into_view_if_needed()
+    charts_drawn(page, ".view-map")
+    expect(region).to_contain_text("Syunik")
+    before = map_colours(page)
+    tie_before = map_line_colour(page, "relations")
+    for name in ("Armenia", "Azerbaijan", "Nakhchivan", "Syunik", "Georgia", "Russia", "Turkey", "Iran"):
+        assert name in before, before
+    screenshot(page, request, "-start")
+    next_shock = page.get_by_role("button", name="To next shock")
+    for day in (6, 7, 9, 84, 190):  # through the raid's day (27 Jun 2025), as in the status strip's test
+        next_shock.click()
+        expect(clock(page)).to_contain_text(f"Day {day} of 365")
+    step(page, 14)  # two weeks of the cut: the rupture
+    expect(page.locator(".status-relations")).to_contain_text("RUPTURED")
+    after = map_colours(page)
+    assert after["Azerbaijan"] != before["Azerbaijan"] or after["Armenia"] != before["Armenia"], (before, after)
+    assert map_line_colour(page, "relations") == PHASE_COLOURS["rupture"] != tie_before  # the rupture, marked
+    region.scroll_into_view_if_needed()
+    screenshot(page, request, "-after-the-raid")
+    region.screenshot(path=str(ARTIFACTS / f"{request.node.name}-card.png"))  # the map alone (README's picture)
+    choose(page, select_field(page, page.locator(".map-colouring"), "Colour the states by"), "trust in RUS")
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.view-map').__vue__.chart;"
+        " return c && c.getOption().legend[0].data.includes('trust in RUS'); }"
+    )
+    trust = map_colours(page)
+    assert trust["Azerbaijan"] != after["Azerbaijan"], "the trust colouring did not replace the influence one"
+    region.scroll_into_view_if_needed()
+    screenshot(page, request)
+
+
+# ---------------------------------------------------------------- issue 15: network, tooltips, smaller things
+
+ACTIVE_TIP = ".v-tooltip__content.menuable__content__active"
+
+
+def snapshot(page, request, suffix: str) -> Path:
+    """Save the page as it is, an open tooltip included (`screenshot` waits for tooltips to close)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{request.node.name}{suffix}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def run_to_the_raid(page) -> None:
+    """Five presses of To next shock: through the raid's day, Day 190 (the fifth press runs 106 days)."""
+    next_shock = page.get_by_role("button", name="To next shock")
+    for day in (6, 7, 9, 84, 190):
+        next_shock.click()
+        expect(clock(page)).to_contain_text(f"Day {day} of 365")
+
+
+def overlaps(first: dict, second: dict) -> bool:
+    """Whether two bounding boxes share any area."""
+    return (
+        first["x"] < second["x"] + second["width"]
+        and second["x"] < first["x"] + first["width"]
+        and first["y"] < second["y"] + second["height"]
+        and second["y"] < first["y"] + first["height"]
+    )
+
+
+def hover_tip(page, activator) -> dict:
+    """Rest the pointer on `activator`: no tooltip at once, then its tooltip opens; returns the tooltip's box."""
+    page.mouse.move(1, 1)
+    expect(page.locator(ACTIVE_TIP).filter(visible=True)).to_have_count(0)
+    activator.hover()
+    assert page.locator(ACTIVE_TIP).filter(visible=True).count() == 0, "the tooltip opened without a delay"
+    tip = page.locator(ACTIVE_TIP).filter(visible=True)
+    expect(tip).to_have_count(1)
+    page.wait_for_timeout(400)  # Vuetify's opening transition: measure the tooltip where it stays
+    return tip.bounding_box()
+
+
+def test_tooltips_open_after_a_delay_and_never_over_the_neighbouring_control(page, request):
+    playback, inject = page.locator(".playback"), page.locator(".inject-panel")
+    step_button, play = page.locator(".step-button"), page.locator(".play-button")
+    next_shock = page.get_by_role("button", name="To next shock")
+    speed = select_field(page, playback, "Speed")
+    action, inject_button = inject.locator(".inject-action"), page.locator(".inject-button")
+    seed = page.locator(".seed-input")
+    first_knob = page.locator(".knob").first
+    cases = {
+        "step": (step_button, [next_shock, play, speed]),
+        "next-shock": (next_shock, [step_button, play, speed]),
+        "action": (action, [inject_button, inject.locator(".inject-actor"), inject.locator(".inject-target")]),
+        "seed": (seed, [select_field(page, page.locator(".run-settings"), "Scenario"), first_knob]),
+    }
+    for name, (activator, neighbours) in cases.items():
+        tip = hover_tip(page, activator)
+        for neighbour in neighbours:
+            assert not overlaps(tip, neighbour.bounding_box()), f"{name}'s tooltip covers a neighbouring control"
+        if name in ("step", "action"):
+            snapshot(page, request, f"-{name}")
+    page.mouse.move(1, 1)
+    expect(page.locator(ACTIVE_TIP).filter(visible=True)).to_have_count(0)  # gone once the pointer leaves
+
+
+#: The controls a tooltip must leave uncovered (a select's field, a slider's thumb, a button, an input).
+CONTROLS = "button, input, .v-select__slot, [role=slider]"
+#: Every control of the tooltip's own card (of the page, for a control in none) that its box overlaps,
+#: its own control excepted.
+COVERED_IN_CARD = """(anchor, [tip, selector]) => {
+  const card = anchor.closest('.v-card') || document;  // a control outside any card: every control
+  return [...card.querySelectorAll(selector)].filter((el) => {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || anchor.contains(el)) return false;
+    const across = box.x < tip.x + tip.width && tip.x < box.x + box.width;
+    return across && box.y < tip.y + tip.height && tip.y < box.y + box.height;
+  }).map((el) => el.getAttribute('aria-label') || el.innerText || el.className);
+}"""
+
+
+def tooltips_clear_their_cards(page, scope: str) -> int:
+    """Hover every control with a tooltip inside `scope` that lies on the screen; none may cover
+    another control of its card. Returns how many were checked."""
+    anchors = page.locator(f"{scope} .has-tip")
+    viewport = page.viewport_size["height"]
+    checked = 0
+    for index in range(anchors.count()):
+        anchor = anchors.nth(index)
+        box = anchor.bounding_box()
+        if not anchor.is_visible() or box is None or box["y"] + box["height"] > viewport:
+            continue
+        tip = hover_tip(page, anchor)
+        covered = anchor.evaluate(COVERED_IN_CARD, [tip, CONTROLS])
+        assert covered == [], f"the tooltip of {anchor.inner_text()[:40]!r} covers {covered}"
+        checked += 1
+    return checked
+
+
+def test_no_tooltip_in_view_covers_another_control_of_its_card(page, request):
+    """Every tooltip on the first screen of the Live run tab, the sidebar's included, and What-if's."""
+    assert tooltips_clear_their_cards(page, "body") >= 15  # the sidebar, the inject panel, the views' pickers
+    page.evaluate("() => window.scrollTo(0, 0)")
+    open_tab(page, "What-if")
+    expect(page.locator(".branch-button")).to_be_visible()
+    assert tooltips_clear_their_cards(page, ".whatif-panel") == 4  # kind, actor and target, action, Branch now
+    snapshot(page, request, "-whatif")
+    page.get_by_role("button", name="a changed parameter").click()
+    expect(select_field(page, page.locator(".whatif-panel"), "Parameter")).to_be_visible()
+    assert tooltips_clear_their_cards(page, ".whatif-panel") == 4  # kind, parameter, new value, Branch now
+
+
+def test_the_network_after_a_jump_labels_the_largest_changes_and_shows_one_actors_ties(page, request):
+    run_to_the_raid(page)
+    caption = page.locator(".network-changes")
+    expect(caption).to_contain_text("Largest changes over the last 106 days: AZE→RUS")
+    assert caption.inner_text().count("→") == 5  # five labels, not one per moved arrow
+    legend = page.locator(".network-legend")
+    expect(legend).to_contain_text("red distrust, blue trust, wider = stronger")
+    expect(legend.locator(".legend-sample")).to_have_count(5)
+    charts_drawn(page, ".view-network")
+    page.locator(".network-card").scroll_into_view_if_needed()
+    screenshot(page, request)
+
+    choose(page, page.locator(".network-focus"), "AZE")
+    expect(caption).not_to_contain_text("TUR→RUS")  # a change that does not involve Azerbaijan
+    pairs = re.findall(r"(\w+)→(\w+)", caption.inner_text())
+    assert pairs and all("AZE" in pair for pair in pairs)
+    charts_drawn(page, ".view-network")
+    screenshot(page, request, "-AZE")
+
+
+def test_a_seed_that_is_no_number_is_flagged_and_reset_refuses_it(page, request):
+    step(page, 2)
+    seed = page.locator(".seed-input")
+    seed.locator("input").fill("abc")
+    seed.locator("input").press("Tab")
+    expect(seed).to_contain_text("'abc' is not a whole number")  # flagged in the field
+    page.locator(".reset-button").click()
+    error = page.locator(".page-error")
+    expect(error).to_contain_text("Seed: 'abc' is not a whole number")
+    expect(clock(page)).to_have_text("Day 2 of 365 · Sat 21 Dec 2024 done · next Sun 22 Dec 2024 · baseline, seed 1")
+    screenshot(page, request)
+
+
+def png_height(path: Path) -> int:
+    """The height in pixels written in a PNG's header."""
+    return int.from_bytes(path.read_bytes()[20:24], "big")
+
+
+def test_the_document_scrolls_so_a_full_page_screenshot_and_a_print_hold_the_whole_page(page, request):
+    run_to_the_raid(page)  # the time charts and the ladder have something to show (their axis names too)
+    viewport = page.viewport_size["height"]
+    scroll_height = page.evaluate("() => document.scrollingElement.scrollHeight")
+    assert scroll_height > viewport  # the document scrolls, not a box inside it
+    inner = page.evaluate(
+        """() => { const boxes = []; let el = document.querySelector('.run-clock');
+        for (; el && el !== document.scrollingElement; el = el.parentElement) {
+          const style = getComputedStyle(el);
+          const scrolls = ['auto', 'scroll'].includes(style.overflowY);
+          if (scrolls && el.scrollHeight > el.clientHeight) boxes.push(el.className);
+        } return boxes; }"""
+    )
+    assert inner == [], f"the page still scrolls inside {inner}"
+    log_bottom = page.evaluate(
+        "() => document.querySelector('.event-log-box').getBoundingClientRect().bottom + window.scrollY"
+    )
+    assert log_bottom > viewport  # the event log lies below the first screen...
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    full = ARTIFACTS / f"{request.node.name}.png"
+    page.mouse.move(1, 1)  # off To next shock: its tooltip closes
+    expect(page.locator(ACTIVE_TIP).filter(visible=True)).to_have_count(0)
+    page.screenshot(path=str(full), full_page=True)
+    assert png_height(full) >= log_bottom  # ...and the full-page screenshot reaches it
+    page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    expect(page.locator(".event-log-box")).to_be_in_viewport()
+    expect(clock(page)).to_be_in_viewport()  # the header stays in view while the document scrolls
+    pdf = page.pdf()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) > 1  # a print runs over more than one page
+
+
+def test_the_sweep_explorer_names_its_sweep_and_scenario_and_opens_tooltips_clear_of_them(page, request, sweep_dir):
+    open_tab(page, "Sweep explorer")
+    heading = page.locator(".sweep-heading")
+    expect(heading).to_have_text("Sweep explorer · no sweep opened")
+    expect(clock(page)).to_have_count(0)  # not the live run's "baseline, seed 1"
+    field = page.locator(".sweep-dir input")
+    field.fill(str(sweep_dir))
+    field.press("Tab")
+    page.locator(".sweep-open").click()
+    expect(page.locator(".sweep-count")).to_have_text(f"{SWEEP_RUNS} of {SWEEP_RUNS} runs", timeout=BRANCH_MS)
+    expect(heading).to_have_text(f"Sweep explorer · small · scenario crisis · {SWEEP_RUNS} runs")
+    summary = page.locator(".sweep-summary")
+    expect(summary).to_contain_text("Scenario crisis (")
+    expect(summary).to_contain_text("240 days from 2024-12-20, master seed 7")
+    tip = hover_tip(page, page.locator(".sweep-open"))
+    assert not overlaps(tip, summary.bounding_box()), "Open's tooltip covers the sweep's summary"
+    assert not overlaps(tip, page.locator(".sweep-dir").bounding_box())
+    snapshot(page, request, "-open-tooltip")
+    screenshot(page, request)
+    open_tab(page, "Live run")
+    expect(clock(page)).to_contain_text("baseline, seed 1")
+
+
 #: For each chart: whether it still holds a step not drawn, and whether what it draws (ECharts'
 #: own `getOption()`, every component after ECharts filled its defaults in) equals what a new
 #: chart draws from the same option alone (viz/echarts.vue merges a step into the chart it has).
@@ -578,7 +846,7 @@ def test_each_step_draws_what_a_new_chart_would_in_view_or_out_of_it(page, reque
     assert not below.evaluate("el => { const r = el.getBoundingClientRect(); return r.top < innerHeight; }")
     page.wait_for_function("() => !document.querySelector('.solara-echarts[data-pending]')", timeout=WAIT_MS)
     charts = page.evaluate(DRAWN_AS_NEW_JS)
-    assert {chart["view"].split()[-1] for chart in charts} == {view[1:] for view in VIEWS}
+    assert {chart["view"].split()[-1] for chart in charts} == {view[1:] for view in [*VIEWS, ".view-map"]}
     assert [chart for chart in charts if chart["pending"] or not chart["same"]] == []
     assert all(chart["size"] > 500 for chart in charts), charts  # the comparison saw whole options
     # An option of another shape (marks gone, a series renamed) is drawn anew, not merged in.

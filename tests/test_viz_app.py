@@ -7,12 +7,15 @@ import time
 
 import ipyvuetify as v
 import solara
+from reacton.find import Finder
 
 import sim.model
 import viz.live
 from sim.model import SCENARIO_DIR
 from sim.outcomes import OUTCOMES
 from viz.app import Page
+from viz.map_data import MAP_NAME
+from viz.tooltip import MAX_WIDTH_PX, OPEN_DELAY_MS, SIDES
 
 
 def render_page():
@@ -55,9 +58,15 @@ def test_step_advances_the_clock_and_the_views():
     assert clock(rc).startswith("Day 6 of 365 · Wed 25 Dec 2024 done · next Thu 26 Dec 2024")
     assert "8243" in event_log_html(rc)  # the downing of the airliner on 25 December is logged
     charts = rc.find(solara.components.echarts.EchartsWidget).widgets
-    assert len(charts) == 6
+    assert len(charts) == 7
     dyads = next(c for c in charts if c.attributes.get("class") == "view-dyads")
     assert len(dyads.option["xAxis"]["data"]) == 6
+    region = next(c for c in charts if c.attributes.get("class") == "view-map")
+    assert region.option["geo"]["map"] == MAP_NAME and set(region.maps) == {MAP_NAME}  # the geometry, registered
+    assert "not cut" in region.option["title"]["subtext"]
+    for _ in range(9):  # through 28 Dec 2024, when Azerbaijan freezes channels with Russia (viz/info.md)
+        button(rc, "Step").click()
+    assert "cut since Sat 28 Dec 2024" in region.option["title"]["subtext"]  # the map follows the step
 
 
 def test_slider_change_waits_for_reset_then_applies():
@@ -203,3 +212,62 @@ def test_whatif_branch_shows_both_lines_and_outcomes():
     assert len(chart.option["series"][0]["data"]) == 365
     table = html_of(rc, "whatif-outcomes")
     assert "<th>what-if</th>" in table and all(html.escape(outcome.title, quote=False) in table for outcome in OUTCOMES)
+
+
+def test_every_tooltip_waits_before_opening_and_opens_on_its_stated_side():
+    """Solara's own tooltips opened at once below their control, over the next one (issue 15, item 7)."""
+    rc = render_page()
+    tooltips = rc.find(v.Tooltip).widgets
+    assert len(tooltips) >= 15  # every control of the sidebar, the inject panel and the live views
+    for tooltip in tooltips:
+        sides = [side for side in SIDES if getattr(tooltip, side)]
+        assert len(sides) == 1 and tooltip.content_class == f"tip-{sides[0]}"
+        assert tooltip.open_delay == OPEN_DELAY_MS > 0 and tooltip.max_width == MAX_WIDTH_PX
+    # The row Step, Play, To next shock: above it, where no control sits (the card's title does).
+    for label in ("Step", "Play", "To next shock"):
+        (tooltip,) = [t for t in tooltips if Finder([t]).find(v.Btn, children=[label]).widgets]
+        assert tooltip.top
+
+
+def network_chart(rc):
+    charts = rc.find(solara.components.echarts.EchartsWidget).widgets
+    return next(c for c in charts if c.attributes.get("class") == "view-network")
+
+
+def test_the_network_picks_one_actors_ties_and_names_the_changes_over_a_jump():
+    rc = render_page()
+    for _ in range(5):  # through the raid's day: the fifth press jumps 106 days
+        button(rc, "To next shock").click()
+    caption = rc.find(v.Html, class_="network-changes").widget.children[0]
+    assert caption.startswith("Largest changes over the last 106 days: AZE→RUS")
+    assert caption.count("→") == 5
+    assert len(network_chart(rc).option["series"][0]["links"]) == 56
+    rc.find(v.Select, label="Ties of").widget.v_model = "IRN"
+    network = network_chart(rc)
+    assert len(network.option["series"][0]["links"]) == 14
+    assert all("IRN" in (link["source"], link["target"]) for link in network.option["series"][0]["links"])
+    assert "distrust" in html_of(rc, "network-legend")
+
+
+def test_a_seed_that_is_no_number_is_flagged_and_refused_by_reset():
+    rc = render_page()
+    for _ in range(2):
+        button(rc, "Step").click()
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "abc"
+    seed.fire_event("focusout")
+    seed = rc.find(v.TextField, label="Seed").widget
+    assert seed.error and "'abc' is not a whole number" in str(seed.messages)  # flagged in the field
+    button(rc, "Reset").click()
+    error = rc.find(v.Alert, class_="page-error").widget
+    assert "'abc' is not a whole number" in widget_text(error)
+    assert clock(rc).startswith("Day 2 ") and clock(rc).endswith("baseline, seed 1")  # the run is untouched
+
+
+def test_the_sweep_explorers_header_names_the_sweep_not_the_live_run():
+    rc = render_page()
+    rc.find(v.Tabs).widget.v_model = 2  # the Sweep explorer tab
+    rc.find(v.Html, class_="run-clock").assert_empty()
+    assert rc.find(v.Html, class_="sweep-heading").widget.children[0] == "Sweep explorer · no sweep opened"
+    rc.find(v.Tabs).widget.v_model = 0
+    assert clock(rc).endswith("baseline, seed 1")

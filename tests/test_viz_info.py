@@ -25,6 +25,9 @@ from sim.rules import corridor
 from sim.rules.day import STATE_ROWS
 from tests.conftest import ROOT, SCENARIOS
 from viz.info import InfoPage, info_sections, info_text
+from viz.map_chart import MAP_COLOURINGS
+from viz.map_data import region_features
+from viz.map_view import COLOURING_LABEL
 
 NETLOGO_SECTIONS = ("What is it?", "How it works", "What to notice", "Things to try")
 RUNG = {response.cameo: response.rung for response in LADDER}
@@ -494,6 +497,26 @@ def test_an_apology_injected_the_day_after_the_raid(sections):
     assert outcomes.aze_detains_rus_date == "2025-07-01" and outcomes.response_counts["166"] == 0
     assert highest(rungs(model.log, Actor.RUS, Actor.AZE)) == RUNG["161"]
     assert outcomes.restored_date == "2025-10-12" and "12 October instead of 10 December" in text
+
+
+# ------------------------------------------------------------------ the map
+
+
+def test_the_map_is_described_as_it_is_drawn(sections):
+    controls = flat(sections["Controls"])
+    assert "**The map**" in controls and f'"{COLOURING_LABEL}"' in controls
+    first, *others = MAP_COLOURINGS
+    assert f"**{first}**" in controls and all(label.startswith("trust in ") for label in others)
+    assert "**trust in** an actor" in controls
+    for place in ("Syunik", "Nakhchivan", "Araks", "Russia, Georgia, Turkey, Iran"):
+        assert place in controls, place
+    assert {f["name"] for f in region_features()} >= {"Syunik", "Nakhchivan", "Russia", "Georgia", "Turkey", "Iran"}
+    keep_in_mind = flat(sections["Keep in mind"])
+    note = (ROOT / "viz" / "data" / "README.md").read_text(encoding="utf-8")
+    for provenance in ("Natural Earth", "public domain", "1:10m", "4.1.0", "viz/data/README.md"):
+        assert provenance in keep_in_mind, provenance
+        assert provenance == "viz/data/README.md" or provenance in note, provenance
+    assert "drawn by hand" in keep_in_mind and "by hand" in note
 
 
 # ------------------------------------------------------------------ rendering

@@ -46,6 +46,8 @@ from viz.sweep_data import (
     shares_markdown,
     slider_grid,
     subset_values,
+    sweep_heading,
+    sweep_summary,
     thinned,
     try_open,
 )
@@ -151,6 +153,22 @@ def test_slider_grids_cover_every_run_on_a_grid_of_their_step(morris):
     assert slider_grid("fixed", 0.2, 0.2).step == 0
     awkward = slider_grid("x", 0.1234567, 0.9876543)  # ends off the grid are widened outwards
     assert awkward.minimum <= 0.1234567 and awkward.maximum >= 0.9876543 and awkward.step == 0.001
+
+
+def test_the_summary_and_the_header_name_the_sweeps_own_scenario(morris):
+    """Not the live run's "baseline, seed 1": the scenario the manifest records (the crisis file here)."""
+    recorded = morris.sweep.manifest["sweep"]["scenario"]
+    assert recorded["name"] == "crisis" and recorded["horizon_days"] == 240
+    summary = sweep_summary(morris)
+    assert "Scenario **crisis** (" in summary and "240 days from 2024-12-20, master seed 7" in summary
+    assert sweep_heading(morris) == "Sweep explorer · morris · scenario crisis · 32 runs"
+    assert sweep_heading(None) == "Sweep explorer · no sweep opened"
+
+
+def test_opening_a_sweep_hands_the_header_its_line(sweeps):
+    lines: list[str] = []
+    solara.render(SweepExplorer(initial_directory=str(sweeps["morris"]), on_heading=lines.append), handle_error=False)
+    assert lines[-1] == "Sweep explorer · morris · scenario crisis · 32 runs"
 
 
 def test_run_count_text():

@@ -18,16 +18,33 @@ from viz.clock import clock_line
 from viz.controls import InjectPanel, PlaybackPanel, RunSettingsPanel, knob_defaults
 from viz.info import InfoPage
 from viz.live import RunSettings
+from viz.posterior_fan import PosteriorFanLoader
 from viz.server import SWEEP_DIR_VARIABLE
 from viz.session import Session, days_per_frame
+from viz.sweep_data import sweep_heading
 from viz.sweep_explorer import SweepExplorer
 from viz.views import LiveViews
 from viz.whatif_panel import WhatIfPanel
 
-#: Sticks at the top of the scrolling area, covering its 12 px top padding too.
-STICKY_HEADER = "position: sticky; top: -12px; z-index: 10; background: white; padding: 14px 0 4px 0"
+#: Sticks under the app bar (64 px, Vuetify's) while the document scrolls.
+STICKY_HEADER = "position: sticky; top: 64px; z-index: 10; background: white; padding: 14px 0 4px 0"
+#: The page's content grows with what it holds, so the document itself scrolls (Solara's default
+#: scrolls an inner box of the window's height: a full-page screenshot or a print got one screen).
+CONTENT_STYLE = {"padding": "12px"}
+#: Solara's layout boxes are as tall as the window; let them grow, so the document scrolls.
+DOCUMENT_SCROLL_CSS = """
+.v-application--wrap > div, .v-application--wrap > div > div, main.v-content.solara-content-main {
+  height: auto !important;
+}
+@media print {
+  .v-app-bar, .v-navigation-drawer { position: absolute !important; }
+}
+"""
 #: The least time the play loop leaves between frames, so clicks (Pause) are answered at once.
 MIN_PAUSE_SECONDS = 0.05
+#: The tabs, in order; on the sweep explorer's the header names the sweep, not the live run.
+TABS = ("Live run", "What-if", "Sweep explorer", "About the model")
+SWEEP_TAB = TABS.index("Sweep explorer")
 
 
 def clock_text(session: Session) -> str:
@@ -41,6 +58,13 @@ def clock_text(session: Session) -> str:
 
 
 @solara.component
+def Layout(children: list[solara.Element] = []):  # noqa: B006 - Solara's signature for a layout
+    """Solara's app layout (app bar, sidebar), with a content box that grows so the document scrolls."""
+    solara.Style(DOCUMENT_SCROLL_CSS)
+    return solara.AppLayout(children=children, style=CONTENT_STYLE)
+
+
+@solara.component
 def Page():
     """The whole dashboard for one browser session."""
     session = solara.use_memo(Session, [])
@@ -49,8 +73,10 @@ def Page():
     speed = solara.use_reactive("10 days/s")
     defaults = RunSettings()
     scenario = solara.use_reactive(defaults.scenario)
-    seed = solara.use_reactive(defaults.seed)
+    seed = solara.use_reactive(str(defaults.seed))  # as typed: Reset refuses text that is no seed
     values = solara.use_reactive(knob_defaults(defaults.scenario))
+    tab = solara.use_reactive(0)
+    heading = solara.use_reactive(sweep_heading(None))
 
     render_context = reacton.core.get_render_context()
 
@@ -77,18 +103,29 @@ def Page():
         PlaybackPanel(session, refresh, tick, playing, speed)
         RunSettingsPanel(session, refresh, tick, scenario, seed, values, playing)
     with solara.Div(style=STICKY_HEADER):  # the day and date stay in view while the page scrolls
-        RunClock(session, tick)
+        Header(session, tick, tab, heading)
         Messages(session, tick)
-    with solara.lab.Tabs(lazy=True):
-        with solara.lab.Tab("Live run"):
+    live_tab, whatif_tab, sweep_tab, about_tab = TABS
+    with solara.lab.Tabs(value=tab, lazy=True):
+        with solara.lab.Tab(live_tab):
             InjectPanel(session, refresh)
+            PosteriorFanLoader(session, refresh, tick)
             LiveViews(session, tick)
-        with solara.lab.Tab("What-if"):
+        with solara.lab.Tab(whatif_tab):
             WhatIfPanel(session, refresh, tick)
-        with solara.lab.Tab("Sweep explorer"):
-            SweepExplorer(initial_directory=os.environ.get(SWEEP_DIR_VARIABLE, ""))
-        with solara.lab.Tab("About the model"):
+        with solara.lab.Tab(sweep_tab):
+            SweepExplorer(initial_directory=os.environ.get(SWEEP_DIR_VARIABLE, ""), on_heading=heading.set)
+        with solara.lab.Tab(about_tab):
             InfoPage()
+
+
+@solara.component
+def Header(session: Session, tick: solara.Reactive[int], tab: solara.Reactive[int], heading: solara.Reactive[str]):
+    """The header's line: the live run's clock, or on the sweep explorer's tab the sweep shown and its scenario."""
+    if tab.value == SWEEP_TAB:
+        solara.Text(heading.value, classes=["sweep-heading"], style="font-size: 18px; font-weight: 500")
+    else:
+        RunClock(session, tick)
 
 
 @solara.component

@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.actors import ACTORS, INDEX, POWERS, STATE_ROW, STATES, Actor
+from sim.actors import ACTORS, INDEX, POWER_COLUMN, POWERS, STATE_ROW, STATES, Actor
 from sim.cameo import LADDER
 from sim.corridor import ARRANGEMENTS, Arrangement
 from sim.events_log import EventKind
 from sim.model import CaucasusModel
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import SeriesFan
 
 #: Where each actor sits in the trust network: the South Caucasus states in the middle,
 #: the powers around them roughly where they lie on a map (Russia north, Iran south, ...).
@@ -101,9 +104,10 @@ def _time_axes(dates: list[str], y_name: str, **y: Any) -> dict[str, Any]:
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 48, "right": 40, "top": 40, "bottom": 28},  # room for the last date's label
+        "grid": {"left": 58, "right": 40, "top": 40, "bottom": 28},  # room for the last date's label
         "xAxis": {"type": "category", "data": dates, "boundaryGap": False, "axisLabel": {"hideOverlap": True}},
-        "yAxis": {"type": "value", "name": y_name, **y},
+        # The name runs up beside the axis: at its top (ECharts' default) it collides with the legend.
+        "yAxis": {"type": "value", "name": y_name, "nameLocation": "middle", "nameGap": 38, **y},
     }
 
 
@@ -162,11 +166,64 @@ def with_marks(series: list[dict[str, Any]], marks: list[dict[str, Any]]) -> Non
     line["data"] = [*line.get("data", []), *marks]
 
 
-def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
-    """The trust network: an arrow i → j per pair, coloured and sized by i's trust in j.
+MINUS = "\u2212"  # a true minus sign, as the page writes negative numbers
+#: How many of the largest trust changes the network labels: with more, the labels overlap.
+CHANGES_LABELLED = 5
+#: The trust values the network's legend shows a colour and a width for.
+LEGEND_TRUST = (-1.0, -0.5, 0.0, 0.5, 1.0)
 
-    Arrows whose trust moved by at least `CHANGE_SHOWN` since the last step glow and carry
-    the change as a label.
+
+def trust_width(trust: float) -> float:
+    """An arrow's width in pixels: 0.5 for no trust either way, 5 for full trust or distrust."""
+    return 0.5 + 4.5 * min(abs(float(trust)), 1.0)
+
+
+def shown_pairs(focus: Actor | None = None) -> list[tuple[Actor, Actor]]:
+    """The (actor, target) arrows the network draws: every pair, or only `focus`'s ties both ways."""
+    return [(a, b) for a in ACTORS for b in ACTORS if a != b and focus in (None, a, b)]
+
+
+def largest_changes(
+    trust: np.ndarray, previous: np.ndarray, focus: Actor | None = None, count: int = CHANGES_LABELLED
+) -> list[tuple[Actor, Actor, float]]:
+    """The `count` arrows shown whose trust moved most, by size of the change, as (actor, target, change).
+
+    Only changes of at least `CHANGE_SHOWN` count (smaller ones are daily noise); ties keep the
+    order of `ACTORS`, so the same state always labels the same arrows.
+    """
+    moves = [(a, b, float(trust[INDEX[a], INDEX[b]] - previous[INDEX[a], INDEX[b]])) for a, b in shown_pairs(focus)]
+    moved = [move for move in moves if abs(move[2]) >= CHANGE_SHOWN]
+    return sorted(moved, key=lambda move: -abs(move[2]))[:count]
+
+
+def change_span(days: int) -> str:
+    """What a change on the network spans: 'on the last day', 'over the last 181 days'."""
+    return "on the last day" if days == 1 else f"over the last {days} days"
+
+
+def changes_text(changes: Sequence[tuple[Actor, Actor, float]], days: int) -> str:
+    """One line naming the labelled changes: 'Largest changes over the last 181 days: AZE→RUS −0.70, …'."""
+    if days <= 0:
+        return "Nothing run yet: the labels will show the largest changes of trust."
+    if not changes:
+        return f"No arrow moved by {CHANGE_SHOWN:g} or more {change_span(days)}."
+    listed = ", ".join(f"{a}→{b} {signed(change)}" for a, b, change in changes)
+    return f"Largest changes {change_span(days)}: {listed}"
+
+
+def signed(value: float) -> str:
+    """A change with its sign and a true minus: '+0.12', '−0.70'."""
+    return f"{value:+.2f}".replace("-", MINUS)
+
+
+def network_option(
+    trust: np.ndarray, previous: np.ndarray, days: int = 1, focus: Actor | None = None
+) -> dict[str, Any]:
+    """The trust network: an arrow i → j per pair (or per tie of `focus`), coloured and sized by i's trust in j.
+
+    `previous` is the trust `days` days ago, before the last step (Step, a jump to the next shock
+    or a frame of Play). Only the `CHANGES_LABELLED` largest changes since then glow and carry
+    the change as a label, however long the step; every arrow's tooltip gives its own change.
     """
     nodes = [
         {
@@ -178,7 +235,9 @@ def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
         }
         for actor in ACTORS
     ]
-    links = [_trust_link(a, b, trust, previous) for a in ACTORS for b in ACTORS if a != b]
+    labelled = {(a, b) for a, b, _ in largest_changes(trust, previous, focus)}
+    span = change_span(days)
+    links = [_trust_link(a, b, trust, previous, (a, b) in labelled, span) for a, b in shown_pairs(focus)]
     return {
         "animation": False,
         "tooltip": {},
@@ -201,25 +260,26 @@ def network_option(trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _trust_link(actor: Actor, target: Actor, trust: np.ndarray, previous: np.ndarray) -> dict[str, Any]:
+def _trust_link(
+    actor: Actor, target: Actor, trust: np.ndarray, previous: np.ndarray, labelled: bool, span: str
+) -> dict[str, Any]:
     value = float(trust[INDEX[actor], INDEX[target]])
     change = value - float(previous[INDEX[actor], INDEX[target]])
-    changed = abs(change) >= CHANGE_SHOWN
     link: dict[str, Any] = {
         "source": actor.value,
         "target": target.value,
         "value": round(value, 2),
-        "tooltip": {"formatter": f"{actor} → {target}: trust {value:+.2f} ({change:+.3f} since last step)"},
+        "tooltip": {"formatter": f"{actor} → {target}: trust {value:+.2f} ({change:+.3f} {span})"},
         "lineStyle": {
             "color": trust_colour(value),
-            "width": 0.5 + 4.5 * abs(value),
+            "width": trust_width(value),
             "curveness": 0.12,
-            "opacity": 0.95 if changed else _edge_opacity(value),
+            "opacity": 0.95 if labelled else _edge_opacity(value),
         },
     }
-    if changed:
+    if labelled:
         link["lineStyle"].update(shadowBlur=10, shadowColor="#ff9800")
-        link["label"] = {"show": True, "formatter": f"{change:+.2f}", "color": "#e65100"}
+        link["label"] = {"show": True, "formatter": signed(change), "color": "#e65100", "fontWeight": "bold"}
     return link
 
 
@@ -228,9 +288,34 @@ def _edge_opacity(trust: float) -> float:
     return 0.08 if abs(trust) < WEAK_TIE else 0.35 + 0.55 * abs(trust)
 
 
-def shares_option(model: CaucasusModel, state: Actor, window: int = 0) -> dict[str, Any]:
-    """The six powers' influence shares over one state, day by day (stacked to 1), over a window of `WINDOWS`."""
-    first, _ = window_days(model, window)
+def network_legend_html() -> str:
+    """The network's legend as HTML: an arrow's colour and width for a few trust values, and the labels.
+
+    Drawn with `trust_colour`, `trust_width` and `_edge_opacity`, the functions that draw the
+    arrows, so the legend cannot drift from the chart.
+    """
+    samples = "".join(
+        f'<span class="legend-sample" style="display: inline-flex; align-items: center; gap: 4px">'
+        f'<svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{trust_colour(value)}" '
+        f'stroke-width="{trust_width(value):g}" stroke-opacity="{max(_edge_opacity(value), 0.3):g}"/></svg>'
+        f"{f'{value:+g}'.replace('-', MINUS) if value else '0'}</span>"
+        for value in LEGEND_TRUST
+    )
+    return (
+        '<div style="display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center">'
+        f"<span>Trust: red distrust, blue trust, wider = stronger:</span>{samples}</div>"
+        f"<div>Faint: |trust| under {WEAK_TIE:g}. Glowing, with the change as a label: the "
+        f"{CHANGES_LABELLED} largest changes (of {CHANGE_SHOWN:g} or more) since the last step.</div>"
+    )
+
+
+def shares_option(model: CaucasusModel, state: Actor, window: int = 0, fan: SeriesFan | None = None) -> dict[str, Any]:
+    """The six powers' influence shares over one state, day by day (stacked to 1), over a window of `WINDOWS`.
+
+    With a posterior `fan`, Russia's share (the bottom of the stack, so its line is its share) gets
+    its posterior bands over the window.
+    """
+    first, count = window_days(model, window)
     history = model.shares_history[first : model.day, STATE_ROW[state]]
     series = [
         {
@@ -248,26 +333,78 @@ def shares_option(model: CaucasusModel, state: Actor, window: int = 0) -> dict[s
     option = _time_axes(window_dates(model, window), "share", min=0, max=1)
     with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
+    if fan is not None:
+        quantiles = fan.shares[:, first : first + count, STATE_ROW[state], POWER_COLUMN[Actor.RUS]]
+        _with_fan(option, [fan_bands("RUS", quantiles, POWER_COLOURS[Actor.RUS])])
     return option
 
 
-def dyads_option(model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]], window: int = 0) -> dict[str, Any]:
-    """Trust through time for the chosen (actor, target) pairs, over a window of `WINDOWS`."""
-    first, _ = window_days(model, window)
+def dyads_option(
+    model: CaucasusModel, dyads: Sequence[tuple[Actor, Actor]], window: int = 0, fan: SeriesFan | None = None
+) -> dict[str, Any]:
+    """Trust through time for the chosen (actor, target) pairs, over a window of `WINDOWS`.
+
+    With a posterior `fan`, each pair's line is drawn over its posterior bands (in its colour).
+    """
+    first, count = window_days(model, window)
     history = model.trust_history[first : model.day]
     series = [
         {
             "name": f"{a} → {b}",
             "type": "line",
             "showSymbol": False,
+            "color": LINE_COLOURS[number % len(LINE_COLOURS)],
             "data": _values(history[:, INDEX[a], INDEX[b]]),
         }
-        for a, b in dyads
+        for number, (a, b) in enumerate(dyads)
     ]
     option = _time_axes(window_dates(model, window), "trust", min=-1, max=1)
     with_marks(series, event_marks(model, window))
     option.update(legend={"top": 0}, series=series)
+    if fan is not None:
+        bands = [
+            fan_bands(f"{a} → {b}", fan.trust[:, first : first + count, INDEX[a], INDEX[b]], line["color"])
+            for (a, b), line in zip(dyads, series, strict=True)
+        ]
+        _with_fan(option, bands)
     return option
+
+
+#: ECharts' default palette: the dyads' lines keep the colours they had before a fan shared them.
+LINE_COLOURS = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc")
+#: The fan's bands: the 90% interval (quantiles 5-95%) faint, the 50% interval (25-75%) stronger.
+FAN_OPACITY = {"90%": 0.12, "50%": 0.28}
+
+
+def fan_bands(name: str, quantiles: np.ndarray, colour: str) -> list[dict[str, Any]]:
+    """Band series for one line: 90% and 50% intervals and the median, from [5 quantiles, days].
+
+    Each band is a transparent lower edge with the band's width stacked on it (ECharts draws the
+    area between them; `stackStrategy` "all" so a band below zero stacks too). The series are
+    silent and left out of the tooltip and legend: the live line stays the chart's subject.
+    """
+    q05, q25, median, q75, q95 = (np.asarray(row, dtype=float) for row in quantiles)
+    quiet = {"type": "line", "showSymbol": False, "silent": True, "tooltip": {"show": False}, "z": 1}
+    series = []
+    for label, low, high in (("90%", q05, q95), ("50%", q25, q75)):
+        stack = {**quiet, "stack": f"fan {label} {name}", "stackStrategy": "all", "lineStyle": {"opacity": 0}}
+        series.append({**stack, "name": f"{name} posterior {label}", "data": _values(low)})
+        area = {"color": colour, "opacity": FAN_OPACITY[label]}
+        series.append({**stack, "name": f"{name} posterior {label}", "data": _values(high - low), "areaStyle": area})
+    line = {"color": colour, "type": "dotted", "width": 1}
+    series.append(
+        {**quiet, "name": f"{name} posterior median", "color": colour, "lineStyle": line, "data": _values(median)}
+    )
+    return series
+
+
+def _with_fan(option: dict[str, Any], bands: list[list[dict[str, Any]]]) -> None:
+    """Put the bands under the option's lines (drawn first, lower z) and keep the legend to the lines."""
+    lines = option["series"]
+    option["legend"]["data"] = [line["name"] for line in lines]
+    for line in lines:
+        line["z"] = 3
+    option["series"] = [*(band for group in bands for band in group), *lines]
 
 
 def corridor_option(model: CaucasusModel, window: int = 0) -> dict[str, Any]:
@@ -328,14 +465,15 @@ def ladder_option(model: CaucasusModel) -> dict[str, Any]:
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 44, "right": 150, "top": 10, "bottom": 36},
+        "grid": {"left": 44, "right": 150, "top": 10, "bottom": 42},
         "xAxis": {
             "type": "value",
             "min": 0,
             "max": len(LADDER),
             "interval": 1,
-            "name": "rung",
+            "name": "rung (0 = calm)",
             "nameLocation": "middle",
+            "nameGap": 24,  # below the tick labels, not in their row between two of them
         },
         "yAxis": {"type": "category", "data": [a.value for a in ACTORS], "inverse": True},
         "series": [{"type": "bar", "data": bars, "itemStyle": {"color": "#8d6e63"}}],

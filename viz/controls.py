@@ -15,9 +15,12 @@ from sim.actors import ACTORS
 from sim.config import MAX_SEED
 from sim.errors import ConfigError
 from viz.live import INJECTABLE, KNOB_BY_KEYWORD, KNOBS, Knob, action_label, scenario_named, scenario_names
-from viz.session import SPEEDS, Session
+from viz.session import SPEEDS, Session, parse_seed, seed_problem
+from viz.tooltip import Hint
 
 ACTION_LABELS: dict[str, str] = {action_label(r): r.cameo for r in INJECTABLE}
+#: A lone button's tooltip wrapper: as wide as the button, so the tooltip opens at the button.
+INLINE = "display: inline-block"
 
 
 def knob_defaults(scenario: str) -> dict[str, float]:
@@ -26,9 +29,12 @@ def knob_defaults(scenario: str) -> dict[str, float]:
     return {knob.keyword: knob.value_in(config) for knob in KNOBS}
 
 
-def tip(text: str, control: solara.Element) -> solara.Element:
-    """Wrap a control in a tooltip that says what it changes."""
-    return solara.Tooltip(text, children=[solara.Div(children=[control])])
+def tip(text: str, control: solara.Element, side: str = "bottom", style: str = "") -> solara.Element:
+    """Wrap a control in a tooltip that says what it changes, opening on `side` after a delay (`viz.tooltip`).
+
+    `style` is the wrapper's: "display: inline-block" keeps a lone button's tooltip beside the button.
+    """
+    return Hint(text, control, side, style)
 
 
 @solara.component
@@ -37,7 +43,7 @@ def RunSettingsPanel(
     refresh: Callable[[], None],
     tick: solara.Reactive[int],
     scenario: solara.Reactive[str],
-    seed: solara.Reactive[int | None],
+    seed: solara.Reactive[str],
     values: solara.Reactive[dict[str, float]],
     playing: solara.Reactive[bool],
 ):
@@ -60,17 +66,20 @@ def RunSettingsPanel(
         tip(
             "Which scenario file of configs/scenarios/ to run (takes effect on Reset).",
             solara.Select("Scenario", values=scenario_names(), value=scenario.value, on_value=pick_scenario),
+            "top",
         )
         tip(
             f"The run's seed: the same seed gives the same run. A whole number from 0 to {MAX_SEED}.",
-            solara.InputInt("Seed", value=seed, classes=["seed-input"]),
+            solara.InputText("Seed", value=seed, error=seed_problem(seed.value) or False, classes=["seed-input"]),
+            "right",
         )
         for knob in KNOBS:
-            tip(f"{knob.tooltip} (takes effect on Reset)", _KnobSlider(knob.keyword, knob.label, values))
+            tip(f"{knob.tooltip} (takes effect on Reset)", _KnobSlider(knob.keyword, knob.label, values), "right")
         PendingNote(session, tick, scenario, seed, values)
         tip(
             "Start the run again with the scenario, seed and values above (nothing run yet; Step runs day 1).",
             solara.Button("Reset", on_click=reset, color="primary", classes=["reset-button"], block=True),
+            "right",
         )
 
 
@@ -79,15 +88,20 @@ def PendingNote(
     session: Session,
     tick: solara.Reactive[int],
     scenario: solara.Reactive[str],
-    seed: solara.Reactive[int | None],
+    seed: solara.Reactive[str],
     values: solara.Reactive[dict[str, float]],
 ):
     """Says when the settings differ from the running model's (they apply on Reset)."""
     _ = tick.value
     settings = session.live.settings
     running = (settings.scenario, settings.seed, {**knob_defaults(settings.scenario), **dict(settings.overrides)})
-    if (scenario.value, seed.value, values.value) != running:
+    if (scenario.value, seed_or_text(seed.value), values.value) != running:
         solara.Info("Changed: press Reset to apply.", dense=True, classes=["pending-note"])
+
+
+def seed_or_text(typed: str) -> int | str:
+    """The typed seed as a number when it is a valid one, else the text as typed."""
+    return typed if seed_problem(typed) else parse_seed(typed)
 
 
 @solara.component
@@ -168,6 +182,7 @@ def PlaybackPanel(
                 "Run the next day (the clock's 'next' date): its events and rules apply, then every actor chooses "
                 "its action for the day after.",
                 solara.Button("Step", on_click=step, disabled=playing.value or finished, classes=["step-button"]),
+                "top",
             )
             tip(
                 "Run day by day at the chosen speed until Pause or the horizon.",
@@ -177,11 +192,13 @@ def PlaybackPanel(
                     disabled=finished and not playing.value,
                     classes=["play-button"],
                 ),
+                "top",
             )
-        tip(
-            "Run through the day of the next scripted shock of the scenario (e.g. the raid).",
-            solara.Button("To next shock", on_click=next_shock, disabled=playing.value or finished, text=True),
-        )
+            tip(
+                "Run through the day of the next scripted shock of the scenario (e.g. the raid).",
+                solara.Button("To next shock", on_click=next_shock, disabled=playing.value or finished, text=True),
+                "top",
+            )
         tip(
             "How fast Play runs; at higher speeds several days are run per redraw.",
             solara.Select("Speed", values=list(SPEEDS), value=speed),
@@ -202,10 +219,11 @@ def InjectPanel(session: Session, refresh: Callable[[], None]):
 
     with solara.Card("Inject a shock", margin=0, classes=["inject-panel"]):
         with solara.Row():
-            tip("Who acts.", solara.Select("Actor", values=codes, value=actor, classes=["inject-actor"]))
+            tip("Who acts.", solara.Select("Actor", values=codes, value=actor, classes=["inject-actor"]), "top")
             tip(
                 "Whom the act is aimed at.",
                 solara.Select("Target", values=codes, value=target, classes=["inject-target"]),
+                "top",
             )
         tip(
             "The act, from the CAMEO escalation ladder or a conciliatory act; the Goldstein score (-10 to +10) "
@@ -215,4 +233,5 @@ def InjectPanel(session: Session, refresh: Callable[[], None]):
         tip(
             "Queue the act for tomorrow (the next step); it shows in the event log as injected.",
             solara.Button("Inject", on_click=inject, color="warning", classes=["inject-button"]),
+            style=INLINE,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from sim.config import Scenario
 from sim.events_log import EventRecord
 from sim.model import SCENARIO_DIR, CaucasusModel, resolve_scenario
 from sim.parameters import Disposition, ModelParams
+
+if TYPE_CHECKING:
+    from experiments.posterior_runs import SeriesFan
 
 
 @dataclass(frozen=True)
@@ -111,16 +115,27 @@ class Injection:
 
 @dataclass
 class LiveRun:
-    """One session's run: the model, what was injected, and the trust before the last step."""
+    """One session's run: the model, what was injected, and the trust before the last step.
+
+    A step may run many days (To next shock, a frame of Play): `previous_trust` is the trust
+    on `previous_day`, before the last step, so the views can show what changed over it.
+    """
 
     settings: RunSettings
     model: CaucasusModel = field(init=False)
     injections: list[Injection] = field(init=False, default_factory=list)
     previous_trust: np.ndarray = field(init=False)
+    fan: SeriesFan | None = field(init=False, default=None)  # the posterior fan of these settings, once made
+    previous_day: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.model = self.settings.build()
         self.previous_trust = self.model.state.trust.copy()
+
+    @property
+    def last_step_days(self) -> int:
+        """Days the last step ran (0 before the first): the span of `previous_trust`'s changes."""
+        return self.model.day - self.previous_day
 
     @property
     def day(self) -> int:
@@ -142,6 +157,7 @@ class LiveRun:
         run = min(days, self.model.horizon - self.model.day)
         if run > 0:
             self.previous_trust = self.model.state.trust.copy()
+            self.previous_day = self.model.day
         for _ in range(run):
             self.model.step()
         return run

@@ -1,4 +1,4 @@
-"""Serve the dashboard: `caucasus dashboard [--port N] [--sweep DIR]`.
+"""Serve the dashboard: `caucasus dashboard [--port N] [--sweep DIR] [--posterior DIR [--draws N]]`.
 
 Runs `solara run viz.app` on 127.0.0.1 in production mode, offline: the front-end assets come
 from the `solara-assets` package, telemetry and the version check are off.
@@ -20,6 +20,11 @@ from sim.errors import ConfigError
 DEFAULT_PORT = 8765
 #: The sweep directory the sweep explorer opens first (set by `--sweep`).
 SWEEP_DIR_VARIABLE = "CAUCASUS_DASHBOARD_SWEEP"
+#: The posterior of the time charts' fan and its number of draws (set by `--posterior DIR --draws N`).
+POSTERIOR_VARIABLE = "CAUCASUS_DASHBOARD_POSTERIOR"
+DRAWS_VARIABLE = "CAUCASUS_DASHBOARD_DRAWS"
+#: Runs a fan is drawn from unless `--draws` says otherwise: a 90% band from 100 runs, in a few seconds.
+DASHBOARD_DRAWS = 100
 
 
 def check_port(host: str, port: int) -> None:
@@ -55,15 +60,25 @@ def server_command(host: str, port: int) -> list[str]:
     ]
 
 
-def server_environment(sweep_dir: Path | None) -> dict[str, str]:
-    """The server's environment: no telemetry, and the sweep to open first, if any."""
+def server_environment(sweep_dir: Path | None, posterior: tuple[Path, int] | None = None) -> dict[str, str]:
+    """The server's environment: no telemetry, the sweep to open first and the posterior of the fan, if any."""
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_TELEMETRY_ENABLED": "False"}
     if sweep_dir is not None:
         env[SWEEP_DIR_VARIABLE] = str(sweep_dir.resolve())
+    for name in (POSTERIOR_VARIABLE, DRAWS_VARIABLE):
+        env.pop(name, None)
+    if posterior is not None:
+        env[POSTERIOR_VARIABLE], env[DRAWS_VARIABLE] = str(posterior[0].resolve()), str(posterior[1])
     return env
 
 
-def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path | None = None) -> None:
+def serve(
+    port: int = DEFAULT_PORT,
+    *,
+    host: str = "127.0.0.1",
+    sweep_dir: Path | None = None,
+    posterior: tuple[Path, int] | None = None,
+) -> None:
     """Serve the dashboard until interrupted: this process becomes the Solara server.
 
     Replacing the process (rather than starting a child) means Ctrl+C and `kill` reach the
@@ -72,7 +87,7 @@ def serve(port: int = DEFAULT_PORT, *, host: str = "127.0.0.1", sweep_dir: Path 
     check_port(host, port)
     print(f"Dashboard: http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
     command = server_command(host, port)
-    os.execve(command[0], command, server_environment(sweep_dir))
+    os.execve(command[0], command, server_environment(sweep_dir, posterior))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -82,7 +97,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int, log: Path, *, sweep_dir: Path | None = None) -> subprocess.Popen:
+def start_server(
+    port: int, log: Path, *, sweep_dir: Path | None = None, posterior: tuple[Path, int] | None = None
+) -> subprocess.Popen:
     """Start `caucasus dashboard` in the background, its output to `log`.
 
     `wait_until_serving` tells when it answers; stop it with `terminate()`.
@@ -90,6 +107,8 @@ def start_server(port: int, log: Path, *, sweep_dir: Path | None = None) -> subp
     command = [sys.executable, "-m", "caucasus.cli", "dashboard", "--port", str(port)]
     if sweep_dir is not None:
         command += ["--sweep", str(sweep_dir)]
+    if posterior is not None:
+        command += ["--posterior", str(posterior[0]), "--draws", str(posterior[1])]
     with log.open("wb") as output:  # the child keeps its own handle
         return subprocess.Popen(command, env=server_environment(None), stdout=output, stderr=subprocess.STDOUT)
 

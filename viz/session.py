@@ -28,6 +28,32 @@ FRAME_SECONDS = 0.25
 MAX_DAYS_PER_FRAME = 15
 
 
+def parse_seed(typed: str | int | None) -> int:
+    """A seed as typed in the page: a whole number from 0 to `MAX_SEED`, or ValueError saying why not.
+
+    The field holds text, not a number: "abc" must be refused by Reset, not replaced by the last
+    valid seed behind the user's back.
+    """
+    text = str(typed if typed is not None else "").strip()
+    try:
+        seed = int(text)
+    except ValueError:
+        shown = f"'{text}' is not a whole number" if text else "no seed is given"
+        raise ValueError(f"Seed: {shown}; enter a whole number from 0 to {MAX_SEED}.") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"Seed: {seed} is not allowed; enter a whole number from 0 to {MAX_SEED}.")
+    return seed
+
+
+def seed_problem(typed: str | int | None) -> str:
+    """Why a typed seed would be refused, or "" when it is a valid seed."""
+    try:
+        parse_seed(typed)
+    except ValueError as error:
+        return str(error)
+    return ""
+
+
 def days_per_frame(speed: str) -> tuple[int, float]:
     """(days to step, seconds per frame) for a speed label of `SPEEDS`."""
     per_second = SPEEDS[speed]
@@ -71,10 +97,12 @@ class Session:
         self.error, self.notice = "", ""
         return run
 
-    def reset(self, scenario: str, seed: int | None, values: dict[str, float]) -> bool:
-        """Start a new run; on a bad scenario, seed or value keep the current one and say why."""
-        if seed is None or not 0 <= seed <= MAX_SEED:
-            return self.fail(f"Seed: {seed} is not allowed; enter a whole number from 0 to {MAX_SEED}.")
+    def reset(self, scenario: str, typed_seed: str | int | None, values: dict[str, float]) -> bool:
+        """Start a new run; on a bad scenario, seed (as typed, `parse_seed`) or value keep the run and say why."""
+        try:
+            seed = parse_seed(typed_seed)
+        except ValueError as error:
+            return self.fail(error)
         try:
             defaults = scenario_named(scenario)
             overrides = tuple(
@@ -82,7 +110,7 @@ class Session:
                 for knob in KNOBS
                 if knob.keyword in values and float(values[knob.keyword]) != knob.value_in(defaults)
             )
-            live = LiveRun(RunSettings(scenario, int(seed), overrides))
+            live = LiveRun(RunSettings(scenario, seed, overrides))
         except (ConfigError, ValueError, TypeError) as error:
             return self.fail(error)
         with self.lock:

@@ -89,7 +89,7 @@ def open_sweep(directory: str | Path, number: int = 0) -> OpenedSweep:
         OSError: the directory cannot be read.
     """
     sweep = read_sweep_results(Path(directory).expanduser())
-    return OpenedSweep(sweep, outcome_values(sweep.runs, sweep.parameters), number)
+    return OpenedSweep(sweep, outcome_values(sweep.runs, sweep.inputs), number)
 
 
 def try_open(directory: str, number: int = 0) -> tuple[OpenedSweep | None, str | None]:
@@ -136,14 +136,43 @@ def numeric_outcomes(values: OutcomeValues) -> list[str]:
 
 
 def sweep_summary(opened: OpenedSweep) -> str:
-    """One line on the sweep: its name, design, size and sensitivity method (Markdown)."""
+    """The sweep in two lines: its name, design, size and sensitivity method; its scenario (Markdown)."""
     sweep, manifest = opened.sweep, opened.sweep.manifest
     replicates = manifest["n_runs"] // manifest["n_points"]
     return (
         f"**{sweep.name}**: {sweep.design_spec['kind'].replace('_', ' ')} design over "
         f"{len(sweep.parameters)} parameters, {manifest['n_points']:,} points x {replicates} "
-        f"replicate{'s' if replicates != 1 else ''} = {opened.n_runs:,} runs; sensitivity by {sweep.method}"
+        f"replicate{'s' if replicates != 1 else ''} = {opened.n_runs:,} runs; sensitivity by {sweep.method}  \n"
+        f"{scenario_text(manifest)}"
     )
+
+
+def scenario_text(manifest: Mapping[str, Any]) -> str:
+    """The sweep's scenario as its manifest records it: name, what it is, days and start, master seed.
+
+    'Scenario **no_raid** (the baseline without the Yekaterinburg raid…), 365 days from 2024-12-20,
+    master seed 7'; a manifest without one of these says so rather than guess.
+    """
+    head = manifest.get("sweep", {})
+    recorded = head.get("scenario", {})
+    inputs = recorded.get("source_config", {}).get("scenario", {}).get("scenario", {})
+    text = f"Scenario **{recorded.get('name', 'not recorded in the manifest')}**"
+    if inputs.get("description"):
+        text += f" ({inputs['description'].rstrip('.')})"
+    if recorded.get("horizon_days"):
+        text += f", {recorded['horizon_days']} days"
+        text += f" from {inputs['start_date']}" if inputs.get("start_date") else ""
+    if head.get("master_seed") is not None:
+        text += f", master seed {head['master_seed']}"
+    return text
+
+
+def sweep_heading(opened: OpenedSweep | None) -> str:
+    """The page header's line while the sweep explorer is shown: the sweep and its scenario, not the live run's."""
+    if opened is None:
+        return "Sweep explorer · no sweep opened"
+    scenario = opened.sweep.manifest.get("sweep", {}).get("scenario", {}).get("name", "scenario not recorded")
+    return f"Sweep explorer · {opened.sweep.name} · scenario {scenario} · {opened.n_runs:,} runs"
 
 
 # Filtering by parameter ranges

@@ -17,6 +17,7 @@ from experiments.discovery_files import box_markdown, markdown_table
 from experiments.store import Sweep
 from sim.errors import ConfigError
 from viz.markdown import Markdown
+from viz.tooltip import Hint
 
 LEAVES_SHOWN = 3  # CART leaves shown in the panel, densest first (the command's report lists all)
 
@@ -67,9 +68,11 @@ def DiscoveryPanel(sweep: Sweep):
             field = solara.InputText(
                 "Condition", value=condition, on_value=set_condition, classes=["discover-condition"]
             )
-            solara.Tooltip(
+            Hint(
                 'An outcome condition, e.g. rupture or corridor_arrangement == "neutral_operator"',
-                children=[solara.Column(children=[field], gap="0px", style="flex-grow: 1")],
+                field,
+                "top",
+                "flex-grow: 1",
             )
             button = solara.Button(
                 "Discover",
@@ -77,10 +80,7 @@ def DiscoveryPanel(sweep: Sweep):
                 color="primary",
                 classes=["discover-run"],
             )
-            solara.Tooltip(
-                "Run PRIM and CART on the opened sweep and show the box found",
-                children=[solara.Column(children=[button], gap="0px")],
-            )
+            Hint("Run PRIM and CART on the opened sweep and show the box found", button, "top")
         if error:
             solara.Error(error, classes=["discover-error"])
         if markdown:

@@ -47,6 +47,7 @@ from viz.sweep_data import (
     share_frame,
     shares_markdown,
     subset_values,
+    sweep_heading,
     sweep_summary,
     thinned,
     try_open,
@@ -60,6 +61,7 @@ from viz.sweep_sensitivity import (
     sensitivity_problem,
     sensitivity_rows,
 )
+from viz.tooltip import Hint
 
 CHART_HEIGHT = 320
 POINT_MEANS = "replicate means per design point"
@@ -67,9 +69,9 @@ ALL_RUNS = "every run"
 SCATTER_MODES = [POINT_MEANS, ALL_RUNS]
 
 
-def _with_tooltip(text: str, control: solara.Element, style: str = "") -> solara.Element:
-    """The control with a tooltip saying what it changes (wrapped in a div, which any tooltip accepts)."""
-    return solara.Tooltip(text, children=[solara.Column(children=[control], gap="0px", style=style)])
+def _with_tooltip(text: str, control: solara.Element, style: str = "", side: str = "bottom") -> solara.Element:
+    """The control with a tooltip saying what it changes, opening on `side` after a delay (`viz.tooltip`)."""
+    return Hint(text, control, side, style)
 
 
 def _chart(option: dict[str, Any]) -> solara.Element:
@@ -93,15 +95,17 @@ def _initial_state(directory: str) -> PageState:
 
 
 @solara.component
-def SweepExplorer(initial_directory: str = ""):
+def SweepExplorer(initial_directory: str = "", on_heading: Callable[[str], None] | None = None):
     """The sweep explorer page: a directory field and Open button, then the opened sweep.
 
     Args:
         initial_directory: a directory to open when the page is first shown (none when empty).
+        on_heading: called with the page header's line (`sweep_heading`) whenever the sweep shown changes.
     """
     initial = solara.use_memo(lambda: _initial_state(initial_directory), dependencies=[])
     directory, set_directory = solara.use_state(initial_directory)
     state, set_state = solara.use_state(initial)
+    solara.use_effect(lambda: on_heading(sweep_heading(state.opened)) if on_heading else None, [state.opened])
 
     def open_directory():
         opened, error = try_open(directory, state.openings + 1)
@@ -113,9 +117,9 @@ def SweepExplorer(initial_directory: str = ""):
             field = solara.InputText(
                 "Sweep results directory", value=directory, on_value=set_directory, classes=["sweep-dir"]
             )
-            _with_tooltip("The directory `caucasus sweep CONFIG --out DIR` wrote", field, "flex-grow: 1")
+            _with_tooltip("The directory `caucasus sweep CONFIG --out DIR` wrote", field, "flex-grow: 1", "top")
             button = solara.Button("Open", on_click=open_directory, color="primary", classes=["sweep-open"])
-            _with_tooltip("Read the sweep in the directory and show it (replaces the sweep shown)", button)
+            _with_tooltip("Read the sweep in the directory and show it (replaces the sweep shown)", button, side="top")
         if state.error:
             solara.Error(state.error, classes=["sweep-error"])
             if state.opened is not None:
@@ -138,7 +142,7 @@ def SweepView(opened: OpenedSweep):
     shown = int(mask.sum())
 
     with solara.Column() as view:
-        Markdown(sweep_summary(opened))
+        Markdown(sweep_summary(opened), classes=["sweep-summary"])
         ParameterFilters(grids, ranges, lambda name, value: set_ranges(ranges | {name: value}))
         solara.Text(run_count_text(shown, opened.n_runs), classes=["sweep-count"])
         if not outcomes:

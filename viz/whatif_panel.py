@@ -11,11 +11,12 @@ from sim.cameo import APOLOGY
 from sim.outcomes import OUTCOMES
 from viz.charts import date_labels, whatif_option
 from viz.clock import branch_text
-from viz.controls import ACTION_LABELS, KnobControl, tip
+from viz.controls import ACTION_LABELS, INLINE, KnobControl, tip
 from viz.echarts import chart
 from viz.live import KNOBS, action_label
 from viz.markdown import Markdown
 from viz.session import Session
+from viz.tooltip import Hint
 from viz.whatif import METRICS, ParameterChange, ShockChange, WhatIf
 
 SHOCK, PARAMETER = "an extra shock", "a changed parameter"
@@ -53,11 +54,18 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
         tip(
             "Branch with one more shock tomorrow, or with a parameter changed from tomorrow on.",
             solara.ToggleButtonsSingle(value=kind, values=[SHOCK, PARAMETER]),
+            "top",
         )
         if kind.value == SHOCK:
-            with solara.Row():
-                tip("Who acts in the branch.", solara.Select("Actor", values=codes, value=actor))
-                tip("Whom the act is aimed at.", solara.Select("Target", values=codes, value=target))
+            # One tooltip for the pair, beside it: above would cover the toggle, below the Action picker.
+            pair = solara.Row(
+                children=[
+                    solara.Select("Actor", values=codes, value=actor),
+                    solara.Select("Target", values=codes, value=target),
+                ],
+                style="width: 520px; max-width: 100%",
+            )
+            Hint("Who acts in the branch, and whom the act is aimed at.", pair, "right", "display: inline-block")
             tip("The act, with its Goldstein score.", solara.Select("Action", values=list(ACTION_LABELS), value=action))
         else:
             chosen = next(k for k in KNOBS if k.label == knob.value)
@@ -78,6 +86,7 @@ def WhatIfPanel(session: Session, refresh: Callable[[], None], tick: solara.Reac
         tip(
             "Replay the run to the last completed day twice, apply the change to one copy, run both on.",
             solara.Button("Branch now", on_click=run_branch, color="primary", classes=["branch-button"]),
+            style=INLINE,
         )
     if session.whatif is not None:
         WhatIfResult(session.whatif, metric)

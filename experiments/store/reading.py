@@ -112,6 +112,17 @@ class Sweep:
         return list(self.manifest["problem"]["names"])
 
     @property
+    def drawn(self) -> list[str]:
+        """The parameters drawn from a posterior per replicate (`caucasus sweep --posterior`; none otherwise)."""
+        posterior = self.manifest["sweep"].get("posterior") or {}
+        return [name for name in posterior.get("drawn", []) if isinstance(name, str)]
+
+    @property
+    def inputs(self) -> list[str]:
+        """Every parameter column of the runs: the varied ones, then those drawn from a posterior."""
+        return [*self.parameters, *self.drawn]
+
+    @property
     def design_spec(self) -> dict[str, Any]:
         """The manifest's `sweep.design` table."""
         return self.manifest["sweep"]["design"]

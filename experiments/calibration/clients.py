@@ -1,0 +1,82 @@
+"""Where ELFI computes its batches: in this process, or on a Dask cluster (local or remote).
+
+ELFI sends each batch (its parameter vectors, the simulator, the summaries and the distance) to
+a client. Its own Dask client always starts a fresh local cluster and replaces ELFI's default
+client when imported, so this module gives ELFI a client over a Dask `Client` the command line
+has already made: a LocalCluster of `--workers N` processes, or the scheduler at `--scheduler`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import elfi.client
+
+
+class DaskBatches(elfi.client.ClientBase):
+    """An ELFI client computing batches on the workers of a connected Dask client."""
+
+    def __init__(self, dask_client: Any):
+        """Compute on `dask_client`'s workers (one batch per worker at a time)."""
+        self.dask_client = dask_client
+        self.tasks: dict[int, Any] = {}
+        self._ids = itertools.count()
+
+    def apply(self, kallable, *args, **kwargs) -> int:
+        """Submit `kallable(*args, **kwargs)` and return its task id at once."""
+        task_id = next(self._ids)
+        self.tasks[task_id] = self.dask_client.submit(kallable, *args, pure=False, **kwargs)
+        return task_id
+
+    def apply_sync(self, kallable, *args, **kwargs):
+        """Call `kallable(*args, **kwargs)` here and return its result."""
+        return kallable(*args, **kwargs)
+
+    def get_result(self, task_id: int):
+        """The task's result, waiting for it."""
+        return self.tasks.pop(task_id).result()
+
+    def is_ready(self, task_id: int) -> bool:
+        """Whether the task has finished."""
+        return self.tasks[task_id].done()
+
+    def remove_task(self, task_id: int) -> None:
+        """Forget the task, cancelling it if it still runs."""
+        future = self.tasks.pop(task_id, None)
+        if future is not None and not future.done():
+            future.cancel()
+
+    def reset(self) -> None:
+        """Cancel every pending task."""
+        for task_id in list(self.tasks):
+            self.remove_task(task_id)
+
+    @property
+    def num_cores(self) -> int:
+        """The number of Dask workers (at least 1)."""
+        return max(1, len(self.dask_client.scheduler_info().get("workers", {})))
+
+
+@contextmanager
+def elfi_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[elfi.client.ClientBase, str]]:
+    """ELFI's client for the run (set as ELFI's current client for the block) and the backend's name."""
+    from elfi.clients.native import Client as NativeClient
+
+    from experiments.runner import dask_client
+
+    previous = elfi.client.get_client()
+    try:
+        if workers is None and scheduler is None:
+            client = NativeClient()
+            elfi.client.set_client(client)
+            yield client, "serial"
+            return
+        with dask_client(workers, scheduler) as (dask, name):
+            client = DaskBatches(dask)
+            elfi.client.set_client(client)
+            yield client, name
+    finally:
+        elfi.client.set_client(previous)
