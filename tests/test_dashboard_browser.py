@@ -144,8 +144,14 @@ def screenshot(page, request, suffix: str = "") -> Path:
     page.mouse.move(1, 1)  # off the controls, so that no tooltip covers the page
     with contextlib.suppress(AssertionError):  # a tooltip that lingers only spoils the picture, not the test
         expect(page.locator(".v-tooltip__content").filter(visible=True)).to_have_count(0, timeout=2_000)
+    every_chart_drawn(page)
     page.screenshot(path=str(path))
     return path
+
+
+def every_chart_drawn(page) -> None:
+    """Wait until every chart has drawn the last step sent (those out of view draw when the browser is idle)."""
+    page.wait_for_function("() => !document.querySelector('.solara-echarts[data-pending]')")
 
 
 def clock(page):
@@ -524,14 +530,9 @@ def test_a_typed_knob_value_moves_the_slider_and_one_out_of_range_is_refused(pag
     screenshot(page, request)
 
 
-def map_drawn(page) -> None:
-    """Wait until the map has drawn the last step it was sent (viz/echarts.vue draws in the next frame)."""
-    page.wait_for_function("() => !document.querySelector('.view-map[data-pending]')")
-
-
 def map_colours(page) -> dict[str, str]:
     """The map's fill colour of each state, as the browser's ECharts instance holds it now."""
-    map_drawn(page)
+    every_chart_drawn(page)
     return page.evaluate(
         """() => {
             const chart = document.querySelector('.view-map').__vue__.chart;  // the ECharts instance
@@ -543,7 +544,7 @@ def map_colours(page) -> dict[str, str]:
 
 def map_line_colour(page, name: str) -> str:
     """The colour of one of the map's line series (the corridor route, the relations tie) in the browser."""
-    map_drawn(page)
+    every_chart_drawn(page)
     return page.evaluate(
         """(name) => {
             const chart = document.querySelector('.view-map').__vue__.chart;
@@ -595,6 +596,7 @@ def snapshot(page, request, suffix: str) -> Path:
     """Save the page as it is, an open tooltip included (`screenshot` waits for tooltips to close)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{request.node.name}{suffix}.png"
+    every_chart_drawn(page)
     page.screenshot(path=str(path))
     return path
 
@@ -844,14 +846,14 @@ def test_each_step_draws_what_a_new_chart_would_in_view_or_out_of_it(page, reque
     step(page, 2)
     below = page.locator(".view-ladder")
     assert not below.evaluate("el => { const r = el.getBoundingClientRect(); return r.top < innerHeight; }")
-    page.wait_for_function("() => !document.querySelector('.solara-echarts[data-pending]')", timeout=WAIT_MS)
+    every_chart_drawn(page)
     charts = page.evaluate(DRAWN_AS_NEW_JS)
     assert {chart["view"].split()[-1] for chart in charts} == {view[1:] for view in [*VIEWS, ".view-map"]}
     assert [chart for chart in charts if chart["pending"] or not chart["same"]] == []
     assert all(chart["size"] > 500 for chart in charts), charts  # the comparison saw whole options
     # An option of another shape (marks gone, a series renamed) is drawn anew, not merged in.
     page.evaluate(RESHAPE_JS)
-    page.wait_for_function("() => !document.querySelector('.solara-echarts[data-pending]')", timeout=WAIT_MS)
+    every_chart_drawn(page)
     assert [chart for chart in page.evaluate(DRAWN_AS_NEW_JS) if chart["pending"] or not chart["same"]] == []
     below.scroll_into_view_if_needed()
     charts_drawn(page, ".view-ladder")
