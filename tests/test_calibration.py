@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -212,6 +216,7 @@ def finished(tmp_path_factory) -> tuple[Path, Path]:
     return config, out
 
 
+@pytest.mark.slow
 def test_a_calibration_writes_its_posterior_diagnostics_checks_and_figures(finished):
     config_path, out = finished
     config = load_calibration(config_path)
@@ -233,6 +238,7 @@ def test_a_calibration_writes_its_posterior_diagnostics_checks_and_figures(finis
     assert "versions" in manifest and manifest["master_seed"] == 7
 
 
+@pytest.mark.slow
 def test_a_killed_calibration_resumes_to_the_same_numbers(finished, tmp_path):
     """Keep only what a kill after the first generation leaves; rerunning ends with the same posterior."""
     config, out = finished
@@ -249,6 +255,7 @@ def test_a_killed_calibration_resumes_to_the_same_numbers(finished, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_the_same_config_and_seed_give_the_same_numbers(finished, tmp_path):
     config, out = finished
     again = calibrate(load_calibration(config), tmp_path / "again", progress=lambda line: None)
@@ -258,6 +265,7 @@ def test_the_same_config_and_seed_give_the_same_numbers(finished, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_directory_holding_another_calibration_is_refused(finished, tmp_path, capsys):
     config, out = finished
     other = tiny_config(tmp_path, TINY.replace("master_seed = 7", "master_seed = 8"))
@@ -267,6 +275,7 @@ def test_a_directory_holding_another_calibration_is_refused(finished, tmp_path, 
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_screening_ranks_every_prior_by_its_effect_on_the_fit(tmp_path, capsys):
     """`--screen`: a Morris ranking of every prior's parameter, written whole, the same on a rerun."""
     config = tiny_config(tmp_path)
@@ -280,3 +289,43 @@ def test_screening_ranks_every_prior_by_its_effect_on_the_fit(tmp_path, capsys):
     assert json.loads((first / "manifest.json").read_text())["kind"] == "caucasus-screening"
     assert main(["calibrate", str(config), "--screen", "--out", str(first)]) == 2  # never over a result
     assert "--out" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_gives_the_numbers_of_a_serial_calibration(finished, tmp_path):
+    """Batches computed on two worker processes: the same posterior as in this process."""
+    config, out = finished
+    parallel = tmp_path / "parallel"
+    done = subprocess.run(
+        [sys.executable, "-m", "caucasus.cli", "calibrate", str(config), "--out", str(parallel), "--workers", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(parallel / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
+    )
+
+
+@pytest.mark.slow
+def test_a_calibration_killed_mid_run_resumes_to_the_same_numbers(finished, tmp_path):
+    """SIGKILL once the first generation is written; rerunning the command ends with the same posterior."""
+    config, out = finished
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-m", "caucasus.cli", "calibrate", str(config), "--out", str(killed)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = killed / "generations" / "000.json"
+    deadline = time.monotonic() + 300
+    while not first.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (killed / "posterior.parquet").exists()  # killed before the end
+    rerun = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "resuming after generation" in rerun.stdout
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(killed / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
+    )

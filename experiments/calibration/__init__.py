@@ -9,5 +9,6 @@
 - `store`: the calibration's directory, written as it goes (resumable); `outputs`: its posterior,
   diagnostics, predictive checks, figures and report; `posterior`: the posterior's format;
 - `named_events`, `forecast`, `scoring`: `caucasus forecast` and `caucasus score`;
-- `coverage`: the known-answer check (simulation-based calibration).
+- `synthetic`, `coverage`: the known-answer check (simulation-based calibration): records made by
+  the model at known values, and the coverage of the credible intervals.
 """

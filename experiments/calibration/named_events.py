@@ -33,8 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.calibration.observed import EventTable, journal_events
-from experiments.calibration.observed import _table as event_table  # (run, day, actor, target, cameo) rows
+from experiments.calibration.observed import EventTable, event_table, journal_events
 from sim.actors import INDEX, Actor
 from sim.cameo import RESPONSES
 from sim.events_log import EventKind

@@ -73,7 +73,7 @@ class EventTable:
         return int(self.run.size)
 
 
-def _table(runs: int, rows: Sequence[tuple[int, int, int, int, str]]) -> EventTable:
+def event_table(runs: int, rows: Sequence[tuple[int, int, int, int, str]]) -> EventTable:
     """An EventTable from (run, day, actor, target, cameo) rows."""
     codes = [row[4] for row in rows]
     columns = np.array([row[:4] for row in rows], dtype=np.int64).reshape(-1, 4)
@@ -98,7 +98,7 @@ def record_events(record: Iterable[RecordedEvent], scenario: Scenario, cut_off: 
         if scenario.start_date <= event.date <= cut_off
         and (event.date, event.actor, event.target, event.cameo) not in scripted
     ]
-    return _table(1, rows)
+    return event_table(1, rows)
 
 
 # What each response index and each routine act reads as, by the same rules as the record.

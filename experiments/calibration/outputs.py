@@ -199,7 +199,8 @@ def checks_figure(checks: pd.DataFrame) -> plt.Figure:
     ax.hlines(y, checks.posterior_q05, checks.posterior_q95, color="#4477aa", linewidth=4, label="posterior 90%")
     ax.plot(checks.observed, y, "o", color="#cc6677", markersize=4, label="record")
     ax.set_yticks(y, checks.summary, fontsize=6)
-    ax.set_xlabel("value (counts, days or rungs)")
+    ax.set_xscale("symlog", linthresh=10)  # linear to 10, logarithmic beyond: the prior's tails reach 100s
+    ax.set_xlabel("value (counts, days or rungs; logarithmic above 10)")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("Posterior predictive checks", fontsize=10)
     figure.tight_layout()

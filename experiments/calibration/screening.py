@@ -2,10 +2,13 @@
 
 `caucasus calibrate CONFIG --screen --out DIR` varies every parameter of the config's `[priors]`
 over its prior range on a Morris design (SALib; Morris 1991, Campolongo et al. 2007), runs each
-point `SCREEN_REPLICATES` times with common seeds, and measures the distance to the record (the
-calibration's own distance, scaled by a prior-predictive pilot). A parameter whose elementary
-effects on the distance are small (mu*) cannot be told apart by the record and is better fixed
-than calibrated; the ranking is written to DIR/screening.csv and DIR/screening.md.
+point `SCREEN_REPLICATES` times with common seeds, and measures the logarithm of the distance to
+the record (the calibration's own distance, scaled by a prior-predictive pilot), averaged over
+the replicates. The logarithm keeps the regions where the model spirals (daily hostile acts,
+distances in the hundreds) from setting the ranking alone: on the distance itself they did, and a
+parameter that moves the routine counts the record shows (`routine_scale`) ranked last. A
+parameter whose elementary effects (mu*) are small cannot be told apart by the record and is
+better fixed than calibrated; the ranking is written to DIR/screening.csv and DIR/screening.md.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from sim.provenance import git_commit, utc_now, versions
 
 SCREEN_TRAJECTORIES = 32  # Morris trajectories (Campolongo et al. 2007 suggest 10-50)
 SCREEN_LEVELS = 4  # grid levels (even; Morris's usual 4)
-SCREEN_REPLICATES = 4  # runs per design point, common seeds: the distance's mean over them
+SCREEN_REPLICATES = 4  # runs per design point, common seeds: the log distance's mean over them
+LOG_OFFSET = 1.0  # log(distance + 1): a distance of 0 (a run equal to the record) stays finite
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Screening:
 
 
 def screen(config: CalibrationConfig, simulator: BatchSimulator, distance: WeightedDistance, observed) -> Screening:
-    """Morris indices of each prior's parameter on the mean distance to `observed`."""
+    """Morris indices of each prior's parameter on the mean log distance to `observed`."""
     problem = {
         "num_vars": len(config.priors),
         "names": config.parameter_names,
@@ -56,7 +60,8 @@ def screen(config: CalibrationConfig, simulator: BatchSimulator, distance: Weigh
             for i in range(0, len(parameters), step)
         ]
     )
-    distances = distance(summaries, observed[None, :]).reshape(len(design), SCREEN_REPLICATES).mean(axis=1)
+    log_distance = np.log(distance(summaries, observed[None, :]) + LOG_OFFSET)
+    distances = log_distance.reshape(len(design), SCREEN_REPLICATES).mean(axis=1)
     indices = morris_analysis.analyze(problem, design, distances, num_levels=SCREEN_LEVELS, seed=seed)
     table = pd.DataFrame(
         {
@@ -103,11 +108,11 @@ def screening_text(config: CalibrationConfig, screening: Screening) -> str:
     ]
     return "\n".join(
         [
-            f"# Screening `{config.name}`: Morris elementary effects on the distance to the record",
+            f"# Screening `{config.name}`: Morris elementary effects on the log distance to the record",
             "",
             f"{SCREEN_TRAJECTORIES} trajectories on a {SCREEN_LEVELS}-level grid over the priors' ranges, "
             f"{SCREEN_REPLICATES} runs per point with common seeds ({screening.runs:,} runs); the output is "
-            "the mean distance to the record's summaries (the calibration's distance).",
+            "the mean of log(1 + the distance to the record's summaries) (the calibration's distance).",
             "",
             "| rank | parameter | mu* (± 95%) | mu | sigma |",
             "|---|---|---|---|---|",
