@@ -7,8 +7,10 @@ Three measurements, in one run on the same machine:
    own step and a matplotlib drawing of the same four time-series views (what Mesa's
    SolaraViz draws with) are timed beside it as baselines.
 2. In a real browser: the real server (`caucasus dashboard`) and Debian's Chromium. A Step
-   click is timed until the clock in the page has changed ("clock") and until the browser has
-   painted the charts and gone idle ("settled"; two animation frames in a row < 25 ms apart).
+   click is timed until the clock in the page has changed ("clock"), until the browser has
+   painted the charts in view and gone idle ("settled"; two animation frames in a row < 25 ms
+   apart), and until every chart, those out of view too, has drawn the step ("drawn"; charts
+   out of view draw when the browser is idle, viz/echarts.vue).
 3. Play at full speed: days run per second, and how long Pause takes to stop the run.
 """
 
@@ -29,21 +31,26 @@ from viz.browser import CHROMIUM, MISSING, launch_chromium
 from viz.server import free_port, start_server, wait_until_serving
 from viz.session import Session
 
-TARGET_MS = 200.0
+#: Issue 15 item 10: step + redraw under 100 ms (median, in Chromium, after the raid).
+TARGET_MS = 100.0
 #: Where the timed steps start: at day 0, and after "To next shock" pressed five times (through
 #: the Yekaterinburg raid's day, day 190: long histories, a busy event log; the baseline's
 #: shocks are the plane, Kadyrov's call, the half-apology, the treaty text, then the raid).
 NEXT_SHOCK_PRESSES = (0, 5)
 
-#: In the browser: click Step and time the clock change and the idle page after the repaint.
+#: In the browser: click Step and time the clock change, the idle page after the repaint, and
+#: the moment every chart has drawn the new step (charts out of view draw when the browser is
+#: idle, viz/echarts.vue; a chart holding an option not yet drawn carries `data-pending`).
 STEP_AND_SETTLE_JS = """
 () => new Promise(resolve => {
   const clock = document.querySelector('.run-clock');
   const before = clock.innerText;
   const t0 = performance.now();
-  let changed = null;
+  let changed = null, settled = null;
+  const pending = () => document.querySelector('.solara-echarts[data-pending]') !== null;
   const settle = (last) => requestAnimationFrame(now => {
-    if (now - last < 25 && now - changed > 30) resolve({clock: changed - t0, settled: now - t0});
+    if (settled === null && now - last < 25 && now - changed > 30) settled = now;
+    if (settled !== null && !pending()) resolve({clock: changed - t0, settled: settled - t0, drawn: now - t0});
     else settle(now);
   });
   const watcher = new MutationObserver(() => {
@@ -127,6 +134,7 @@ def browser_step_times(url: str, page_factory: Callable[[], object], presses: in
     return {
         "click to clock changed (browser)": [r["clock"] for r in results],
         "click to charts painted, page idle (browser)": [r["settled"] for r in results],
+        "click to every chart drawn, out of view too": [r["drawn"] for r in results],
     }
 
 
@@ -190,12 +198,14 @@ def dashboard_benchmark(steps: int = 30) -> str:
     for presses, rows in browser_rows.items():
         lines.append(f"in Chromium, after {presses} presses of To next shock:")
         lines += [_summary(label, samples) for label, samples in rows.items()]
-    settled = max(
-        statistics.median(rows["click to charts painted, page idle (browser)"]) for rows in browser_rows.values()
+    settled, drawn = (
+        max(statistics.median(rows[label]) for rows in browser_rows.values())
+        for label in ("click to charts painted, page idle (browser)", "click to every chart drawn, out of view too")
     )
     lines.append(f"Play at 'max': {days_per_second:.0f} days/s; Pause stops the run in {pause_ms:.0f} ms")
     verdict = "met" if settled < TARGET_MS else "NOT met"
     lines.append(
-        f"target: step + redraw < {TARGET_MS:.0f} ms (median, browser, charts painted): {settled:.0f} ms, {verdict}"
+        f"target: step + redraw < {TARGET_MS:.0f} ms (median, browser, charts in view painted): {settled:.0f} ms, "
+        f"{verdict}; every chart drawn, out of view too: {drawn:.0f} ms"
     )
     return "\n".join(lines)

@@ -63,7 +63,10 @@ def trust_colour(trust: float) -> str:
 def _values(array: np.ndarray) -> list[float | None]:
     """Rounded values for a chart; NaN (nothing to show that day) becomes None, a gap in the line."""
     rounded = np.round(np.asarray(array, dtype=float), 4)
-    return [value if np.isfinite(value) else None for value in rounded.tolist()]
+    finite = np.isfinite(rounded)
+    if finite.all():  # the usual case: no gap, no per-value test
+        return rounded.tolist()
+    return [value if shown else None for value, shown in zip(rounded.tolist(), finite.tolist(), strict=True)]
 
 
 #: The time charts' windows, by label: the days shown back from the last completed day, with

@@ -1,11 +1,14 @@
-"""ECharts charts whose option travels as JSON text.
+"""ECharts charts whose option travels as JSON text, from the server to the browser.
 
 Reacton walks every argument of every element on each render, looking for child elements:
 an option holding thousands of numbers cost ~30 ms a redraw in that walk alone. Passing the
-option as one JSON string makes the walk (and the "has it changed?" test) a string compare;
-the widget parses it back into the option that Solara's ECharts front end draws (served
-locally from solara-assets). A map's geometry travels the same way (`maps_json`), once per
-widget: ECharts registers it when the chart is created, and each step sends only the option.
+option as one JSON string makes the walk (and the "has it changed?" test) a string compare.
+The string is also what is synced: the browser parses it (viz/echarts.vue), so the server
+never parses it back nor walks it to send it, and Vue never makes its numbers reactive. The
+front end draws with the ECharts that Solara serves locally (solara-assets), and merges an
+option into the chart it has when only values changed (see echarts.vue). A map's geometry
+travels as JSON text too (`maps_json`), once per widget: ECharts registers it when the chart
+is created, and each step sends only the option.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from solara.components.echarts import EchartsWidget
 
 
 class EchartsFromJSON(EchartsWidget):
-    """Solara's ECharts widget, fed with `option_json` and `maps_json` (not synced) instead of `option` and `maps`."""
+    """Solara's ECharts widget, fed with `option_json` (synced) and `maps_json` instead of `option` and `maps`."""
 
-    option_json = traitlets.Unicode("{}")
+    template_file = (__file__, "echarts.vue")
+    option_json = traitlets.Unicode("{}").tag(sync=True)
     maps_json = traitlets.Unicode("{}")
 
-    @traitlets.observe("option_json")
-    def _parse_option(self, change: dict[str, Any]) -> None:
-        self.option = json.loads(change["new"])
+    @property
+    def option(self) -> dict[str, Any]:
+        """The option drawn, parsed from `option_json` (for tests and notebooks; never synced)."""
+        return json.loads(self.option_json)
 
     @traitlets.observe("maps_json")
     def _parse_maps(self, change: dict[str, Any]) -> None:

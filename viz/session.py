@@ -22,7 +22,7 @@ from viz.whatif import Change, WhatIf, branch
 #: Play speeds offered, in days per second; "max" steps as many days as fit a frame.
 SPEEDS: dict[str, float] = {"1 day/s": 1, "2 days/s": 2, "5 days/s": 5, "10 days/s": 10, "30 days/s": 30, "max": 0}
 #: The play loop redraws at most this often; faster speeds step several days per frame. A
-#: redraw takes the browser ~0.13 s here: frames sent faster pile up and make Pause lag.
+#: redraw takes the browser 0.06–0.09 s here (README, Measured): frames sent faster pile up and make Pause lag.
 FRAME_SECONDS = 0.25
 #: Days per frame at "max" (about 2 ms a day: the model stays well inside one frame).
 MAX_DAYS_PER_FRAME = 15
