@@ -86,6 +86,7 @@ class Simulation:
             routine=np.zeros(self.size, dtype=bool),
         )
         self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
+        self._rows = np.empty((3, 4, self.size * N_ACTORS * N_ACTORS), dtype=np.int64)  # `fused.close_day`'s rows
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -153,14 +154,14 @@ class Simulation:
         score = np.empty((self.size, *state.shares.shape[-2:]))
         net = np.empty(self.size)
         kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
-        events = fused.shared_events(_shared_day_events(shared)) if shared else _NO_SHARED
+        events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
         fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept)
         weight = np.exp(score)  # numpy's, as in the reference
         choice = fused.NO_CHOICE if day + 1 >= self.horizon else fused.MODEL_CHOICE
         if choice and self.inputs.reciprocal:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
             choice = fused.CHOSEN
-        rows = np.empty((3, 4, self.size * N_ACTORS * (1 if choice == fused.NO_CHOICE else N_ACTORS)), dtype=np.int64)
+        rows = self._rows  # room for every response and routine act of the batch
         lowest = self.recorder.lowest_trust(self.single)
         counted = fused.close_day(day, self.seeds, inputs, new, weight, net, lowest, day == 0, queued, choice, rows)
         if choice != fused.NO_CHOICE:
@@ -247,7 +248,7 @@ def scripted_event(day: int, shock: Shock) -> SharedEvent:
     )
 
 
-def _shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
+def shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
     """A day's scripted and injected events as the rules' arrays (the same in every run)."""
     return shock_events(
         [

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import numba
 import numpy as np
 from numba import types
 from numba.extending import intrinsic
@@ -35,7 +34,7 @@ from sim.actors import POWER_INDEX, STATE_INDEX
 from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN
 from sim.corridor import NONE_INDEX
 from sim.rules import corridor, influence
-from sim.rules.batch import at, kernel
+from sim.rules.batch import at, inline_kernel, kernel
 from sim.rules.events import DayEvents
 from sim.rules.responses import NO_ACTION, _choose, _mark_able, grievance_excess, relations_cut
 from sim.rules.routine import COOPERATION_WEIGHT, FRICTION_WEIGHT
@@ -43,9 +42,6 @@ from sim.rules.stream import CHOICE, NOISE, ROUTINE, choice_index, day_key, nois
 
 if TYPE_CHECKING:
     from sim.rules.day import CrisisState, RuleInputs
-
-step = numba.njit(cache=True, inline="always")
-"""Decorator of the fused day's steps: compiled into the pass that calls them (no call passes the whole inputs)."""
 
 STATES = np.array(STATE_INDEX)  # actor-axis indices of the two states
 POWERS = np.array(POWER_INDEX)  # actor-axis indices of the six powers
@@ -230,7 +226,7 @@ def _new_day(n, arrangements):
     )
 
 
-@step
+@inline_kernel
 def _gather_events(r, queued, d, dirty):
     """Run r's responses and routine acts as the day's events (`response_events`, `with_routine`); touched?
 
@@ -265,7 +261,7 @@ def _gather_events(r, queued, d, dirty):
     return touched
 
 
-@step
+@inline_kernel
 def _clear_events(d):
     """No events in the day's arrays."""
     n = d.hostility.shape[0]
@@ -277,7 +273,7 @@ def _clear_events(d):
         d.proposed[a] = False
 
 
-@step
+@inline_kernel
 def _add_shared(shared, d):
     """The scripted and injected events added in front (`events.combine(shared, events)`)."""
     n = d.hostility.shape[0]
@@ -294,7 +290,7 @@ def _add_shared(shared, d):
         d.proposed[a] = shared.proposed[0, a]
 
 
-@step
+@inline_kernel
 def _take_in(r, state, inputs, d):
     """`sim.rules.day.take_in` on run r's trust and grievance (in place)."""
     n = d.hostility.shape[0]
@@ -319,7 +315,7 @@ def _take_in(r, state, inputs, d):
             trust[r, i, j] = trust[r, i, j] + step * (1.0 - np.sign(step) * trust[r, i, j])
 
 
-@step
+@inline_kernel
 def _ladder(r, state, keep, k, d):
     """`sim.rules.day._ladder` on run r (in place); `keep[k]` is its retention."""
     n = d.rung.shape[0]
@@ -336,7 +332,7 @@ def _ladder(r, state, keep, k, d):
             holding[r, i, j] = held
 
 
-@step
+@inline_kernel
 def _drift(r, trust, inputs, k, d):
     """`trust.relax` toward the anchor, then `trust.balance_drift`, on run r's trust (in place)."""
     n = trust.shape[-1]
@@ -356,7 +352,7 @@ def _drift(r, trust, inputs, k, d):
             trust[r, i, j] = drift + t
 
 
-@step
+@inline_kernel
 def _noise(r, trust, seed, day, spread):
     """`trust.add_noise` on run r's trust (in place): a draw is made only where it can change a number."""
     n = trust.shape[-1]
@@ -373,7 +369,7 @@ def _noise(r, trust, seed, day, spread):
             trust[r, i, j] = min(max(moved, -1.0), 1.0)
 
 
-@step
+@inline_kernel
 def _share_scores(r, trust, inputs, score):
     """The scores of `influence.target_shares` for run r, less their row maxima (before `exp`)."""
     p, c, t = at(inputs.rates, r), at(inputs.log_reach, r), at(inputs.log_ties, r)
@@ -428,7 +424,7 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, 
         dirty = touched
 
 
-@step
+@inline_kernel
 def _step_shares(r, shares, weight, rate):
     """`influence.target_shares` (normalised) and `influence.step_shares` for run r (in place)."""
     for s in range(shares.shape[1]):
@@ -439,7 +435,7 @@ def _step_shares(r, shares, weight, rate):
             shares[r, s, p] = shares[r, s, p] + rate * (weight[r, s, p] / total - shares[r, s, p])
 
 
-@step
+@inline_kernel
 def _pull_reservations(r, state, inputs, rate):
     """`corridor.pull_reservations` for run r (in place)."""
     s = at(inputs.state_salience, r)
@@ -448,7 +444,7 @@ def _pull_reservations(r, state, inputs, rate):
     state.reservation[r, 0], state.reservation[r, 1] = first, second
 
 
-@step
+@inline_kernel
 def _pulled(r, principal, state, inputs, step):
     """A principal's reservation after the powers' pull, `step` the rate x (1 - its salience)."""
     u, x = at(inputs.pull, r), at(inputs.power_position, r)
@@ -458,7 +454,7 @@ def _pulled(r, principal, state, inputs, step):
     return held + step * total
 
 
-@step
+@inline_kernel
 def _accepted(r, a, state, inputs, widening, floor):
     """Whether both principals accept arrangement a in run r (`corridor.radius`, `corridor.acceptance`)."""
     x, s, k, w = (
@@ -483,7 +479,7 @@ def _accepted(r, a, state, inputs, widening, floor):
     return True
 
 
-@step
+@inline_kernel
 def _best_arrangement(r, state, inputs, widening, floor):
     """The arrangement both principals accept that is nearest the forecast (-1: none), as `corridor.step_streak`."""
     c = at(inputs.closeness, r)
@@ -498,7 +494,7 @@ def _best_arrangement(r, state, inputs, widening, floor):
     return best
 
 
-@step
+@inline_kernel
 def _negotiate(r, day, state, inputs, net):
     """`sim.rules.day._negotiate` for run r (in place)."""
     p = at(inputs.rates, r)
@@ -523,7 +519,7 @@ def _negotiate(r, day, state, inputs, net):
         state.agreed[r], state.agreed_day[r] = longest_at, day
 
 
-@step
+@inline_kernel
 def _rupture(r, day, state, inputs):
     """`sim.rules.day._rupture` for run r (in place)."""
     a, b = inputs.pair[0, 0], inputs.pair[0, 1]
@@ -577,7 +573,7 @@ def _new_mine(n):
     )
 
 
-@step
+@inline_kernel
 def _choose_all(r, day, seed, state, inputs, queued, mine):
     """`all_actors_choose` for run r: each able actor's action and target for the next day, into `queued`."""
     n = state.trust.shape[-1]
@@ -623,7 +619,7 @@ def _choose_all(r, day, seed, state, inputs, queued, mine):
         )
 
 
-@step
+@inline_kernel
 def _draw_routine(r, day, seed, inputs, queued):
     """`routine.draw_routine` for run r: the next day's routine acts, into `queued`; whether there is any."""
     n = queued.cooperates.shape[-1]
@@ -646,7 +642,7 @@ def _draw_routine(r, day, seed, inputs, queued):
     return made
 
 
-@step
+@inline_kernel
 def _clear(r, queued):
     """Nothing queued for run r."""
     n = queued.actions.shape[1]
@@ -688,7 +684,7 @@ def close_day(day, seeds, inputs, state, weight, net, trust_min, first, queued, 
     return counted
 
 
-@step
+@inline_kernel
 def _lower_minimum(r, trust, trust_min, first):
     """The running minimum of run r's trust (`sim.recorder.Recorder`), started on the `first` day."""
     for i in range(trust.shape[1]):
@@ -697,7 +693,7 @@ def _lower_minimum(r, trust, trust_min, first):
                 trust_min[r, i, j] = trust[r, i, j]
 
 
-@step
+@inline_kernel
 def _row_responses(r, queued, rows, counted):
     """Run r's responses as journal rows (`EventJournal.queue_responses`)."""
     for actor in range(queued.actions.shape[1]):
@@ -708,7 +704,7 @@ def _row_responses(r, queued, rows, counted):
             counted[0] = k + 1
 
 
-@step
+@inline_kernel
 def _row_acts(r, acts, rows, counted, kind):
     """Run r's routine acts of one kind as journal rows (`EventJournal.queue_routine`)."""
     n = acts.shape[-1]
