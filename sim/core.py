@@ -155,15 +155,15 @@ class Simulation:
         net = np.empty(self.size)
         kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
         events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
-        fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept)
+        lowest = self.recorder.lowest_trust(self.single)
+        fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept, lowest, day == 0)
         weight = np.exp(score)  # numpy's, as in the reference
         choice = fused.NO_CHOICE if day + 1 >= self.horizon else fused.MODEL_CHOICE
         if choice and self.inputs.reciprocal:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
             choice = fused.CHOSEN
         rows = self._rows  # room for every response and routine act of the batch
-        lowest = self.recorder.lowest_trust(self.single)
-        counted = fused.close_day(day, self.seeds, inputs, new, weight, net, lowest, day == 0, queued, choice, rows)
+        counted = fused.close_day(day, self.seeds, inputs, new, weight, net, queued, choice, rows)
         if choice != fused.NO_CHOICE:
             self._queue_rows(day + 1, rows, counted)
 

@@ -188,10 +188,13 @@ def product(left, right, out):
     """Set out = left @ right for n x n matrices, each entry the chain of fused multiply-adds over k in order.
 
     numpy hands such products to OpenBLAS, whose kernels accumulate each entry so; the result is
-    numpy's bit for bit (tested in `tests/test_fused.py`). The loop over j is innermost, so that
-    the compiler can take the entries of a row together.
+    numpy's bit for bit (tested in `tests/test_fused.py`). Eight actors' rows are summed eight
+    entries at a time (`_product_rows_of_8`).
     """
     n = out.shape[0]
+    if n == 8:
+        _product_rows_of_8(left, right, out)
+        return
     for i in range(n):
         for j in range(n):
             out[i, j] = 0.0
@@ -199,6 +202,25 @@ def product(left, right, out):
             factor = left[i, k]
             for j in range(n):
                 out[i, j] = fused_multiply_add(factor, right[k, j], out[i, j])
+
+
+@inline_kernel
+def _product_rows_of_8(left, right, out):
+    """`product` of 8 x 8 matrices, the eight entries of a row in eight independent sums."""
+    for i in range(8):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+        for k in range(8):
+            factor = left[i, k]
+            s0 = fused_multiply_add(factor, right[k, 0], s0)
+            s1 = fused_multiply_add(factor, right[k, 1], s1)
+            s2 = fused_multiply_add(factor, right[k, 2], s2)
+            s3 = fused_multiply_add(factor, right[k, 3], s3)
+            s4 = fused_multiply_add(factor, right[k, 4], s4)
+            s5 = fused_multiply_add(factor, right[k, 5], s5)
+            s6 = fused_multiply_add(factor, right[k, 6], s6)
+            s7 = fused_multiply_add(factor, right[k, 7], s7)
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = s0, s1, s2, s3
+        out[i, 4], out[i, 5], out[i, 6], out[i, 7] = s4, s5, s6, s7
 
 
 class Day(NamedTuple):
@@ -317,11 +339,12 @@ def _take_in(r, state, inputs, d):
 
 @inline_kernel
 def _ladder(r, state, keep, k, d):
-    """`sim.rules.day._ladder` on run r (in place); `keep[k]` is its retention."""
+    """`sim.rules.day._ladder` and `trust.fade` of the grievances on run r (in place); `keep[k]` is its retention."""
     n = d.rung.shape[0]
-    standing, holding, ladder = state.standing, state.holding, d.ladder
+    standing, holding, ladder, grievance = state.standing, state.holding, d.ladder, state.grievance
     for i in range(n):
         for j in range(n):
+            grievance[r, i, j] = grievance[r, i, j] * keep[k, i]
             peace = ladder[2, i, j] or ladder[2, j, i]
             faded = standing[r, i, j] * keep[k, i]
             if relations_cut(standing[r, i, j]):
@@ -333,8 +356,12 @@ def _ladder(r, state, keep, k, d):
 
 
 @inline_kernel
-def _drift(r, trust, inputs, k, d):
-    """`trust.relax` toward the anchor, then `trust.balance_drift`, on run r's trust (in place)."""
+def _drift(r, trust, inputs, k, d, key, spread):
+    """`trust.relax` toward the anchor, `trust.balance_drift` and `trust.add_noise`, on run r's trust (in place).
+
+    The noise's draws come from the day's NOISE stream `key`, and only where they can change a
+    number: with a spread of zero, (+-0) + trust is trust for a trust other than zero.
+    """
     n = trust.shape[-1]
     anchor, keep, balance = inputs.anchor, inputs.keep, inputs.baseline_balance
     a, b = at(anchor, r), at(balance, r)
@@ -347,25 +374,13 @@ def _drift(r, trust, inputs, k, d):
     scale = inputs.rates[at(inputs.rates, r), BALANCE_RATE] / (n - 2)
     for i in range(n):
         for j in range(n):
-            t = trust[r, i, j]
-            drift = 0.0 if i == j else (through[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale
-            trust[r, i, j] = drift + t
-
-
-@inline_kernel
-def _noise(r, trust, seed, day, spread):
-    """`trust.add_noise` on run r's trust (in place): a draw is made only where it can change a number."""
-    n = trust.shape[-1]
-    key = day_key(seed, day, NOISE)
-    for i in range(n):
-        for j in range(n):
             if i == j:
-                trust[r, i, j] = 1.0
+                trust[r, i, j] = 1.0  # the noise resets the diagonal
                 continue
-            if spread != 0.0 or trust[r, i, j] == 0.0:
-                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + trust[r, i, j]
-            else:
-                moved = trust[r, i, j]  # (+-0) + trust is trust for a trust other than zero
+            t = trust[r, i, j]
+            moved = (through[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale + t
+            if spread != 0.0 or moved == 0.0:
+                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved
             trust[r, i, j] = min(max(moved, -1.0), 1.0)
 
 
@@ -387,8 +402,8 @@ def _share_scores(r, trust, inputs, score):
 
 
 @kernel
-def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, kept_events):
-    """Step 1 of the fused day (module docstring) for every run, in place on `state`.
+def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, kept_events, trust_min, first):
+    """Step 1 of the fused day (module docstring) for every run, in place on `state`; lowers `trust_min`.
 
     `net` gets the peace pair's net cooperation of the day. Where `kept_events` has runs on its
     second axis, each run's hostility and cooperation of the day are kept in it ([0] and [1]),
@@ -396,7 +411,7 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, 
     """
     runs, n = state.trust.shape[0], state.trust.shape[-1]
     d = _new_day(n, state.on_table.shape[-1])
-    trust, grievance, keep = state.trust, state.grievance, inputs.keep
+    trust, keep = state.trust, inputs.keep
     a, b = STATES[0], STATES[1]
     dirty = True
     for r in range(runs):
@@ -408,12 +423,10 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, 
             _take_in(r, state, inputs, d)
         k = at(keep, r)
         _ladder(r, state, keep, k, d)
-        _drift(r, trust, inputs, k, d)
-        _noise(r, trust, seeds[r], day, inputs.rates[at(inputs.rates, r), NOISE_SD])
+        key = day_key(seeds[r], day, NOISE)
+        _drift(r, trust, inputs, k, d, key, inputs.rates[at(inputs.rates, r), NOISE_SD])
         _share_scores(r, trust, inputs, score)
-        for i in range(n):  # `trust.fade`
-            for j in range(n):
-                grievance[r, i, j] = grievance[r, i, j] * keep[k, i]
+        _lower_minimum(r, trust, trust_min, first)
         if has_shared:
             for x in range(d.proposed.size):
                 state.on_table[r, x] = state.on_table[r, x] or d.proposed[x]
@@ -654,7 +667,7 @@ def _clear(r, queued):
 
 
 @kernel
-def close_day(day, seeds, inputs, state, weight, net, trust_min, first, queued, choice, rows):
+def close_day(day, seeds, inputs, state, weight, net, queued, choice, rows):
     """Step 3 of the fused day (module docstring) for every run.
 
     Unless `choice` is NO_CHOICE (the last day: `queued` is cleared), every actor's action for
@@ -671,7 +684,6 @@ def close_day(day, seeds, inputs, state, weight, net, trust_min, first, queued, 
         _step_shares(r, state.shares, weight, inputs.rates[at(inputs.rates, r), INFLUENCE_RATE])
         _negotiate(r, day, state, inputs, net)
         _rupture(r, day, state, inputs)
-        _lower_minimum(r, state.trust, trust_min, first)
         if choice == NO_CHOICE:
             _clear(r, queued)
             continue
