@@ -16,6 +16,10 @@ A day d is run in this order (docs/ODD.md, process overview):
    d + 1 are drawn at the dyads' base rates (`sim.rules.routine`); the choices, the routine
    acts and then the scripted shocks of day d + 1 are queued in the journal.
 
+The rules run fused, per run, in place on the state (`sim.rules.fused`; the rule-by-rule
+functions `sim.rules.day.advance`, `all_actors_choose` and `draw_routine` are the reference
+they match bit for bit, `tests/test_fused.py`): a batch's `state` arrays hold its latest day.
+
 Every random number is made where it is used, from the run's seed, the day and what it is for
 (`sim.rules.stream`): a run's numbers do not depend on the batch it is run in.
 

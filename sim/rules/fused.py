@@ -279,7 +279,7 @@ def _gather_events(r, queued, d, dirty):
             criticised, consulted = queued.criticises[r, k, v], queued.cooperates[r, k, v]
             d.hostility[v, k] = d.hostility[v, k] + criticised * FRICTION_WEIGHT
             d.cooperation[v, k] = d.cooperation[v, k] + consulted * COOPERATION_WEIGHT
-            touched = touched or criticised or consulted
+            touched = touched | criticised | consulted
     return touched
 
 
@@ -345,12 +345,12 @@ def _ladder(r, state, keep, k, d):
     for i in range(n):
         for j in range(n):
             grievance[r, i, j] = grievance[r, i, j] * keep[k, i]
-            peace = ladder[2, i, j] or ladder[2, j, i]
+            peace = ladder[2, i, j] | ladder[2, j, i]
             faded = standing[r, i, j] * keep[k, i]
             if relations_cut(standing[r, i, j]):
                 faded = max(faded, RELATIONS_CUT_FLOOR)
             faded = max(faded, d.rung[i, j])
-            held = (holding[r, i, j] or ladder[0, i, j]) and not ladder[1, i, j] and not peace
+            held = (holding[r, i, j] | ladder[0, i, j]) & ~ladder[1, i, j] & ~peace
             standing[r, i, j] = 0.0 if peace else faded
             holding[r, i, j] = held
 
@@ -538,7 +538,7 @@ def _rupture(r, day, state, inputs):
     a, b = inputs.pair[0, 0], inputs.pair[0, 1]
     length = inputs.rates[at(inputs.rates, r), RUPTURE_DAYS]
     standing, holding = state.standing, state.holding
-    cut = relations_cut(standing[r, a, b]) or relations_cut(standing[r, b, a]) or holding[r, a, b] or holding[r, b, a]
+    cut = relations_cut(standing[r, a, b]) | relations_cut(standing[r, b, a]) | holding[r, a, b] | holding[r, b, a]
     since = state.cut_since[r]
     was_rupture = since >= 0 and day - since >= length
     since = (day if since < 0 else since) if cut else -1
@@ -650,7 +650,7 @@ def _draw_routine(r, day, seed, inputs, queued):
             if rate > 0.0:
                 criticises = uniform(key, routine_index(i, j, n, 1)) < times * rate
             queued.cooperates[r, i, j], queued.criticises[r, i, j] = cooperates, criticises
-            made = made or cooperates or criticises
+            made = made | cooperates | criticises
     queued.routine[r] = made
     return made
 

@@ -427,6 +427,6 @@ def _mark_able(grievance, threshold, standing, holding, g, t, s, h, able):
     able[:] = False
     for i in range(n):
         for j in range(n):
-            if grievance[g, i, j] > threshold[t, i] or relations_cut(standing[s, i, j]) or holding[h, i, j]:
+            if (grievance[g, i, j] > threshold[t, i]) | relations_cut(standing[s, i, j]) | holding[h, i, j]:
                 able[i] = True
                 able[j] = True
