@@ -40,7 +40,7 @@ class Recorder:
         return self._lowest if self._days else None
 
     def lowest_trust(self, single: bool) -> np.ndarray:
-        """The running minima as [runs, n, n], for the day loop to lower in place (`sim.rules.fused.close_day`)."""
+        """The running minima as [runs, n, n], for the day loop to lower in place (`sim.rules.fused.open_day`)."""
         return self._lowest[None] if single else self._lowest
 
     def record(self, day: int, state: CrisisState) -> None:
