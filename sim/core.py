@@ -16,6 +16,10 @@ A day d is run in this order (docs/ODD.md, process overview):
    d + 1 are drawn at the dyads' base rates (`sim.rules.routine`); the choices, the routine
    acts and then the scripted shocks of day d + 1 are queued in the journal.
 
+The rules run fused, per run, in place on the state (`sim.rules.fused`; the rule-by-rule
+functions `sim.rules.day.advance`, `all_actors_choose` and `draw_routine` are the reference
+they match bit for bit, `tests/test_fused.py`): a batch's `state` arrays hold its latest day.
+
 Every random number is made where it is used, from the run's seed, the day and what it is for
 (`sim.rules.stream`): a run's numbers do not depend on the batch it is run in.
 
@@ -38,11 +42,11 @@ from sim.events_log import EventKind, default_description
 from sim.inputs import initially_on_table, rule_inputs
 from sim.journal import SharedEvent
 from sim.recorder import Recorder
-from sim.rules.day import CrisisState, RuleInputs, advance, all_actors_choose, initial_state
-from sim.rules.events import DayEvents, ShockInput, combine, response_events, shock_events, with_routine
+from sim.rules import fused
+from sim.rules.day import CrisisState, RuleInputs, initial_state
+from sim.rules.events import DayEvents, ShockInput, shock_events
 from sim.rules.reciprocity import tit_for_tat
 from sim.rules.responses import NO_ACTION
-from sim.rules.routine import draw_routine
 
 
 class Simulation:
@@ -74,13 +78,19 @@ class Simulation:
         self._unseries_inputs = rule_inputs(scenario, batch)  # before any dated change
         self.inputs: RuleInputs = self._with_series(self._unseries_inputs, through_day=0)
         self.rule_seeds = self.seeds[0] if self.single else self.seeds  # what the rules key their numbers by
-        self.state: CrisisState = initial_state(self.inputs, initially_on_table(), self.batch_shape)
+        self.state = _copy_state(initial_state(self.inputs, initially_on_table(), self.batch_shape))  # contiguous
         self.recorder = Recorder(self.state, self.size, self.horizon, scenario.date_of, histories=histories)
         self.journal = self.recorder.journal
         self.day = 0  # days run so far: the index of the next day to run
-        self.actions = np.full((*self.batch_shape, N_ACTORS), NO_ACTION, dtype=np.int64)  # chosen for the next day
-        self.targets = np.full_like(self.actions, NO_ACTION)
-        self.routine = self._no_routine()  # (cooperates, criticises) [..., n, n]: the routine acts of the next day
+        self._queued = fused.Queued(  # what the next day takes in: the responses chosen for it, its routine acts
+            actions=np.full((self.size, N_ACTORS), NO_ACTION, dtype=np.int64),
+            targets=np.full((self.size, N_ACTORS), NO_ACTION, dtype=np.int64),
+            cooperates=np.zeros((self.size, N_ACTORS, N_ACTORS), dtype=bool),
+            criticises=np.zeros((self.size, N_ACTORS, N_ACTORS), dtype=bool),
+            routine=np.zeros(self.size, dtype=bool),
+        )
+        self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
+        self._rows = np.empty((3, 4, self.size * N_ACTORS * N_ACTORS), dtype=np.int64)  # `fused.close_day`'s rows
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -105,25 +115,73 @@ class Simulation:
             self.run_day()
         return self
 
+    @property
+    def actions(self) -> np.ndarray:
+        """The action each actor chose for the next day, [..., n] (-1: none)."""
+        return self._queued.actions[0] if self.single else self._queued.actions
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The target of each actor's action for the next day, [..., n] (-1: none)."""
+        return self._queued.targets[0] if self.single else self._queued.targets
+
+    @property
+    def routine(self) -> tuple[np.ndarray, np.ndarray]:
+        """The routine acts of the next day: (cooperates, criticises), booleans [..., actor, target]."""
+        acts = (self._queued.cooperates, self._queued.criticises)
+        return tuple(kind[0] for kind in acts) if self.single else acts
+
     def run_day(self) -> None:
-        """Run the next day (see the module docstring for the order); a finished batch refuses."""
+        """Run the next day (see the module docstring for the order); a finished batch refuses.
+
+        The rules run fused (`sim.rules.fused`), in place: a batch's `state` arrays hold the
+        latest day (copy them to keep a day's), a single run's state is new every day.
+        """
         if self.finished:
             raise ValueError(f"the runs have reached their horizon ({self.horizon} days)")
         day = self.day
         if day and day in self._series:  # day 0's are in the inputs from the start (initial state included)
             self.inputs = self._with_series(self.inputs, through_day=day, from_day=day)
-        events = self._events_of(day)
-        self.state = advance(self.state, events, self.inputs, self.rule_seeds, day)
+        if self.single:
+            self.state = _copy_state(self.state)
+        self._run_rules(day, self.state)
         self.recorder.record(day, self.state)
         self.day = day + 1
         if self.day < self.horizon:
-            self.actions, self.targets = self._choose(events, day)
-            self.journal.queue_responses(self.day, np.atleast_2d(self.actions), np.atleast_2d(self.targets))
-            self._draw_routine(self.day)
             self._queue_shocks(self.day)
-        else:
-            self.actions, self.targets = np.full_like(self.actions, NO_ACTION), np.full_like(self.targets, NO_ACTION)
-            self.routine = self._no_routine()
+
+    def _run_rules(self, day: int, state: CrisisState) -> None:
+        """The fused day (`sim.rules.fused`) on `state`, with the next day's choices and routine acts."""
+        inputs, queued = self._fused_inputs(), self._queued
+        new = fused.day_state(state, self.single)
+        shared = self.journal.shared_on(day)
+        score = np.empty((self.size, *state.shares.shape[-2:]))
+        net = np.empty(self.size)
+        kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
+        events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
+        lowest = self.recorder.lowest_trust(self.single)
+        fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept, lowest, day == 0)
+        weight = np.exp(score)  # numpy's, as in the reference
+        choice = fused.NO_CHOICE if day + 1 >= self.horizon else fused.MODEL_CHOICE
+        if choice and self.inputs.reciprocal:
+            queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
+            choice = fused.CHOSEN
+        rows = self._rows  # room for every response and routine act of the batch
+        counted = fused.close_day(day, self.seeds, inputs, new, weight, net, queued, choice, rows)
+        if choice != fused.NO_CHOICE:
+            self._queue_rows(day + 1, rows, counted)
+
+    def _queue_rows(self, day: int, rows: np.ndarray, counted: np.ndarray) -> None:
+        """Queue the responses and routine acts of `day` the fused day wrote as rows."""
+        responses, cooperative, critical = (rows[kind, :, : counted[kind]].copy() for kind in range(3))
+        self.journal.queue_response_rows(day, *responses)
+        self.journal.queue_routine_rows(day, cooperative[:3], critical[:3])
+
+    def _fused_inputs(self) -> fused.DayInputs:
+        """The fused day's view of the current inputs, worked out again when they change."""
+        if self._day_inputs is None or self._day_inputs[0] is not self.inputs:
+            self._day_inputs = (self.inputs, fused.day_inputs(self.inputs))
+        return self._day_inputs[1]
 
     def _with_series(
         self, inputs: RuleInputs, through_day: int, from_day: int = 0, *, keep_changed: bool = False
@@ -144,13 +202,6 @@ class Simulation:
                 inputs = replace(inputs, **{point.parameter: values})
         return inputs
 
-    def _choose(self, events: DayEvents, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every actor's action for the next day: the model's rule, or the null model's answer in kind."""
-        if self.inputs.reciprocal:
-            state = self.state
-            return tit_for_tat(events.hostility, events.cooperation, state.standing, state.holding)
-        return all_actors_choose(self.state, self.inputs, self.rule_seeds, day)
-
     def inject(self, event: SharedEvent) -> None:
         """Queue an event by hand for the next day, in every run of the batch."""
         if self.finished:
@@ -168,29 +219,14 @@ class Simulation:
         """
         self.inputs = self._with_series(inputs, through_day=self.day - 1, keep_changed=True)
 
-    def _events_of(self, day: int) -> DayEvents:
-        """The events queued for `day` as the rules' arrays: responses, routine acts, scripted and injected events."""
-        events = response_events(self.actions, self.targets) if day else DayEvents.empty(N_ACTORS)
-        if day and self.routine[0].any() | self.routine[1].any():
-            events = with_routine(events, *self.routine)
-        shared = self.journal.shared_on(day)
-        return combine(_shared_day_events(shared), events) if shared else events
-
-    def _draw_routine(self, day: int) -> None:
-        """Draw the routine acts of `day` in every run and queue them in the journal."""
-        inputs = self.inputs
-        self.routine = draw_routine(
-            inputs.routine_cooperation, inputs.routine_friction, inputs.params.routine_scale, self.rule_seeds, day
-        )
-        self.journal.queue_routine(day, *(np.reshape(acts, (-1, N_ACTORS, N_ACTORS)) for acts in self.routine))
-
-    def _no_routine(self) -> tuple[np.ndarray, np.ndarray]:
-        none = np.zeros((*self.batch_shape, N_ACTORS, N_ACTORS), dtype=bool)
-        return none, none
-
     def _queue_shocks(self, day: int) -> None:
         for shock in self._shocks.get(day, []):
             self.journal.queue_shared(scripted_event(day, shock))
+
+
+def _copy_state(state: CrisisState) -> CrisisState:
+    """A state with contiguous arrays of its own, the same values."""
+    return CrisisState(**{name: np.array(getattr(state, name), order="C") for name in CrisisState.__dataclass_fields__})
 
 
 def _checked_seeds(seeds: Sequence[int] | int) -> np.ndarray:
@@ -216,7 +252,7 @@ def scripted_event(day: int, shock: Shock) -> SharedEvent:
     )
 
 
-def _shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
+def shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
     """A day's scripted and injected events as the rules' arrays (the same in every run)."""
     return shock_events(
         [
@@ -232,3 +268,6 @@ def _shared_day_events(events: Sequence[SharedEvent]) -> DayEvents:
         ],
         N_ACTORS,
     )
+
+
+_NO_SHARED = fused.shared_events(DayEvents.empty(N_ACTORS))  # a day without scripted or injected events

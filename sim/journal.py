@@ -91,6 +91,20 @@ class EventJournal:
             friction = np.arange(len(acts)) >= np.count_nonzero(cooperates)
             self._append(RoutineRows(day, acts[:, 0], acts[:, 1], acts[:, 2], friction))
 
+    def queue_response_rows(
+        self, day: int, runs: np.ndarray, actors: np.ndarray, actions: np.ndarray, targets: np.ndarray
+    ) -> None:
+        """Queue responses for `day` given as rows, in (run, actor) order (`queue_responses`' rows)."""
+        if runs.size:
+            self._append(ResponseRows(day, runs, actors, actions, targets))
+
+    def queue_routine_rows(self, day: int, cooperative: np.ndarray, critical: np.ndarray) -> None:
+        """Queue routine acts for `day` given as [3, acts] rows (run, actor, target), each kind in that order."""
+        acts = np.concatenate([cooperative, critical], axis=1)
+        if acts.size:
+            friction = np.arange(acts.shape[1]) >= cooperative.shape[1]
+            self._append(RoutineRows(day, acts[0], acts[1], acts[2], friction))
+
     def queue_shared(self, event: SharedEvent) -> None:
         """Queue a scripted or injected event, for every run."""
         self._append(event)

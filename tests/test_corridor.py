@@ -8,6 +8,7 @@ third-party operator, and the config errors of the corridor stances.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def test_agreements_lie_inside_both_bands_and_reservations_stay_on_the_dimension
     principals = simulation.inputs.position[STATE_ROWS]
     agreements = 0
     while not simulation.finished:
-        before = simulation.state
+        before = copy.deepcopy(simulation.state)  # a batch's state is written in place
         simulation.run_day()
         state = simulation.state
         assert np.all((state.reservation >= 0.0) & (state.reservation <= 1.0))

@@ -49,6 +49,10 @@ _cache_by_source()  # before any kernel of sim.rules is defined (they all import
 kernel = numba.njit(cache=True)
 """Decorator of the rules' compiled kernels (no fastmath: IEEE arithmetic in the written order)."""
 
+inline_kernel = numba.njit(cache=True, inline="always")
+"""Decorator of a kernel that the kernels calling it compile into themselves: a small formula read per
+element, or a step of the fused day (`sim.rules.fused`), where a call would cost more than the work."""
+
 
 @numba.njit(cache=True, inline="always")
 def at(values: np.ndarray, run: int) -> int:

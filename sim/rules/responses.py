@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.cameo import AGREEMENT_ID, APOLOGY_ID, CALL_ID, RELATIONS_CUT_RUNG, RELEASE_ID, RUNG_SEVERITY
-from sim.rules.batch import at, kernel, on_runs, row
+from sim.rules.batch import at, inline_kernel, kernel, on_runs, row
 from sim.rules.stream import CHOICE, choice_index, day_key, uniform
 
 NO_ACTION = -1
@@ -63,13 +63,13 @@ def escalation_restraint(dependence: np.ndarray, cost: float | np.ndarray) -> np
     return 1.0 - (1.0 - dependence) ** np.asarray(cost)[..., None, None]
 
 
-@kernel
+@inline_kernel
 def standing_rung(standing):
     """The rung an actor stands on: its fading standing level (a number), rounded to the nearest rung (x.5 to even)."""
     return np.int64(np.rint(standing))
 
 
-@kernel
+@inline_kernel
 def relations_cut(standing):
     """Whether a standing level is at or above the rung that cuts relations (161).
 
@@ -79,7 +79,7 @@ def relations_cut(standing):
     return standing > RELATIONS_CUT_RUNG - 0.5
 
 
-@kernel
+@inline_kernel
 def grievance_excess(grievance, threshold):
     """(grievance - threshold) / threshold: how far a grievance stands above its holder's threshold."""
     return (grievance - threshold) / threshold
@@ -98,7 +98,7 @@ def _wanted_rungs(runs, severity):
     return rungs
 
 
-@kernel
+@inline_kernel
 def _wanted_rung(severity):
     affordable = 0
     while affordable < N_RUNGS_ON_LADDER and RUNG_SEVERITY[affordable] <= severity:
@@ -367,13 +367,13 @@ def _choose(
     return NO_ACTION, NO_ACTION
 
 
-@kernel
+@inline_kernel
 def _cut(standing_mine, standing_at_me, holding_mine, held_from_me):
     """Whether relations are cut: either side stands at the freeze rung or higher, or holds the other's nationals."""
     return relations_cut(max(standing_mine, standing_at_me)) or holding_mine or held_from_me
 
 
-@kernel
+@inline_kernel
 def _best_reach(me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost):
     """The j that reaching out to would gain `me` the most, and that gain (-1, 0.0 if none gains)."""
     best, top = -1, 0.0
@@ -388,7 +388,7 @@ def _best_reach(me, excess, excess_at_me, dependence, standing, standing_at_me, 
     return best, top
 
 
-@kernel
+@inline_kernel
 def _worst_other(values, me):
     """The first index j != me of the largest values[j], and that value."""
     best, top = -1, -np.inf
@@ -420,13 +420,13 @@ def _able_to_act(runs, grievance, threshold, standing, holding):
     return able
 
 
-@kernel
+@inline_kernel
 def _mark_able(grievance, threshold, standing, holding, g, t, s, h, able):
     """Set able[i] for each actor of one run (entries g, t, s, h of the arrays): see `able_to_act`."""
     n = grievance.shape[-1]
     able[:] = False
     for i in range(n):
         for j in range(n):
-            if grievance[g, i, j] > threshold[t, i] or relations_cut(standing[s, i, j]) or holding[h, i, j]:
+            if (grievance[g, i, j] > threshold[t, i]) | relations_cut(standing[s, i, j]) | holding[h, i, j]:
                 able[i] = True
                 able[j] = True

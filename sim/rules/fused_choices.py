@@ -1,0 +1,175 @@
+"""One run's choices of the fused day (`sim.rules.fused`): the rupture clock, the actors' choices, routine acts, rows.
+
+Each step is the rule-by-rule function it names (`sim.rules.day._rupture`, `all_actors_choose`,
+`sim.rules.routine.draw_routine`, the journal's `queue_responses` and `queue_routine`) on one run
+r of the batch, in place, with the same formulas and the same random numbers.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.rules.batch import at, inline_kernel, kernel
+from sim.rules.fused_arrays import AUDIENCE_COST, MAX_RUNG_STEP, ROUTINE_SCALE, RUPTURE_DAYS, THAW_RATE
+from sim.rules.responses import NO_ACTION, _choose, _mark_able, grievance_excess, relations_cut
+from sim.rules.stream import CHOICE, ROUTINE, choice_index, day_key, routine_index, uniform
+
+
+@inline_kernel
+def rupture(r, day, state, inputs):
+    """`sim.rules.day._rupture` for run r (in place)."""
+    a, b = inputs.pair[0, 0], inputs.pair[0, 1]
+    length = inputs.rates[at(inputs.rates, r), RUPTURE_DAYS]
+    standing, holding = state.standing, state.holding
+    cut = relations_cut(standing[r, a, b]) | relations_cut(standing[r, b, a]) | holding[r, a, b] | holding[r, b, a]
+    since = state.cut_since[r]
+    was_rupture = since >= 0 and day - since >= length
+    since = (day if since < 0 else since) if cut else -1
+    begins = cut and day - since + 1 == length
+    if begins and state.rupture_day[r] < 0:
+        state.rupture_day[r] = since
+    state.ruptures[r] += begins
+    if begins:
+        state.restored_day[r] = -1
+    elif was_rupture and not cut:
+        state.restored_day[r] = day
+    state.cut_since[r] = since
+
+
+class Mine(NamedTuple):
+    """One actor's row and column of the state, as `choose_response` takes them (`sim.rules.day.actor_view`)."""
+
+    grievance: np.ndarray
+    excess: np.ndarray
+    excess_at_me: np.ndarray
+    restraint: np.ndarray
+    dependence: np.ndarray
+    boldness: np.ndarray
+    standing: np.ndarray
+    standing_at_me: np.ndarray
+    holding: np.ndarray
+    held: np.ndarray
+    able: np.ndarray  # [actor]: whether each actor can act at all (`able_to_act`)
+
+
+@kernel
+def new_mine(n):
+    """Room for one actor's view of `n` actors."""
+    return Mine(
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.bool_),
+    )
+
+
+@inline_kernel
+def choose_all(r, day, seed, state, inputs, queued, mine):
+    """`all_actors_choose` for run r: each able actor's action and target for the next day, into `queued`."""
+    n = state.trust.shape[-1]
+    g, t, s, h = state.grievance, inputs.threshold, state.standing, state.holding
+    q = at(t, r)
+    _mark_able(g, t, s, h, r, q, r, r, mine.able)
+    key = day_key(seed, day, CHOICE)
+    x, d, b = at(inputs.restraint, r), at(inputs.dependence, r), at(inputs.boldness, r)
+    p, c = at(inputs.rates, r), at(inputs.counts, r)
+    for me in range(n):
+        queued.actions[r, me], queued.targets[r, me] = NO_ACTION, NO_ACTION
+        if not mine.able[me]:
+            continue
+        for j in range(n):
+            mine.grievance[j] = g[r, me, j]
+            mine.excess[j] = grievance_excess(g[r, me, j], t[q, me])
+            mine.excess_at_me[j] = grievance_excess(g[r, j, me], t[q, j])
+            mine.restraint[j], mine.dependence[j] = inputs.restraint[x, me, j], inputs.dependence[d, me, j]
+            mine.boldness[j], mine.standing[j], mine.standing_at_me[j] = (
+                inputs.boldness[b, me, j],
+                s[r, me, j],
+                s[r, j, me],
+            )
+            mine.holding[j], mine.held[j] = h[r, me, j], h[r, j, me]
+        queued.actions[r, me], queued.targets[r, me] = _choose(
+            me,
+            mine.grievance,
+            mine.excess,
+            mine.excess_at_me,
+            inputs.reciprocity[at(inputs.reciprocity, r), me],
+            mine.restraint,
+            mine.dependence,
+            mine.boldness,
+            mine.standing,
+            mine.standing_at_me,
+            mine.holding,
+            mine.held,
+            inputs.rates[p, THAW_RATE],
+            inputs.rates[p, AUDIENCE_COST],
+            inputs.counts[c, MAX_RUNG_STEP],
+            uniform(key, choice_index(me, 0)),
+            uniform(key, choice_index(me, 1)),
+        )
+
+
+@inline_kernel
+def draw_routine(r, day, seed, inputs, queued):
+    """`routine.draw_routine` for run r: the next day's routine acts, into `queued`; whether there is any."""
+    n = queued.cooperates.shape[-1]
+    key = day_key(seed, day, ROUTINE)
+    c, f = at(inputs.routine_cooperation, r), at(inputs.routine_friction, r)
+    times = inputs.rates[at(inputs.rates, r), ROUTINE_SCALE]
+    made = False
+    for i in range(n):
+        for j in range(n):
+            cooperates, criticises = False, False
+            rate = inputs.routine_cooperation[c, i, j]
+            if rate > 0.0:
+                cooperates = uniform(key, routine_index(i, j, n, 0)) < times * rate
+            rate = inputs.routine_friction[f, i, j]
+            if rate > 0.0:
+                criticises = uniform(key, routine_index(i, j, n, 1)) < times * rate
+            queued.cooperates[r, i, j], queued.criticises[r, i, j] = cooperates, criticises
+            made = made | cooperates | criticises
+    queued.routine[r] = made
+    return made
+
+
+@inline_kernel
+def clear(r, queued):
+    """Nothing queued for run r."""
+    n = queued.actions.shape[1]
+    for i in range(n):
+        queued.actions[r, i], queued.targets[r, i] = NO_ACTION, NO_ACTION
+        for j in range(n):
+            queued.cooperates[r, i, j], queued.criticises[r, i, j] = False, False
+    queued.routine[r] = False
+
+
+@inline_kernel
+def row_responses(r, queued, rows, counted):
+    """Run r's responses as journal rows (`EventJournal.queue_responses`)."""
+    for actor in range(queued.actions.shape[1]):
+        if queued.actions[r, actor] != NO_ACTION:
+            k = counted[0]
+            rows[0, 0, k], rows[0, 1, k] = r, actor
+            rows[0, 2, k], rows[0, 3, k] = queued.actions[r, actor], queued.targets[r, actor]
+            counted[0] = k + 1
+
+
+@inline_kernel
+def row_acts(r, acts, rows, counted, kind):
+    """Run r's routine acts of one kind as journal rows (`EventJournal.queue_routine`)."""
+    n = acts.shape[-1]
+    for i in range(n):
+        for j in range(n):
+            if acts[r, i, j]:
+                k = counted[kind]
+                rows[kind, 0, k], rows[kind, 1, k], rows[kind, 2, k] = r, i, j
+                counted[kind] = k + 1

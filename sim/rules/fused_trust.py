@@ -1,0 +1,273 @@
+"""One run's trust and grievance steps of the fused day (`sim.rules.fused`): events, take-in, ladder, drift, noise.
+
+Each step is the rule-by-rule function it names (`sim.rules.trust`, `sim.rules.day`) on one run
+r of the batch, in place, with the same formulas in the same order. Steps are compiled into the
+pass that calls them (`inline_kernel`) and index the batch's arrays without making views (whose
+reference counting would cost more than the work).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import types
+from numba.extending import intrinsic
+
+from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN
+from sim.rules.batch import at, inline_kernel, kernel
+from sim.rules.fused_arrays import (
+    BALANCE_RATE,
+    CAPABILITY_WEIGHT,
+    CATHARSIS,
+    FORGIVENESS,
+    POWERS,
+    RELATIONS_CUT_FLOOR,
+    SOLIDARITY,
+    STATES,
+    TIE_WEIGHT,
+    TRUST_RATE,
+    TRUST_WEIGHT,
+)
+from sim.rules.responses import relations_cut
+from sim.rules.routine import COOPERATION_WEIGHT, FRICTION_WEIGHT
+from sim.rules.stream import noise_index, normal
+
+
+@intrinsic
+def fused_multiply_add(typingctx, a, b, c):
+    """The IEEE fused multiply-add a x b + c (rounded once), as BLAS kernels compute their sums of products."""
+    signature = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, sig, args):
+        return builder.fma(*args)
+
+    return signature, codegen
+
+
+@kernel
+def product(left, right, out):
+    """Set out = left @ right for n x n matrices, each entry the chain of fused multiply-adds over k in order.
+
+    numpy hands such products to OpenBLAS, whose kernels accumulate each entry so; the result is
+    numpy's bit for bit (tested in `tests/test_fused.py`). Eight actors' rows are summed eight
+    entries at a time (`_product_rows_of_8`).
+    """
+    n = out.shape[0]
+    if n == 8:
+        _product_rows_of_8(left, right, out)
+        return
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = 0.0
+        for k in range(n):
+            factor = left[i, k]
+            for j in range(n):
+                out[i, j] = fused_multiply_add(factor, right[k, j], out[i, j])
+
+
+@inline_kernel
+def _product_rows_of_8(left, right, out):
+    """`product` of 8 x 8 matrices, the eight entries of a row in eight independent sums."""
+    for i in range(8):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+        for k in range(8):
+            factor = left[i, k]
+            s0 = fused_multiply_add(factor, right[k, 0], s0)
+            s1 = fused_multiply_add(factor, right[k, 1], s1)
+            s2 = fused_multiply_add(factor, right[k, 2], s2)
+            s3 = fused_multiply_add(factor, right[k, 3], s3)
+            s4 = fused_multiply_add(factor, right[k, 4], s4)
+            s5 = fused_multiply_add(factor, right[k, 5], s5)
+            s6 = fused_multiply_add(factor, right[k, 6], s6)
+            s7 = fused_multiply_add(factor, right[k, 7], s7)
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = s0, s1, s2, s3
+        out[i, 4], out[i, 5], out[i, 6], out[i, 7] = s4, s5, s6, s7
+
+
+class Day(NamedTuple):
+    """One run's events of the day and working arrays, [n, n] unless said (reused from run to run)."""
+
+    hostility: np.ndarray  # [victim, actor], as `DayEvents`
+    cooperation: np.ndarray
+    dealt: np.ndarray  # [actor, victim]: `severity_dealt`
+    rung: np.ndarray
+    ladder: np.ndarray  # [3, actor, target]: detained, released, agreed
+    proposed: np.ndarray  # [arrangement]
+    work: np.ndarray  # [3, n, n]: observer weights and products
+
+
+@kernel
+def new_day(n, arrangements):
+    """Room for one run's day among `n` actors and `arrangements` arrangements, its events clear."""
+    return Day(
+        np.zeros((n, n)),
+        np.zeros((n, n)),
+        np.zeros((n, n)),
+        np.zeros((n, n), dtype=np.int64),
+        np.zeros((3, n, n), dtype=np.bool_),
+        np.zeros(arrangements, dtype=np.bool_),
+        np.zeros((3, n, n)),
+    )
+
+
+@inline_kernel
+def gather_events(r, queued, d, dirty):
+    """Run r's responses and routine acts as the day's events (`response_events`, `with_routine`); touched?
+
+    The event arrays are cleared first if `dirty` (a run without events leaves them clear).
+    """
+    n = d.hostility.shape[0]
+    touched = False
+    if dirty:
+        _clear_events(d)
+    for actor in range(n):
+        chosen = queued.actions[r, actor]
+        if chosen < 0:
+            continue
+        victim, goldstein = queued.targets[r, actor], RESPONSE_GOLDSTEIN[chosen]
+        d.hostility[victim, actor] = max(-goldstein, 0.0) / 10.0
+        d.cooperation[victim, actor] = max(goldstein, 0.0) / 10.0
+        if chosen < N_RUNGS:
+            d.dealt[actor, victim] = max(-goldstein, 0.0) / 10.0
+            d.rung[actor, victim] = chosen + 1
+        d.ladder[0, actor, victim] = chosen + 1 == DETAIN_RUNG
+        d.ladder[1, actor, victim] = chosen == RELEASE_ID
+        d.ladder[2, actor, victim] = chosen == AGREEMENT_ID
+        touched = True
+    if not queued.routine[r]:
+        return touched
+    for v in range(n):  # routine acts, [victim, actor]
+        for k in range(n):
+            criticised, consulted = queued.criticises[r, k, v], queued.cooperates[r, k, v]
+            d.hostility[v, k] = d.hostility[v, k] + criticised * FRICTION_WEIGHT
+            d.cooperation[v, k] = d.cooperation[v, k] + consulted * COOPERATION_WEIGHT
+            touched = touched | criticised | consulted
+    return touched
+
+
+@inline_kernel
+def _clear_events(d):
+    """No events in the day's arrays."""
+    n = d.hostility.shape[0]
+    for i in range(n):
+        for j in range(n):
+            d.hostility[i, j], d.cooperation[i, j], d.dealt[i, j], d.rung[i, j] = 0.0, 0.0, 0.0, 0
+            d.ladder[0, i, j], d.ladder[1, i, j], d.ladder[2, i, j] = False, False, False
+    for a in range(d.proposed.size):
+        d.proposed[a] = False
+
+
+@inline_kernel
+def add_shared(shared, d):
+    """The scripted and injected events added in front (`events.combine(shared, events)`)."""
+    n = d.hostility.shape[0]
+    for i in range(n):
+        for j in range(n):
+            d.hostility[i, j] = shared.hostility[0, i, j] + d.hostility[i, j]
+            d.cooperation[i, j] = shared.cooperation[0, i, j] + d.cooperation[i, j]
+            d.dealt[i, j] = shared.severity_dealt[0, i, j] + d.dealt[i, j]
+            d.rung[i, j] = max(shared.rung[0, i, j], d.rung[i, j])
+            d.ladder[0, i, j] = shared.detained[0, i, j] or d.ladder[0, i, j]
+            d.ladder[1, i, j] = shared.released[0, i, j] or d.ladder[1, i, j]
+            d.ladder[2, i, j] = shared.agreed[0, i, j] or d.ladder[2, i, j]
+    for a in range(d.proposed.size):
+        d.proposed[a] = shared.proposed[0, a]
+
+
+@inline_kernel
+def take_in(r, state, inputs, d):
+    """`sim.rules.day.take_in` on run r's trust and grievance (in place)."""
+    n = d.hostility.shape[0]
+    trust, grievance, kin, felt = state.trust, state.grievance, inputs.kin, inputs.sensitivity
+    c, f, p = at(kin, r), at(felt, r), at(inputs.rates, r)
+    solidarity, forgiveness = inputs.rates[p, SOLIDARITY], inputs.rates[p, FORGIVENESS]
+    catharsis, rate = inputs.rates[p, CATHARSIS], inputs.rates[p, TRUST_RATE]
+    weights, seen_hostility, seen_cooperation = d.work[0], d.work[1], d.work[2]
+    for t in range(n):  # `trust.observer_weights`
+        for v in range(n):
+            weights[t, v] = 0.0 if t == v else min(max(trust[r, t, v] + kin[c, t, v], 0.0), 1.0)
+    product(weights, d.hostility, seen_hostility)  # `trust.witnessed`
+    product(weights, d.cooperation, seen_cooperation)
+    for i in range(n):
+        for j in range(n):
+            hurt = felt[f, i] * (d.hostility[i, j] + solidarity * seen_hostility[i, j])  # `trust.hurt`
+            impulse = 0.0 if i == j else d.cooperation[i, j] + solidarity * seen_cooperation[i, j] - hurt
+            relief = min(max(forgiveness * d.cooperation[i, j], 0.0), 1.0)  # `trust.update_grievance`
+            held = 0.0 if i == j else grievance[r, i, j] * (1.0 - relief) + hurt
+            grievance[r, i, j] = max(held - catharsis * d.dealt[i, j], 0.0)  # `trust.settle_accounts`
+            step = min(max(rate * impulse, -1.0), 1.0)  # `trust.apply_impulse`
+            trust[r, i, j] = trust[r, i, j] + step * (1.0 - np.sign(step) * trust[r, i, j])
+
+
+@inline_kernel
+def ladder(r, state, keep, k, d):
+    """`sim.rules.day._ladder` and `trust.fade` of the grievances on run r (in place); `keep[k]` is its retention."""
+    n = d.rung.shape[0]
+    standing, holding, ladder, grievance = state.standing, state.holding, d.ladder, state.grievance
+    for i in range(n):
+        for j in range(n):
+            grievance[r, i, j] = grievance[r, i, j] * keep[k, i]
+            peace = ladder[2, i, j] | ladder[2, j, i]
+            faded = standing[r, i, j] * keep[k, i]
+            if relations_cut(standing[r, i, j]):
+                faded = max(faded, RELATIONS_CUT_FLOOR)
+            faded = max(faded, d.rung[i, j])
+            held = (holding[r, i, j] | ladder[0, i, j]) & ~ladder[1, i, j] & ~peace
+            standing[r, i, j] = 0.0 if peace else faded
+            holding[r, i, j] = held
+
+
+@inline_kernel
+def drift(r, trust, inputs, k, d, key, spread):
+    """`trust.relax` toward the anchor, `trust.balance_drift` and `trust.add_noise`, on run r's trust (in place).
+
+    The noise's draws come from the day's NOISE stream `key`, and only where they can change a
+    number: with a spread of zero, (+-0) + trust is trust for a trust other than zero.
+    """
+    n = trust.shape[-1]
+    anchor, keep, balance = inputs.anchor, inputs.keep, inputs.baseline_balance
+    a, b = at(anchor, r), at(balance, r)
+    off, through = d.work[0], d.work[1]
+    for i in range(n):
+        for j in range(n):
+            trust[r, i, j] = (trust[r, i, j] - anchor[a, i, j]) * keep[k, i] + anchor[a, i, j]
+            off[i, j] = 0.0 if i == j else trust[r, i, j]
+    product(off, off, through)
+    scale = inputs.rates[at(inputs.rates, r), BALANCE_RATE] / (n - 2)
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                trust[r, i, j] = 1.0  # the noise resets the diagonal
+                continue
+            t = trust[r, i, j]
+            moved = (through[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale + t
+            if spread != 0.0 or moved == 0.0:
+                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved
+            trust[r, i, j] = min(max(moved, -1.0), 1.0)
+
+
+@inline_kernel
+def share_scores(r, trust, inputs, score):
+    """The scores of `influence.target_shares` for run r, less their row maxima (before `exp`)."""
+    p, c, t = at(inputs.rates, r), at(inputs.log_reach, r), at(inputs.log_ties, r)
+    trust_weight, capability_weight = inputs.rates[p, TRUST_WEIGHT], inputs.rates[p, CAPABILITY_WEIGHT]
+    tie_weight = inputs.rates[p, TIE_WEIGHT]
+    for s in range(STATES.size):
+        for q in range(POWERS.size):
+            value = trust_weight * trust[r, STATES[s], POWERS[q]] + capability_weight * inputs.log_reach[c, q]
+            score[r, s, q] = value + tie_weight * inputs.log_ties[t, s, q]
+        top = score[r, s, 0]
+        for q in range(1, POWERS.size):
+            top = max(top, score[r, s, q])
+        for q in range(POWERS.size):
+            score[r, s, q] = score[r, s, q] - top
+
+
+@inline_kernel
+def lower_minimum(r, trust, trust_min, first):
+    """The running minimum of run r's trust (`sim.recorder.Recorder`), started on the `first` day."""
+    for i in range(trust.shape[1]):
+        for j in range(trust.shape[2]):
+            if first or trust[r, i, j] < trust_min[r, i, j]:
+                trust_min[r, i, j] = trust[r, i, j]
