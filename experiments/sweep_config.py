@@ -36,8 +36,6 @@ run id, never on how runs are split over workers.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -45,13 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from experiments.sensitivity import DESIGNS as DESIGN_KINDS
 from sim.actors import INDEX
-from sim.config import MAX_SEED, Scenario, load_scenario
+from sim.config import MAX_SEED, Scenario, scenario_named_by
 from sim.config.fields import check_keys, read_flag, read_number, read_string, read_table
-from sim.config.source import read_toml, referred
+from sim.config.source import read_toml
 from sim.errors import ConfigError
 from sim.inputs import refuse_switched_off
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import Disposition, ModelParams
+from sim.provenance import canonical_hash
 
 if TYPE_CHECKING:
     from experiments.posterior_runs import PosteriorDraws
@@ -171,8 +170,7 @@ class SweepConfig:
         identity["scenario"] = identity["scenario"]["config_hash"]
         if "posterior" in identity:
             identity["posterior"].pop("path")
-        text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return canonical_hash(identity)
 
 
 def load_sweep(path: str | Path) -> SweepConfig:
@@ -183,11 +181,7 @@ def load_sweep(path: str | Path) -> SweepConfig:
     check_keys(raw, ("sweep", "design", "parameters"), source, "")
     head = read_table(raw, "sweep", source, required=True)
     check_keys(head, SWEEP_KEYS, source, "sweep.")
-    scenario_path = (path.parent / read_string(head, "scenario", source, "sweep.")).resolve()
-    try:
-        scenario = load_scenario(scenario_path)
-    except ConfigError as error:  # in the scenario file (or one it names): say which key named it
-        raise referred(error, "sweep.scenario", source) from None
+    scenario_path, scenario = scenario_named_by(path, head, "sweep.", source)
     master_seed = int(read_number(head, "master_seed", source, "sweep.", 0, MAX_SEED, integer=True, default=0))
     parameters = _read_parameters(read_table(raw, "parameters", source, required=True), source)
     for parameter in parameters:

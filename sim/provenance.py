@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 PACKAGES = ("caucasus-crisis", "mesa", "numpy", "pandas", "pyarrow")
 
@@ -33,6 +36,12 @@ def git_commit() -> dict[str, str | bool] | None:
     if commit.returncode != 0:
         return None
     return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def canonical_hash(data: Any) -> str:
+    """SHA-256 of `data` as canonical JSON (keys sorted, no spaces): a config's identity."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def utc_now() -> str:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,11 +55,12 @@ from experiments.calibration.summaries import (
 )
 from experiments.sweep_config import allowed_range
 from sim.actors import Actor
-from sim.config import MAX_SEED, Scenario, load_scenario
+from sim.config import MAX_SEED, Scenario, scenario_named_by
 from sim.config.fields import check_keys, read_date, read_number, read_string, read_table
 from sim.config.source import read_toml, referred
 from sim.errors import ConfigError
 from sim.inputs import refuse_switched_off
+from sim.provenance import canonical_hash
 from sim.record import CUT_OFF, RecordedEvent, load_record
 
 HEAD_KEYS = (
@@ -165,8 +165,7 @@ class CalibrationConfig:
         identity.pop("record")
         for prior in identity["priors"].values():
             prior.pop("reason")
-        text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return canonical_hash(identity)
 
 
 def load_calibration(path: str | Path) -> CalibrationConfig:
@@ -177,11 +176,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     check_keys(raw, ("calibration", "windows", "summaries", "priors"), source, "")
     head = read_table(raw, "calibration", source, required=True)
     check_keys(head, HEAD_KEYS, source, "calibration.")
-    scenario_path = (path.parent / read_string(head, "scenario", source, "calibration.")).resolve()
-    try:
-        scenario = load_scenario(scenario_path)
-    except ConfigError as error:
-        raise referred(error, "calibration.scenario", source) from None
+    scenario_path, scenario = scenario_named_by(path, head, "calibration.", source)
     cut_off = _cut_off(head, scenario, source)
     record_path, record = _record(head, path, source, cut_off)
     windows = _windows(read_table(raw, "windows", source), scenario, cut_off, source)

@@ -13,7 +13,14 @@ manifests).
 """
 
 from sim.config.build import MAX_SEED, baseline_trust
-from sim.config.loading import apply_overrides, load_run_config, load_scenario, parse_override, with_overrides
+from sim.config.loading import (
+    apply_overrides,
+    load_run_config,
+    load_scenario,
+    parse_override,
+    scenario_named_by,
+    with_overrides,
+)
 from sim.config.schema import ActorProfile, Figure, Scenario, Shock
 
 __all__ = [
@@ -27,5 +34,6 @@ __all__ = [
     "load_run_config",
     "load_scenario",
     "parse_override",
+    "scenario_named_by",
     "with_overrides",
 ]

@@ -9,11 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.build import SCENARIO_SECTIONS, actors_path, build_scenario, interdependence_path
-from sim.config.fields import read_table
+from sim.config.fields import read_string, read_table
 from sim.config.limits import MAX_EXTENDS, MAX_NESTING, depth_exceeded, parse_json, read_text
 from sim.config.schema import Scenario
 from sim.config.source import read_toml, referred
 from sim.errors import ConfigError, MachineError
+
+
+def scenario_named_by(config_path: Path, head: dict[str, Any], prefix: str, source: str) -> tuple[Path, Scenario]:
+    """The scenario a sweep's or a calibration's `PREFIX.scenario` names (relative to its file), and its path.
+
+    A mistake in the scenario file (or one it names) is a ConfigError that also says which key
+    of which file named it.
+    """
+    scenario_path = (Path(config_path).parent / read_string(head, "scenario", source, prefix)).resolve()
+    try:
+        return scenario_path, load_scenario(scenario_path)
+    except ConfigError as error:
+        raise referred(error, f"{prefix}scenario", source) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

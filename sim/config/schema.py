@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +13,7 @@ from sim.actors import Actor
 from sim.config.series import SeriesPoint
 from sim.corridor import Arrangement
 from sim.parameters import Disposition, ModelParams
+from sim.provenance import canonical_hash
 
 if TYPE_CHECKING:
     from sim.interdependence import Interdependence
@@ -147,8 +146,7 @@ class Scenario:
 
     def config_hash(self) -> str:
         """SHA-256 of the resolved scenario (seed included), canonical JSON."""
-        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return canonical_hash(self.resolved())
 
     def source_config(self) -> dict[str, Any]:
         """The validated inputs as JSON-ready data, from which `load_run_config` rebuilds this scenario.
