@@ -6,6 +6,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 ZERO_TOLERANCE = 1e-12  # magnitudes below it are floating-point residue (1.08e-19 for a zero): printed as 0
 ZERO_NOTE = f"numbers of magnitude below {ZERO_TOLERANCE:g} are printed as 0: floating-point residue"
 
@@ -47,3 +50,16 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: in
         ]
         lines.append(" " * indent + "  ".join(aligned).rstrip())
     return "\n".join(lines)
+
+
+def markdown_table(table: pd.DataFrame, spec: str = ".3g") -> str:
+    """A data frame as a Markdown table: its columns as the header, floats in `spec` format (blank when missing)."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float | np.floating):
+            return "" if math.isnan(value) else format(value, spec)
+        return str(value)
+
+    rows = [[cell(value) for value in row] for row in table.itertuples(index=False)]
+    lines = [[str(column) for column in table.columns], ["---"] * len(table.columns), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)

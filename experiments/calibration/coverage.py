@@ -53,6 +53,7 @@ from experiments.calibration.config import CalibrationConfig  # noqa: E402
 from experiments.calibration.outputs import weighted_quantiles  # noqa: E402
 from experiments.calibration.posterior import MANIFEST_FILE, Posterior, load_posterior  # noqa: E402
 from experiments.calibration.synthetic import against_record, write_synthetic_record  # noqa: E402
+from experiments.formatting import markdown_table
 from sim.config import MAX_SEED  # noqa: E402
 from sim.errors import ConfigError, MachineError  # noqa: E402
 
@@ -189,18 +190,12 @@ def coverage_markdown(table: pd.DataFrame, config: CalibrationConfig, repetition
             f"(in brackets its {round(100 * CONFIDENCE)}% Clopper-Pearson interval); nominal 0.50 and 0.90. "
             "The last column is the median width of the 90% interval as a share of the prior's range.",
             "",
-            _markdown(shown),
+            markdown_table(shown, ".2f"),
             "",
             "Rank histograms: `figures/ranks.png`.",
             "",
         ]
     )
-
-
-def _markdown(table: pd.DataFrame) -> str:
-    cells = [[f"{v:.2f}" if isinstance(v, float) else str(v) for v in row] for row in table.itertuples(index=False)]
-    lines = [list(table.columns), ["---"] * len(table.columns), *cells]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from experiments.calibration.config import CalibrationConfig  # noqa: E402
 from experiments.calibration.posterior import load_posterior, write_posterior  # noqa: E402
 from experiments.calibration.simulator import BatchSimulator, WeightedDistance  # noqa: E402
 from experiments.calibration.store import CalibrationStore  # noqa: E402
+from experiments.formatting import markdown_table
 
 CHECK_RUNS = 1000
 CHECK_STREAM = 2  # the checks' draws: a stream of the master seed of its own
@@ -237,36 +238,25 @@ def report_text(config, manifest, diagnostics: pd.DataFrame, parameters: pd.Data
         "",
         "## Generations",
         "",
-        _markdown(diagnostics),
+        markdown_table(diagnostics),
         "",
         "## Posterior (most constrained first)",
         "",
-        _markdown(parameters.drop(columns=["reason"])),
+        markdown_table(parameters.drop(columns=["reason"])),
         "",
         "## Posterior predictive checks",
         "",
         f"The record falls inside the posterior predictive 90% interval for {inside} of {len(checks)} summaries "
         f"({len(used)} of them in the distance; a summary without spread under the prior has weight 0).",
         "",
-        _markdown(checks[["summary", "observed", "posterior_q05", "posterior_median", "posterior_q95", "inside_90"]]),
+        markdown_table(
+            checks[["summary", "observed", "posterior_q05", "posterior_median", "posterior_q95", "inside_90"]]
+        ),
         "",
         "Figures: `figures/marginals.png`, `figures/pairs.png`, `figures/checks.png`, `figures/generations.png`.",
         "",
     ]
     return "\n".join(lines)
-
-
-def _markdown(table: pd.DataFrame) -> str:
-    header = "| " + " | ".join(table.columns) + " |"
-    rule = "|" + "---|" * len(table.columns)
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
-
-
-def _cell(value) -> str:
-    if isinstance(value, float | np.floating):
-        return f"{value:.3g}"
-    return str(value)
 
 
 def _save(figure: plt.Figure, path) -> None:

@@ -56,6 +56,7 @@ from scipy.stats import poisson
 
 from experiments.calibration.forecast import DYAD_NAMES, QUADS, ForecastFiles, Window, weekly_counts
 from experiments.calibration.named_events import NAMED_EVENTS, NEVER, SCORABLE, Observed, record_observed
+from experiments.formatting import markdown_table
 from sim.errors import ConfigError
 from sim.outputs import staged_directory
 from sim.provenance import git_commit, utc_now, versions
@@ -279,7 +280,7 @@ def score_report(scores: Scores) -> str:
         "week's last day. Nulls: persistence (the record's rates in the four weeks before the window, Poisson) "
         "and base rates (the record's rates over all its days before the window).",
         "",
-        _markdown(scores.table()),
+        markdown_table(scores.table(), ".4f"),
         "",
         _corridor_note(scores),
         "",
@@ -289,19 +290,6 @@ def score_report(scores: Scores) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def _markdown(table: pd.DataFrame) -> str:
-    header = "| " + " | ".join(table.columns) + " |"
-    rule = "|" + "|".join("---" for _ in table.columns) + "|"
-    body = ["| " + " | ".join(_cell(value) for value in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if np.isnan(value) else f"{value:.4f}"
-    return str(value)
 
 
 def _corridor_note(scores: Scores) -> str:
