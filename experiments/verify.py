@@ -201,21 +201,14 @@ def _verify_replicated(directory: Path, verdict: Verdict, names: set[str], manif
     """Every file of a replicated comparison, its Parquet files carrying the manifest's hashes and seeds."""
     identity = {key: manifest.get(key) for key in ("seeds", "master_seed")}
     hashes = {side: (manifest.get(side) or {}).get("config_hash") for side in ("factual", "counterfactual")}
-    for name in sorted(REPLICATED_FILES - {MANIFEST}):
-        path = directory / name
-        if name not in names:
-            verdict.problems.append(f"{path}: is missing")
-            continue
-        if not name.endswith(".parquet") or (table := _check_parquet(path, verdict)) is None:
-            continue
+    for name, path, table in _readable_tables(directory, REPLICATED_FILES, names, verdict):
         origin = _provenance(table)
         held = {side: (origin.get(side) or {}).get("config_hash") for side in hashes}
         if held != hashes or {key: origin.get(key) for key in identity} != identity:
             verdict.problems.append(f"{path}: carries other config hashes or seeds than {directory / MANIFEST}")
         if name == "paired_outcomes.parquet" and table.column("seed").to_pylist() != manifest.get("seeds"):
             verdict.problems.append(f"{path}: its rows are not one per seed of {directory / MANIFEST}")
-    for name in sorted(names - REPLICATED_FILES):
-        verdict.problems.append(f"{directory / name}: a stray file, not part of the comparison")
+    _report_strays(directory, REPLICATED_FILES, names, verdict, "the comparison")
 
 
 def _verify_posterior_runs(directory: Path, verdict: Verdict, names: set[str], manifest: dict[str, Any]) -> None:
@@ -223,21 +216,34 @@ def _verify_posterior_runs(directory: Path, verdict: Verdict, names: set[str], m
     keys = ("config_hash", "seeds", "master_seed", "posterior")
     identity = {key: manifest.get(key) for key in keys}
     expected = POSTERIOR_RUN_FILES if manifest.get("series_quantiles") else POSTERIOR_RUN_FILES - {SERIES_FILE}
-    for name in sorted(expected - {MANIFEST}):
-        path = directory / name
-        if name not in names:
-            verdict.problems.append(f"{path}: is missing")
-            continue
-        if not name.endswith(".parquet") or (table := _check_parquet(path, verdict)) is None:
-            continue
+    for name, path, table in _readable_tables(directory, expected, names, verdict):
         if {key: _provenance(table).get(key) for key in keys} != identity:
             verdict.problems.append(
                 f"{path}: carries another config hash, posterior or seeds than {directory / MANIFEST}"
             )
         if name == "runs.parquet" and table.column("seed").to_pylist() != manifest.get("seeds"):
             verdict.problems.append(f"{path}: its rows are not one per seed of {directory / MANIFEST}")
+    _report_strays(directory, expected, names, verdict, "the runs")
+
+
+def _readable_tables(
+    directory: Path, expected: set[str], names: set[str], verdict: Verdict
+) -> list[tuple[str, Path, pa.Table]]:
+    """The expected Parquet files that can be read, by name; a problem for each expected file missing."""
+    tables = []
+    for name in sorted(expected - {MANIFEST}):
+        path = directory / name
+        if name not in names:
+            verdict.problems.append(f"{path}: is missing")
+        elif name.endswith(".parquet") and (table := _check_parquet(path, verdict)) is not None:
+            tables.append((name, path, table))
+    return tables
+
+
+def _report_strays(directory: Path, expected: set[str], names: set[str], verdict: Verdict, what: str) -> None:
+    """A problem for each file that is not one of `expected`."""
     for name in sorted(names - expected):
-        verdict.problems.append(f"{directory / name}: a stray file, not part of the runs")
+        verdict.problems.append(f"{directory / name}: a stray file, not part of {what}")
 
 
 def _provenance(table: pa.Table) -> dict[str, Any]:
