@@ -79,6 +79,20 @@ def tiny_config(tmp_path: Path, text: str = TINY) -> Path:
     return path
 
 
+def as_recorded(event) -> RecordedEvent:
+    """A shock or a logged event (anything with a date, actor, target and CAMEO code) as a record row."""
+    return RecordedEvent(
+        date=event.date,
+        actor=event.actor,
+        target=event.target,
+        cameo=event.cameo,
+        goldstein=0.0,
+        event="",
+        source="test",
+        confidence="high",
+    )
+
+
 # --- the record's summaries: read off the data file by hand -------------------------------------
 
 
@@ -102,19 +116,7 @@ def test_scripted_shocks_never_count():
     """A record row that is one of the scenario's shocks is an input: adding the shocks changes nothing."""
     scenario = load_scenario(BASELINE)
     record = list(load_record())
-    shocks = [
-        RecordedEvent(
-            date=s.date,
-            actor=s.actor,
-            target=s.target,
-            cameo=s.cameo,
-            goldstein=0.0,
-            event="shock",
-            source="test",
-            confidence="high",
-        )
-        for s in scenario.shocks
-    ]
+    shocks = [as_recorded(shock) for shock in scenario.shocks]
     plain = record_events(record, scenario, CUT_OFF)
     with_shocks = record_events(record + shocks, scenario, CUT_OFF)
     assert len(plain) == len(with_shocks)
@@ -134,20 +136,7 @@ def test_runs_are_read_as_the_record_is():
     summaries += [MaxRung("AZE", "RUS", whole), Conciliatory("AZE", "RUS", whole), Delay("AZE", "RUS", 3, whole)]
     from_journal = summary_matrix(summaries, journal_events(result.simulation.journal, 0, last))
     for run in range(2):
-        rows = [
-            RecordedEvent(
-                date=r.date,
-                actor=r.actor,
-                target=r.target,
-                cameo=r.cameo,
-                goldstein=0.0,
-                event="",
-                source="run",
-                confidence="high",
-            )
-            for r in result.event_log(run)
-            if r.kind != EventKind.SCRIPTED
-        ]
+        rows = [as_recorded(r) for r in result.event_log(run) if r.kind != EventKind.SCRIPTED]
         from_log = summary_matrix(summaries, record_events(rows, scenario, CUT_OFF))[0]
         np.testing.assert_array_equal(from_log, from_journal[run])
 
