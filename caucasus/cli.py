@@ -134,11 +134,7 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep = commands.add_parser("sweep", help="run a parameter sweep and stream its results to a Parquet dataset")
     sweep.add_argument("config", type=Path, help="sweep TOML file (e.g. configs/sweeps/rupture_drivers.toml)")
     sweep.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
-    backend = sweep.add_mutually_exclusive_group()
-    backend.add_argument(
-        "--workers", type=int, default=None, help="run on a local Dask cluster of N processes (at most the cores)"
-    )
-    backend.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://host:port)")
+    _add_backend_options(sweep, "run")
     sweep.add_argument(
         "--engine", choices=ENGINES, default="ensemble", help="ensemble (batched, default) or mesa (reference)"
     )
@@ -169,17 +165,22 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     add_posterior_options(dashboard, "default 100: the fan on the time charts")
 
 
+def _add_backend_options(command: argparse.ArgumentParser, what: str) -> None:
+    """`--workers N` or `--scheduler ADDRESS`: where a sweep runs or a calibration computes its batches."""
+    backend = command.add_mutually_exclusive_group()
+    backend.add_argument(
+        "--workers", type=int, default=None, help=f"{what} on a local Dask cluster of N processes (at most the cores)"
+    )
+    backend.add_argument("--scheduler", default=None, help=f"{what} on an existing Dask cluster (tcp://host:port)")
+
+
 def _add_calibrate_parser(commands: argparse._SubParsersAction) -> None:
     calibration = commands.add_parser(
         "calibrate", help="ABC-SMC calibration against the dated event record (rerun to resume)"
     )
     calibration.add_argument("config", type=Path, help="calibration TOML file (e.g. configs/calibration/baseline.toml)")
     calibration.add_argument("--out", type=Path, required=True, help="results directory (rerun the command to resume)")
-    backend = calibration.add_mutually_exclusive_group()
-    backend.add_argument(
-        "--workers", type=int, default=None, help="compute batches on a local Dask cluster of N processes"
-    )
-    backend.add_argument("--scheduler", default=None, help="compute batches on an existing Dask cluster")
+    _add_backend_options(calibration, "compute batches")
     calibration.add_argument(
         "--screen", action="store_true", help="instead: Morris screening of the priors' parameters on the fit"
     )
