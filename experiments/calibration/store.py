@@ -155,22 +155,41 @@ class CalibrationStore:
         """The generations done, in order (a gap ends the list: later files are not trusted)."""
         done = []
         while (self._generation_path(len(done), "json")).is_file():
-            raw = json.loads(self._generation_path(len(done), "json").read_text(encoding="utf-8"))
-            done.append(Generation(**raw["diagnostics"]))
+            raw = self._generation_record(len(done))
+            done.append(self._readable(len(done), "json", lambda record=raw: Generation(**record["diagnostics"])))
         return done
 
     def restore(self, smc, done: list[Generation]) -> None:
         """Put the generations done back into a fresh ELFI SMC, with its counters, to go on from there."""
         smc._populations = [self.population(g.index) for g in done]
-        counters = json.loads(self._generation_path(done[-1].index, "json").read_text(encoding="utf-8"))["elfi"]
+        last = done[-1].index
+        counters = self._readable(last, "json", lambda: self._generation_record(last)["elfi"])
         smc.state["n_batches"] = counters["n_batches"]
         smc.state["n_sim"] = counters["n_sim"]
         smc.batches._next_batch_index = counters["next_batch_index"]
 
     def population(self, index: int):
         """ELFI's population object of generation `index`."""
-        with self._generation_path(index, "pkl").open("rb") as source:
-            return pickle.load(source)
+        return self._readable(index, "pkl", lambda: pickle.loads(self._generation_path(index, "pkl").read_bytes()))
+
+    def _generation_record(self, index: int) -> dict[str, Any]:
+        """Generation `index`'s .json: its diagnostics and ELFI's counters."""
+        return self._readable(
+            index, "json", lambda: json.loads(self._generation_path(index, "json").read_text(encoding="utf-8"))
+        )
+
+    def _readable(self, index: int, suffix: str, read):
+        """`read()` of generation `index`'s file; a file that cannot be read is a ConfigError saying what to do."""
+        path = self._generation_path(index, suffix)
+        try:
+            return read()
+        except (OSError, EOFError, ValueError, KeyError, TypeError, pickle.UnpicklingError) as error:
+            raise ConfigError(
+                str(path),
+                None,
+                f"cannot be read ({type(error).__name__}: {error}); delete it and the generations after it "
+                "to compute them again, or give another --out",
+            ) from None
 
     def particles(self, index: int) -> pd.DataFrame:
         """Generation `index`'s particles: parameters, weight, distance and summaries."""
