@@ -318,3 +318,17 @@ def test_a_calibration_killed_mid_run_resumes_to_the_same_numbers(finished, tmp_
     pd.testing.assert_frame_equal(
         pd.read_parquet(killed / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
     )
+
+
+@pytest.mark.slow
+def test_a_damaged_generation_file_is_refused_with_what_to_do(finished, tmp_path, capsys):
+    """A generation file that cannot be read: exit 2 naming it, the directory left as it was."""
+    config, out = finished
+    damaged = tmp_path / "damaged"
+    shutil.copytree(out, damaged)
+    (damaged / "generations" / "001.json").write_text("{not json", encoding="utf-8")
+    before = sorted(str(p.relative_to(damaged)) for p in damaged.rglob("*"))
+    assert main(["calibrate", str(config), "--out", str(damaged)]) == 2
+    error = capsys.readouterr().err
+    assert "001.json" in error and "delete it" in error
+    assert sorted(str(p.relative_to(damaged)) for p in damaged.rglob("*")) == before
