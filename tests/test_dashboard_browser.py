@@ -59,22 +59,10 @@ DAY = re.compile(r"Day (\d+) of 365")
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory) -> Iterator[str]:
     """The URL of one dashboard server (no sweep opened first) for the whole module."""
-    from viz.server import free_port, start_server, wait_until_serving
+    from viz.server import serving
 
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    port = free_port()
-    server = start_server(port, log, sweep_dir=None)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_serving(url, server, log, timeout=90)
+    with serving(tmp_path_factory.mktemp("dashboard") / "server.log", sweep_dir=None) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except Exception:  # noqa: BLE001 - it would not stop: make sure no server is left behind
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture(scope="module")

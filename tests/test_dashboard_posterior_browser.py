@@ -59,26 +59,14 @@ def series_names(page, selector: str) -> list[str]:
 @pytest.fixture(scope="module")
 def fan_server_url(tmp_path_factory) -> Iterator[str]:
     """A dashboard server with a posterior over the baseline's escalation cost and Azerbaijan's sensitivity."""
-    from viz.server import free_port, start_server, wait_until_serving
+    from viz.server import serving
 
     folder = tmp_path_factory.mktemp("fan")
     rng = np.random.default_rng(3)
     particles = pd.DataFrame({CALIBRATED[0]: rng.uniform(0.3, 2.0, 20), CALIBRATED[1]: rng.uniform(0.5, 1.5, 20)})
     posterior = make_posterior(folder / "calibration", SCENARIOS / "baseline.toml", particles, np.ones(20))
-    log = folder / "server.log"
-    port = free_port()
-    server = start_server(port, log, posterior=(posterior, FAN_DRAWS))
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_serving(url, server, log, timeout=90)
+    with serving(folder / "server.log", posterior=(posterior, FAN_DRAWS)) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except Exception:  # noqa: BLE001 - it would not stop: make sure no server is left behind
-            server.kill()
-            server.wait()
 
 
 def test_posterior_fan_bands_appear_under_the_live_line(browser, fan_server_url, request):  # noqa: F811

@@ -28,7 +28,7 @@ import solara
 from matplotlib.figure import Figure
 
 from viz.browser import CHROMIUM, MISSING, launch_chromium
-from viz.server import free_port, start_server, wait_until_serving
+from viz.server import serving
 from viz.session import Session
 
 #: Issue 15 item 10: step + redraw under 100 ms (median, in Chromium, after the raid).
@@ -180,21 +180,16 @@ def dashboard_benchmark(steps: int = 30) -> str:
         start_day, times = server_step_times(presses, steps)
         lines.append(f"in the server, from day {start_day}:")
         lines += [_summary(label, samples) for label, samples in times.items()]
-    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        log = Path(folder) / "server.log"
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/"
-        server = start_server(port, log)
-        try:
-            wait_until_serving(url, server, log)
-            browser = launch_chromium(playwright)
-            context = browser.new_context(viewport={"width": 1500, "height": 1000})
-            browser_rows = {n: browser_step_times(url, context.new_page, n, steps) for n in NEXT_SHOCK_PRESSES}
-            days_per_second, pause_ms = play_measures(url, context.new_page)
-            browser.close()
-        finally:
-            server.terminate()
-            server.wait(30)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        sync_playwright() as playwright,
+        serving(Path(folder) / "server.log", timeout=60) as url,
+    ):
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        browser_rows = {n: browser_step_times(url, context.new_page, n, steps) for n in NEXT_SHOCK_PRESSES}
+        days_per_second, pause_ms = play_measures(url, context.new_page)
+        browser.close()
     for presses, rows in browser_rows.items():
         lines.append(f"in Chromium, after {presses} presses of To next shock:")
         lines += [_summary(label, samples) for label, samples in rows.items()]

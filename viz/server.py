@@ -13,7 +13,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sim.errors import ConfigError
 
@@ -111,6 +114,24 @@ def start_server(
         command += ["--posterior", str(posterior[0]), "--draws", str(posterior[1])]
     with log.open("wb") as output:  # the child keeps its own handle
         return subprocess.Popen(command, env=server_environment(None), stdout=output, stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def serving(log: Path, *, timeout: float = 90.0, **options: Any) -> Iterator[str]:
+    """A dashboard server on a free port (`start_server`'s `options`), its URL once it answers; stopped after."""
+    port = free_port()
+    server = start_server(port, log, **options)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_serving(url, server, log, timeout=timeout)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # it would not stop: make sure no server is left behind
+            server.kill()
+            server.wait()
 
 
 def wait_until_serving(url: str, server: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
