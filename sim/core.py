@@ -91,6 +91,9 @@ class Simulation:
         )
         self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
         self._rows = np.empty((3, 4, self.size * N_ACTORS * N_ACTORS), dtype=np.int64)  # `fused.close_day`'s rows
+        self._counted = np.zeros(3, dtype=np.int64)  # how many of each kind of row
+        self._day_work = fused.new_day(N_ACTORS, self.state.on_table.shape[-1])  # the passes' working arrays
+        self._actor_work = fused.new_mine(N_ACTORS)
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -160,14 +163,17 @@ class Simulation:
         kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
         events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
         lowest = self.recorder.lowest_trust(self.single)
-        fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept, lowest, day == 0)
+        first = day == 0
+        fused.open_day(
+            day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept, lowest, first, self._day_work
+        )
         weight = np.exp(score)  # numpy's, as in the reference
         choice = fused.NO_CHOICE if day + 1 >= self.horizon else fused.MODEL_CHOICE
         if choice and self.inputs.reciprocal:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
             choice = fused.CHOSEN
-        rows = self._rows  # room for every response and routine act of the batch
-        counted = fused.close_day(day, self.seeds, inputs, new, weight, net, queued, choice, rows)
+        rows, counted = self._rows, self._counted  # room for every response and routine act of the batch
+        fused.close_day(day, self.seeds, inputs, new, weight, net, queued, choice, rows, counted, self._actor_work)
         if choice != fused.NO_CHOICE:
             self._queue_rows(day + 1, rows, counted)
 

@@ -24,9 +24,7 @@ changes no trust but a zero one, for which the draw is still made).
 
 from __future__ import annotations
 
-import numpy as np
-
-from sim.rules.batch import at, kernel
+from sim.rules.batch import at, inline_kernel, step_kernel
 from sim.rules.fused_arrays import (
     CHOSEN,
     INFLUENCE_RATE,
@@ -51,10 +49,10 @@ from sim.rules.fused_trust import (
     ladder,
     lower_minimum,
     new_day,
-    product,
     share_scores,
     take_in,
 )
+from sim.rules.matrix_product import product
 from sim.rules.stream import NOISE, day_key
 
 __all__ = [
@@ -68,22 +66,23 @@ __all__ = [
     "close_day",
     "day_inputs",
     "day_state",
+    "new_day",
+    "new_mine",
     "open_day",
     "product",
     "shared_events",
 ]
 
 
-@kernel
-def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, kept_events, trust_min, first):
+@step_kernel
+def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, kept_events, trust_min, first, d):
     """Step 1 of the fused day (module docstring) for every run, in place on `state`; lowers `trust_min`.
 
     `net` gets the peace pair's net cooperation of the day. Where `kept_events` has runs on its
     second axis, each run's hostility and cooperation of the day are kept in it ([0] and [1]),
     for the null model's choice.
     """
-    runs, n = state.trust.shape[0], state.trust.shape[-1]
-    d = new_day(n, state.on_table.shape[-1])
+    runs = state.trust.shape[0]
     trust, keep = state.trust, inputs.keep
     a, b = STATES[0], STATES[1]
     dirty = True
@@ -105,13 +104,21 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, 
                 state.on_table[r, x] = state.on_table[r, x] or d.proposed[x]
         net[r] = d.cooperation[a, b] + d.cooperation[b, a] - d.hostility[a, b] - d.hostility[b, a]
         if kept_events.shape[1] == runs:
-            kept_events[0, r] = d.hostility
-            kept_events[1, r] = d.cooperation
+            _keep_events(r, d, kept_events)
         dirty = touched
 
 
-@kernel
-def close_day(day, seeds, inputs, state, weight, net, queued, choice, rows):
+@inline_kernel
+def _keep_events(r, d, kept_events):
+    """Run r's hostility and cooperation of the day into kept_events[0, r] and [1, r]."""
+    n = d.hostility.shape[0]
+    for i in range(n):
+        for j in range(n):
+            kept_events[0, r, i, j], kept_events[1, r, i, j] = d.hostility[i, j], d.cooperation[i, j]
+
+
+@step_kernel
+def close_day(day, seeds, inputs, state, weight, net, queued, choice, rows, counted, mine):
     """Step 3 of the fused day (module docstring) for every run.
 
     Unless `choice` is NO_CHOICE (the last day: `queued` is cleared), every actor's action for
@@ -122,8 +129,7 @@ def close_day(day, seeds, inputs, state, weight, net, queued, choice, rows):
     target) order. Returns how many rows of each.
     """
     runs = state.trust.shape[0]
-    counted = np.zeros(3, dtype=np.int64)
-    mine = new_mine(state.trust.shape[-1])
+    counted[:] = 0
     for r in range(runs):
         step_shares(r, state.shares, weight, inputs.rates[at(inputs.rates, r), INFLUENCE_RATE])
         negotiate(r, day, state, inputs, net)
@@ -137,4 +143,3 @@ def close_day(day, seeds, inputs, state, weight, net, queued, choice, rows):
         if draw_routine(r, day + 1, seeds[r], inputs, queued):
             row_acts(r, queued.cooperates, rows, counted, 1)
             row_acts(r, queued.criticises, rows, counted, 2)
-    return counted

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.rules.batch import at, inline_kernel, kernel
+from sim.rules.batch import at, inline_kernel
 from sim.rules.fused_arrays import AUDIENCE_COST, MAX_RUNG_STEP, ROUTINE_SCALE, RUPTURE_DAYS, THAW_RATE
 from sim.rules.responses import NO_ACTION, _choose, _mark_able, grievance_excess, relations_cut
 from sim.rules.stream import CHOICE, ROUTINE, choice_index, day_key, routine_index, uniform
@@ -54,8 +54,7 @@ class Mine(NamedTuple):
     able: np.ndarray  # [actor]: whether each actor can act at all (`able_to_act`)
 
 
-@kernel
-def new_mine(n):
+def new_mine(n: int) -> Mine:
     """Room for one actor's view of `n` actors."""
     return Mine(
         np.zeros(n),

@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import types
-from numba.extending import intrinsic
 
 from sim.cameo import AGREEMENT_ID, DETAIN_RUNG, N_RUNGS, RELEASE_ID, RESPONSE_GOLDSTEIN
-from sim.rules.batch import at, inline_kernel, kernel
+from sim.rules.batch import at, inline_kernel
 from sim.rules.fused_arrays import (
     BALANCE_RATE,
     CAPABILITY_WEIGHT,
@@ -29,60 +27,10 @@ from sim.rules.fused_arrays import (
     TRUST_RATE,
     TRUST_WEIGHT,
 )
+from sim.rules.matrix_product import product
 from sim.rules.responses import relations_cut
 from sim.rules.routine import COOPERATION_WEIGHT, FRICTION_WEIGHT
 from sim.rules.stream import noise_index, normal
-
-
-@intrinsic
-def fused_multiply_add(typingctx, a, b, c):
-    """The IEEE fused multiply-add a x b + c (rounded once), as BLAS kernels compute their sums of products."""
-    signature = types.float64(types.float64, types.float64, types.float64)
-
-    def codegen(context, builder, sig, args):
-        return builder.fma(*args)
-
-    return signature, codegen
-
-
-@kernel
-def product(left, right, out):
-    """Set out = left @ right for n x n matrices, each entry the chain of fused multiply-adds over k in order.
-
-    numpy hands such products to OpenBLAS, whose kernels accumulate each entry so; the result is
-    numpy's bit for bit (tested in `tests/test_fused.py`). Eight actors' rows are summed eight
-    entries at a time (`_product_rows_of_8`).
-    """
-    n = out.shape[0]
-    if n == 8:
-        _product_rows_of_8(left, right, out)
-        return
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = 0.0
-        for k in range(n):
-            factor = left[i, k]
-            for j in range(n):
-                out[i, j] = fused_multiply_add(factor, right[k, j], out[i, j])
-
-
-@inline_kernel
-def _product_rows_of_8(left, right, out):
-    """`product` of 8 x 8 matrices, the eight entries of a row in eight independent sums."""
-    for i in range(8):
-        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-        for k in range(8):
-            factor = left[i, k]
-            s0 = fused_multiply_add(factor, right[k, 0], s0)
-            s1 = fused_multiply_add(factor, right[k, 1], s1)
-            s2 = fused_multiply_add(factor, right[k, 2], s2)
-            s3 = fused_multiply_add(factor, right[k, 3], s3)
-            s4 = fused_multiply_add(factor, right[k, 4], s4)
-            s5 = fused_multiply_add(factor, right[k, 5], s5)
-            s6 = fused_multiply_add(factor, right[k, 6], s6)
-            s7 = fused_multiply_add(factor, right[k, 7], s7)
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = s0, s1, s2, s3
-        out[i, 4], out[i, 5], out[i, 6], out[i, 7] = s4, s5, s6, s7
 
 
 class Day(NamedTuple):
@@ -97,8 +45,7 @@ class Day(NamedTuple):
     work: np.ndarray  # [3, n, n]: observer weights and products
 
 
-@kernel
-def new_day(n, arrangements):
+def new_day(n: int, arrangements: int) -> Day:
     """Room for one run's day among `n` actors and `arrangements` arrangements, its events clear."""
     return Day(
         np.zeros((n, n)),
