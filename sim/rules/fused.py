@@ -45,6 +45,7 @@ from sim.rules.fused_corridor import negotiate, step_shares
 from sim.rules.fused_trust import (
     add_shared,
     drift,
+    fade,
     gather_events,
     ladder,
     lower_minimum,
@@ -91,10 +92,12 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, score, net, 
         if has_shared:
             add_shared(shared, d)
             touched = True
+        k = at(keep, r)
         if touched:
             take_in(r, state, inputs, d)
-        k = at(keep, r)
-        ladder(r, state, keep, k, d)
+            ladder(r, state, keep, k, d)
+        else:
+            fade(r, state, keep, k)  # the ladder, without events
         key = day_key(seeds[r], day, NOISE)
         drift(r, trust, inputs, k, d, key, inputs.rates[at(inputs.rates, r), NOISE_SD])
         share_scores(r, trust, inputs, score)

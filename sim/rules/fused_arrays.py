@@ -50,6 +50,7 @@ class DayInputs(NamedTuple):
     boldness: np.ndarray
     routine_cooperation: np.ndarray
     routine_friction: np.ndarray
+    routine_draws: np.ndarray  # [1, draws, 3]: (actor, target, kind) of each routine act some run may make
     rates: np.ndarray  # [., RATES]: the float parameters, in `RATES` order
     counts: np.ndarray  # [., COUNTS]: the integer parameters, in `COUNTS` order
     pair: np.ndarray  # [1, 2]: the rupture pair
@@ -184,11 +185,20 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
         "boldness": (inputs.boldness, 2),
         "routine_cooperation": (inputs.routine_cooperation, 2),
         "routine_friction": (inputs.routine_friction, 2),
+        "routine_draws": (_possible_routine_acts(inputs.routine_cooperation, inputs.routine_friction), 2),
         "rates": (_stacked([np.asarray(getattr(p, name), dtype=float) for name in RATES]), 1),
         "counts": (_stacked([np.asarray(getattr(p, name), dtype=np.int64) for name in COUNTS]), 1),
         "pair": (np.array(inputs.rupture_pair, dtype=np.int64), 1),
     }
     return DayInputs(**{name: _with_run_axis(value, core) for name, (value, core) in values.items()})
+
+
+def _possible_routine_acts(cooperation: np.ndarray, friction: np.ndarray) -> np.ndarray:
+    """(actor, target, kind) of the routine acts at a positive rate in some run (kind 0: cooperation, 1: friction)."""
+    n = np.shape(cooperation)[-1]
+    possible = [np.reshape(rates, (-1, n, n)).max(axis=0) > 0.0 for rates in (cooperation, friction)]
+    acts = [(i, j, kind) for i in range(n) for j in range(n) for kind in (0, 1) if possible[kind][i, j]]
+    return np.array(acts, dtype=np.int64).reshape(-1, 3)
 
 
 def _stacked(parameters: list[np.ndarray]) -> np.ndarray:

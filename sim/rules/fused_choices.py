@@ -119,25 +119,38 @@ def choose_all(r, day, seed, state, inputs, queued, mine):
 
 @inline_kernel
 def draw_routine(r, day, seed, inputs, queued):
-    """`routine.draw_routine` for run r: the next day's routine acts, into `queued`; whether there is any."""
+    """`routine.draw_routine` for run r: the next day's routine acts, into `queued`; whether there is any.
+
+    Only the acts some run makes at a positive rate (`routine_draws`) are drawn; the others stay
+    false, and the arrays are cleared only if the day before left an act in them.
+    """
     n = queued.cooperates.shape[-1]
+    if queued.routine[r]:
+        _clear_routine(r, queued)
     key = day_key(seed, day, ROUTINE)
     c, f = at(inputs.routine_cooperation, r), at(inputs.routine_friction, r)
     times = inputs.rates[at(inputs.rates, r), ROUTINE_SCALE]
     made = False
-    for i in range(n):
-        for j in range(n):
-            cooperates, criticises = False, False
-            rate = inputs.routine_cooperation[c, i, j]
-            if rate > 0.0:
-                cooperates = uniform(key, routine_index(i, j, n, 0)) < times * rate
-            rate = inputs.routine_friction[f, i, j]
-            if rate > 0.0:
-                criticises = uniform(key, routine_index(i, j, n, 1)) < times * rate
-            queued.cooperates[r, i, j], queued.criticises[r, i, j] = cooperates, criticises
-            made = made | cooperates | criticises
+    for x in range(inputs.routine_draws.shape[1]):
+        i, j, kind = inputs.routine_draws[0, x, 0], inputs.routine_draws[0, x, 1], inputs.routine_draws[0, x, 2]
+        rate = inputs.routine_friction[f, i, j] if kind else inputs.routine_cooperation[c, i, j]
+        if rate > 0.0 and uniform(key, routine_index(i, j, n, kind)) < times * rate:
+            if kind:
+                queued.criticises[r, i, j] = True
+            else:
+                queued.cooperates[r, i, j] = True
+            made = True
     queued.routine[r] = made
     return made
+
+
+@inline_kernel
+def _clear_routine(r, queued):
+    """No routine acts queued for run r."""
+    n = queued.cooperates.shape[-1]
+    for i in range(n):
+        for j in range(n):
+            queued.cooperates[r, i, j], queued.criticises[r, i, j] = False, False
 
 
 @inline_kernel
@@ -146,8 +159,7 @@ def clear(r, queued):
     n = queued.actions.shape[1]
     for i in range(n):
         queued.actions[r, i], queued.targets[r, i] = NO_ACTION, NO_ACTION
-        for j in range(n):
-            queued.cooperates[r, i, j], queued.criticises[r, i, j] = False, False
+    _clear_routine(r, queued)
     queued.routine[r] = False
 
 

@@ -166,32 +166,51 @@ def ladder(r, state, keep, k, d):
 
 
 @inline_kernel
+def fade(r, state, keep, k):
+    """`ladder` on a day without events on run r: the grievances and standing levels fade (in place)."""
+    n = state.standing.shape[-1]
+    standing, grievance = state.standing, state.grievance
+    for i in range(n):
+        kept = keep[k, i]
+        for j in range(n):
+            grievance[r, i, j] = grievance[r, i, j] * kept
+        for j in range(n):
+            level = standing[r, i, j]
+            faded = level * kept
+            standing[r, i, j] = max(faded, RELATIONS_CUT_FLOOR) if relations_cut(level) else faded
+
+
+@inline_kernel
 def drift(r, trust, inputs, k, d, key, spread):
     """`trust.relax` toward the anchor, `trust.balance_drift` and `trust.add_noise`, on run r's trust (in place).
 
     The noise's draws come from the day's NOISE stream `key`, and only where they can change a
-    number: with a spread of zero, (+-0) + trust is trust for a trust other than zero.
+    number: with a spread of zero, (+-0) + trust is trust for a trust other than zero. Each row
+    is worked out in loops without branches (which the compiler makes vector loops), the noise
+    and the diagonal after.
     """
     n = trust.shape[-1]
     anchor, keep, balance = inputs.anchor, inputs.keep, inputs.baseline_balance
     a, b = at(anchor, r), at(balance, r)
-    off, through = d.work[0], d.work[1]
+    off, moved = d.work[0], d.work[1]
     for i in range(n):
+        kept = keep[k, i]
         for j in range(n):
-            trust[r, i, j] = (trust[r, i, j] - anchor[a, i, j]) * keep[k, i] + anchor[a, i, j]
-            off[i, j] = 0.0 if i == j else trust[r, i, j]
-    product(off, off, through)
+            relaxed = (trust[r, i, j] - anchor[a, i, j]) * kept + anchor[a, i, j]
+            trust[r, i, j], off[i, j] = relaxed, relaxed
+        off[i, i] = 0.0
+    product(off, off, moved)  # (T T), then the moved trust in its place
     scale = inputs.rates[at(inputs.rates, r), BALANCE_RATE] / (n - 2)
     for i in range(n):
         for j in range(n):
-            if i == j:
-                trust[r, i, j] = 1.0  # the noise resets the diagonal
-                continue
             t = trust[r, i, j]
-            moved = (through[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale + t
-            if spread != 0.0 or moved == 0.0:
-                moved = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved
-            trust[r, i, j] = min(max(moved, -1.0), 1.0)
+            moved[i, j] = (moved[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale + t
+            trust[r, i, j] = min(max(moved[i, j], -1.0), 1.0)
+        for j in range(n):
+            if j != i and (spread != 0.0 or moved[i, j] == 0.0):
+                noisy = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved[i, j]
+                trust[r, i, j] = min(max(noisy, -1.0), 1.0)
+        trust[r, i, i] = 1.0  # the noise resets the diagonal
 
 
 @inline_kernel
