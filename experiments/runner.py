@@ -51,6 +51,16 @@ SCHEDULER_TIMEOUT_S = 10
 # worker runs at 60% of the speed of a plain process. Keep temporaries on the heap.
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 64 * 2**20, "MALLOC_TRIM_THRESHOLD_": 256 * 2**20}
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (glibc malloc.h)
+# A local cluster's workers run one chunk at a time on a core each: Dask's statistical profiler
+# (a stack sample of the running task every 10 ms), its GIL and system monitors and the nanny's
+# memory checks every 100 ms took 5% of all CPU time in each worker's own thread, on a machine
+# whose cores are all running chunks (perf, 2026-12-01); sampled less often, they still report.
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 def keep_heap() -> None:
@@ -348,7 +358,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[An
         name = f"dask scheduler {scheduler}"
     else:
         environ = dask.config.get("distributed.nanny.pre-spawn-environ", {}) | WORKER_MALLOC
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **QUIET_WORKERS}):
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,

@@ -90,10 +90,9 @@ class Simulation:
             routine=np.zeros(self.size, dtype=bool),
         )
         self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
-        self._rows = np.empty((3, 4, self.size * N_ACTORS * N_ACTORS), dtype=np.int64)  # `fused.close_day`'s rows
-        self._counted = np.zeros(3, dtype=np.int64)  # how many of each kind of row
-        self._day_work = fused.new_day(N_ACTORS, self.state.on_table.shape[-1])  # the passes' working arrays
-        self._actor_work = fused.new_mine(N_ACTORS)
+        self._work = fused.new_work(
+            self.size, N_ACTORS, self.state.on_table.shape[-1]
+        )  # the fused day's working arrays
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -155,27 +154,22 @@ class Simulation:
 
     def _run_rules(self, day: int, state: CrisisState) -> None:
         """The fused day (`sim.rules.fused`) on `state`, with the next day's choices and routine acts."""
-        inputs, queued = self._fused_inputs(), self._queued
+        inputs, queued, work = self._fused_inputs(), self._queued, self._work
         new = fused.day_state(state, self.single)
         shared = self.journal.shared_on(day)
-        score = np.empty((self.size, *state.shares.shape[-2:]))
-        net = np.empty(self.size)
         kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
         events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
         lowest = self.recorder.lowest_trust(self.single)
-        first = day == 0
-        fused.open_day(
-            day, self.seeds, inputs, new, queued, events, bool(shared), score, net, kept, lowest, first, self._day_work
-        )
-        weight = np.exp(score)  # numpy's, as in the reference
         choice = fused.NO_CHOICE if day + 1 >= self.horizon else fused.MODEL_CHOICE
         if choice and self.inputs.reciprocal:
+            choice = fused.CHOSEN  # by the null model, after the first pass
+        fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), kept, lowest, day == 0, choice, work)
+        weight = np.exp(work.score)  # numpy's, as in the reference
+        if choice == fused.CHOSEN:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
-            choice = fused.CHOSEN
-        rows, counted = self._rows, self._counted  # room for every response and routine act of the batch
-        fused.close_day(day, self.seeds, inputs, new, weight, net, queued, choice, rows, counted, self._actor_work)
+        fused.close_day(day, self.seeds, inputs, new, weight, queued, choice, work)
         if choice != fused.NO_CHOICE:
-            self._queue_rows(day + 1, rows, counted)
+            self._queue_rows(day + 1, work.rows, work.counted)
 
     def _queue_rows(self, day: int, rows: np.ndarray, counted: np.ndarray) -> None:
         """Queue the responses and routine acts of `day` the fused day wrote as rows."""

@@ -53,14 +53,25 @@ def _pulled(r, principal, state, inputs, step):
 
 
 @inline_kernel
-def _accepted(r, a, state, inputs, widening, floor):
+def sponsor_trust(r, trust, inputs, lowest):
+    """lowest[r, a, principal]: the principal's lowest trust in arrangement a's sponsors in run r (inf: none).
+
+    Worked out while run r's trust is at hand (`open_day`), for `negotiate`'s acceptance.
+    """
+    k = at(inputs.sponsors, r)
+    for a in range(inputs.sponsors.shape[1]):
+        for principal in range(STATES.size):
+            least = np.inf
+            for sponsor in range(inputs.sponsors.shape[2]):
+                if inputs.sponsors[k, a, sponsor]:
+                    least = min(least, trust[r, STATES[principal], sponsor])
+            lowest[r, a, principal] = least
+
+
+@inline_kernel
+def _accepted(r, a, state, inputs, lowest, widening, floor):
     """Whether both principals accept arrangement a in run r (`corridor.radius`, `corridor.acceptance`)."""
-    x, s, k, w = (
-        at(inputs.state_position, r),
-        at(inputs.state_salience, r),
-        at(inputs.sponsors, r),
-        at(inputs.arrangement_position, r),
-    )
+    x, s, w = at(inputs.state_position, r), at(inputs.state_salience, r), at(inputs.arrangement_position, r)
     where = inputs.arrangement_position[w, a]
     for principal in range(inputs.state_position.shape[1]):
         position = inputs.state_position[x, principal]
@@ -68,17 +79,13 @@ def _accepted(r, a, state, inputs, widening, floor):
         band = abs(state.reservation[r, principal] - position) + widening * state.progress[r] * (1.0 - salience)
         if not abs(where - position) <= band:
             return False
-        lowest = np.inf
-        for sponsor in range(inputs.sponsors.shape[2]):
-            if inputs.sponsors[k, a, sponsor]:
-                lowest = min(lowest, state.trust[r, STATES[principal], sponsor])
-        if not lowest > floor:
+        if not lowest[r, a, principal] > floor:
             return False
     return True
 
 
 @inline_kernel
-def _best_arrangement(r, state, inputs, widening, floor):
+def _best_arrangement(r, state, inputs, lowest, widening, floor):
     """The arrangement both principals accept that is nearest the forecast (-1: none), as `corridor.step_streak`."""
     c = at(inputs.closeness, r)
     best = -1
@@ -86,15 +93,15 @@ def _best_arrangement(r, state, inputs, widening, floor):
         if a == NONE_INDEX or not state.on_table[r, a]:
             continue
         if (best < 0 or inputs.closeness[c, a] > inputs.closeness[c, best]) and _accepted(
-            r, a, state, inputs, widening, floor
+            r, a, state, inputs, lowest, widening, floor
         ):
             best = a
     return best
 
 
 @inline_kernel
-def negotiate(r, day, state, inputs, net):
-    """`sim.rules.day._negotiate` for run r (in place)."""
+def negotiate(r, day, state, inputs, net, lowest):
+    """`sim.rules.day._negotiate` for run r (in place); `lowest` from `sponsor_trust`."""
     p = at(inputs.rates, r)
     open_talks = state.agreed[r] < 0
     if open_talks:
@@ -102,7 +109,8 @@ def negotiate(r, day, state, inputs, net):
     u = at(inputs.support, r)
     for a in range(state.support.shape[1]):
         state.support[r, a] = inputs.support[u, a] if state.on_table[r, a] else np.nan
-    best = _best_arrangement(r, state, inputs, inputs.rates[p, PEACE_WIDENING], inputs.rates[p, SPONSOR_FLOOR])
+    widening, floor = inputs.rates[p, PEACE_WIDENING], inputs.rates[p, SPONSOR_FLOOR]
+    best = _best_arrangement(r, state, inputs, lowest, widening, floor)
     longest, longest_at = 0, 0  # the stepped streaks' maximum and its first argmax
     for a in range(state.streak.shape[1]):
         stepped = state.streak[r, a] + 1 if a == best else 0

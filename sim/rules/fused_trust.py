@@ -40,7 +40,7 @@ class Day(NamedTuple):
     cooperation: np.ndarray
     dealt: np.ndarray  # [actor, victim]: `severity_dealt`
     rung: np.ndarray
-    ladder: np.ndarray  # [3, actor, target]: detained, released, agreed
+    ladder: np.ndarray  # [3, actor, target]: detained, released, peace (agreed by either)
     proposed: np.ndarray  # [arrangement]
     work: np.ndarray  # [3, n, n]: observer weights and products
 
@@ -80,7 +80,8 @@ def gather_events(r, queued, d, dirty):
             d.rung[actor, victim] = chosen + 1
         d.ladder[0, actor, victim] = chosen + 1 == DETAIN_RUNG
         d.ladder[1, actor, victim] = chosen == RELEASE_ID
-        d.ladder[2, actor, victim] = chosen == AGREEMENT_ID
+        if chosen == AGREEMENT_ID:  # peace, both ways
+            d.ladder[2, actor, victim], d.ladder[2, victim, actor] = True, True
         touched = True
     if not queued.routine[r]:
         return touched
@@ -117,7 +118,7 @@ def add_shared(shared, d):
             d.rung[i, j] = max(shared.rung[0, i, j], d.rung[i, j])
             d.ladder[0, i, j] = shared.detained[0, i, j] or d.ladder[0, i, j]
             d.ladder[1, i, j] = shared.released[0, i, j] or d.ladder[1, i, j]
-            d.ladder[2, i, j] = shared.agreed[0, i, j] or d.ladder[2, i, j]
+            d.ladder[2, i, j] = shared.agreed[0, i, j] or shared.agreed[0, j, i] or d.ladder[2, i, j]
     for a in range(d.proposed.size):
         d.proposed[a] = shared.proposed[0, a]
 
@@ -133,18 +134,23 @@ def take_in(r, state, inputs, d):
     weights, seen_hostility, seen_cooperation = d.work[0], d.work[1], d.work[2]
     for t in range(n):  # `trust.observer_weights`
         for v in range(n):
-            weights[t, v] = 0.0 if t == v else min(max(trust[r, t, v] + kin[c, t, v], 0.0), 1.0)
+            weights[t, v] = min(max(trust[r, t, v] + kin[c, t, v], 0.0), 1.0)
+        weights[t, t] = 0.0
     product(weights, d.hostility, seen_hostility)  # `trust.witnessed`
     product(weights, d.cooperation, seen_cooperation)
-    for i in range(n):
+    for i in range(n):  # every pair without branches (a vector loop), then the diagonal as the reference has it
+        sensitive, own_trust = felt[f, i], trust[r, i, i]
         for j in range(n):
-            hurt = felt[f, i] * (d.hostility[i, j] + solidarity * seen_hostility[i, j])  # `trust.hurt`
-            impulse = 0.0 if i == j else d.cooperation[i, j] + solidarity * seen_cooperation[i, j] - hurt
+            hurt = sensitive * (d.hostility[i, j] + solidarity * seen_hostility[i, j])  # `trust.hurt`
+            impulse = d.cooperation[i, j] + solidarity * seen_cooperation[i, j] - hurt
             relief = min(max(forgiveness * d.cooperation[i, j], 0.0), 1.0)  # `trust.update_grievance`
-            held = 0.0 if i == j else grievance[r, i, j] * (1.0 - relief) + hurt
+            held = grievance[r, i, j] * (1.0 - relief) + hurt
             grievance[r, i, j] = max(held - catharsis * d.dealt[i, j], 0.0)  # `trust.settle_accounts`
             step = min(max(rate * impulse, -1.0), 1.0)  # `trust.apply_impulse`
             trust[r, i, j] = trust[r, i, j] + step * (1.0 - np.sign(step) * trust[r, i, j])
+        grievance[r, i, i] = max(0.0 - catharsis * d.dealt[i, i], 0.0)  # no grievance against oneself
+        step = min(max(rate * 0.0, -1.0), 1.0)  # no impulse toward oneself
+        trust[r, i, i] = own_trust + step * (1.0 - np.sign(step) * own_trust)
 
 
 @inline_kernel
@@ -153,16 +159,15 @@ def ladder(r, state, keep, k, d):
     n = d.rung.shape[0]
     standing, holding, ladder, grievance = state.standing, state.holding, d.ladder, state.grievance
     for i in range(n):
-        for j in range(n):
-            grievance[r, i, j] = grievance[r, i, j] * keep[k, i]
-            peace = ladder[2, i, j] | ladder[2, j, i]
-            faded = standing[r, i, j] * keep[k, i]
-            if relations_cut(standing[r, i, j]):
-                faded = max(faded, RELATIONS_CUT_FLOOR)
+        kept = keep[k, i]
+        for j in range(n):  # without branches: a vector loop
+            grievance[r, i, j] = grievance[r, i, j] * kept
+            level, peace = standing[r, i, j], ladder[2, i, j]  # peace: an agreement either way
+            faded = level * kept
+            faded = max(faded, RELATIONS_CUT_FLOOR) if relations_cut(level) else faded
             faded = max(faded, d.rung[i, j])
-            held = (holding[r, i, j] | ladder[0, i, j]) & ~ladder[1, i, j] & ~peace
             standing[r, i, j] = 0.0 if peace else faded
-            holding[r, i, j] = held
+            holding[r, i, j] = (holding[r, i, j] | ladder[0, i, j]) & (not ladder[1, i, j]) & (not peace)
 
 
 @inline_kernel
@@ -202,14 +207,17 @@ def drift(r, trust, inputs, k, d, key, spread):
     product(off, off, moved)  # (T T), then the moved trust in its place
     scale = inputs.rates[at(inputs.rates, r), BALANCE_RATE] / (n - 2)
     for i in range(n):
+        zero = False
         for j in range(n):
             t = trust[r, i, j]
             moved[i, j] = (moved[i, j] - balance[b, i, j]) * (1.0 - t * t) * scale + t
             trust[r, i, j] = min(max(moved[i, j], -1.0), 1.0)
-        for j in range(n):
-            if j != i and (spread != 0.0 or moved[i, j] == 0.0):
-                noisy = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved[i, j]
-                trust[r, i, j] = min(max(noisy, -1.0), 1.0)
+            zero = zero | (moved[i, j] == 0.0)
+        if spread != 0.0 or zero:
+            for j in range(n):
+                if j != i and (spread != 0.0 or moved[i, j] == 0.0):
+                    noisy = min(max(normal(key, noise_index(i, j, n)), -3.0), 3.0) * spread + moved[i, j]
+                    trust[r, i, j] = min(max(noisy, -1.0), 1.0)
         trust[r, i, i] = 1.0  # the noise resets the diagonal
 
 

@@ -328,7 +328,7 @@ def _choose_every(
     return action, target
 
 
-@kernel
+@inline_kernel
 def _choose(
     me,
     grievance,
@@ -426,7 +426,9 @@ def _mark_able(grievance, threshold, standing, holding, g, t, s, h, able):
     n = grievance.shape[-1]
     able[:] = False
     for i in range(n):
-        for j in range(n):
-            if (grievance[g, i, j] > threshold[t, i]) | relations_cut(standing[s, i, j]) | holding[h, i, j]:
-                able[i] = True
-                able[j] = True
+        limit, any_of_mine = threshold[t, i], False
+        for j in range(n):  # without branches: a vector loop
+            either = (grievance[g, i, j] > limit) | relations_cut(standing[s, i, j]) | holding[h, i, j]
+            any_of_mine = any_of_mine | either
+            able[j] = able[j] | either
+        able[i] = able[i] | any_of_mine
