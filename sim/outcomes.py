@@ -213,8 +213,9 @@ class BlocsOutcome(Outcome):
 
     def columns(self, runs: Runs) -> dict[str, np.ndarray]:
         """The blocs column."""
-        camps = self.reduce(runs)
-        return {self.name: np.array([" | ".join(" ".join(bloc) for bloc in camps_to_blocs(row)) for row in camps])}
+        splits, split_of_run = np.unique(self.reduce(runs), axis=0, return_inverse=True)  # each split written once
+        labels = np.array([" | ".join(" ".join(bloc) for bloc in camps_to_blocs(split)) for split in splits])
+        return {self.name: labels[split_of_run.reshape(-1)] if len(splits) else labels}
 
     def json_item(self, columns: dict[str, np.ndarray], run: int, start: dt.date) -> tuple[str, Any]:
         """`blocs`: a list of camps, each a list of actor codes."""

@@ -49,11 +49,14 @@ _cache_by_source()  # before any kernel of sim.rules is defined (they all import
 kernel = numba.njit(cache=True)
 """Decorator of the rules' compiled kernels (no fastmath: IEEE arithmetic in the written order)."""
 
-step_kernel = numba.njit(cache=True, _nrt=False)
+step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy")
 """Decorator of the fused day's passes (`sim.rules.fused`) and the kernels they call: compiled without
 numba's reference counting (NRT). They allocate nothing (their working arrays are passed in), and
 counting the references of every array handed from a pass to its steps took about half their time
 (`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions)."""
+
+inline_step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", inline="always")
+"""Decorator of a `step_kernel` that the kernels calling it compile into themselves (a matrix product)."""
 
 inline_kernel = numba.njit(cache=True, inline="always")
 """Decorator of a kernel that the kernels calling it compile into themselves: a small formula read per

@@ -131,12 +131,13 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events,
         if has_shared:
             add_shared(shared, d)
             touched = True
-        k = at(keep, r)
+        k, q, able = at(keep, r), at(inputs.threshold, r), work.mine.able
+        able[:] = False
         if touched:
             take_in(r, state, inputs, d)
-            ladder(r, state, keep, k, d)
+            ladder(r, state, keep, k, d, inputs.threshold, q, able)
         else:
-            fade(r, state, keep, k)  # the ladder, without events
+            fade(r, state, keep, k, inputs.threshold, q, able)  # the ladder, without events
         key = day_key(seeds[r], day, NOISE)
         drift(r, trust, inputs, k, d, key, inputs.rates[at(inputs.rates, r), NOISE_SD])
         share_scores(r, trust, inputs, work.score)

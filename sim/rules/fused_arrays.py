@@ -51,6 +51,7 @@ class DayInputs(NamedTuple):
     routine_cooperation: np.ndarray
     routine_friction: np.ndarray
     routine_draws: np.ndarray  # [1, draws, 3]: (actor, target, kind) of each routine act some run may make
+    routine_chance: np.ndarray  # [., draws]: its chance, routine_scale x the rate (0 where the rate is not positive)
     rates: np.ndarray  # [., RATES]: the float parameters, in `RATES` order
     counts: np.ndarray  # [., COUNTS]: the integer parameters, in `COUNTS` order
     pair: np.ndarray  # [1, 2]: the rupture pair
@@ -74,7 +75,6 @@ RATES = (
     "corridor_progress",
     "thaw_rate",
     "audience_cost",
-    "routine_scale",
     "agreement_days",
     "rupture_days",
 )
@@ -96,7 +96,6 @@ RATES = (
     CORRIDOR_PROGRESS,
     THAW_RATE,
     AUDIENCE_COST,
-    ROUTINE_SCALE,
     AGREEMENT_DAYS,  # whole numbers, compared as the reference compares them
     RUPTURE_DAYS,
 ) = range(len(RATES))
@@ -157,6 +156,7 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
     n = off_baseline.shape[-1]
     off_baseline[..., np.arange(n), np.arange(n)] = 0.0
     weight = inputs.forecast_weight
+    draws = _possible_routine_acts(inputs.routine_cooperation, inputs.routine_friction)
     on_table = np.ones(np.shape(inputs.arrangement_position)[-1], dtype=bool)
     values = {
         "kin": (inputs.kin, 2),
@@ -185,7 +185,8 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
         "boldness": (inputs.boldness, 2),
         "routine_cooperation": (inputs.routine_cooperation, 2),
         "routine_friction": (inputs.routine_friction, 2),
-        "routine_draws": (_possible_routine_acts(inputs.routine_cooperation, inputs.routine_friction), 2),
+        "routine_draws": (draws, 2),
+        "routine_chance": (_routine_chances(inputs, draws), 1),
         "rates": (_stacked([np.asarray(getattr(p, name), dtype=float) for name in RATES]), 1),
         "counts": (_stacked([np.asarray(getattr(p, name), dtype=np.int64) for name in COUNTS]), 1),
         "pair": (np.array(inputs.rupture_pair, dtype=np.int64), 1),
@@ -199,6 +200,14 @@ def _possible_routine_acts(cooperation: np.ndarray, friction: np.ndarray) -> np.
     possible = [np.reshape(rates, (-1, n, n)).max(axis=0) > 0.0 for rates in (cooperation, friction)]
     acts = [(i, j, kind) for i in range(n) for j in range(n) for kind in (0, 1) if possible[kind][i, j]]
     return np.array(acts, dtype=np.int64).reshape(-1, 3)
+
+
+def _routine_chances(inputs: RuleInputs, draws: np.ndarray) -> np.ndarray:
+    """[..., draws]: each possible routine act's chance, `routine.draw_routine`'s routine_scale x rate (0: none)."""
+    rates = np.stack(np.broadcast_arrays(inputs.routine_cooperation, inputs.routine_friction), axis=-3)
+    rate = rates[..., draws[:, 2], draws[:, 0], draws[:, 1]]
+    times = np.asarray(inputs.params.routine_scale, dtype=float)[..., None]
+    return np.where(rate > 0.0, times * rate, 0.0)
 
 
 def _stacked(parameters: list[np.ndarray]) -> np.ndarray:

@@ -12,8 +12,8 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.rules.batch import at, inline_kernel
-from sim.rules.fused_arrays import AUDIENCE_COST, MAX_RUNG_STEP, ROUTINE_SCALE, RUPTURE_DAYS, THAW_RATE
-from sim.rules.responses import NO_ACTION, _choose, _mark_able, grievance_excess, relations_cut
+from sim.rules.fused_arrays import AUDIENCE_COST, MAX_RUNG_STEP, RUPTURE_DAYS, THAW_RATE
+from sim.rules.responses import NO_ACTION, _choose, grievance_excess, relations_cut
 from sim.rules.stream import CHOICE, ROUTINE, choice_index, day_key, routine_index, uniform
 
 
@@ -73,11 +73,13 @@ def new_mine(n: int) -> Mine:
 
 @inline_kernel
 def choose_all(r, day, seed, state, inputs, queued, mine):
-    """`all_actors_choose` for run r: each able actor's action and target for the next day, into `queued`."""
+    """`all_actors_choose` for run r: each able actor's action and target for the next day, into `queued`.
+
+    `mine.able` holds which actors are able to act (`responses.able_to_act`), marked by the ladder.
+    """
     n = state.trust.shape[-1]
     g, t, s, h = state.grievance, inputs.threshold, state.standing, state.holding
     q = at(t, r)
-    _mark_able(g, t, s, h, r, q, r, r, mine.able)
     key = day_key(seed, day, CHOICE)
     x, d, b = at(inputs.restraint, r), at(inputs.dependence, r), at(inputs.boldness, r)
     p, c = at(inputs.rates, r), at(inputs.counts, r)
@@ -128,18 +130,18 @@ def draw_routine(r, day, seed, inputs, queued):
     if queued.routine[r]:
         _clear_routine(r, queued)
     key = day_key(seed, day, ROUTINE)
-    c, f = at(inputs.routine_cooperation, r), at(inputs.routine_friction, r)
-    times = inputs.rates[at(inputs.rates, r), ROUTINE_SCALE]
+    draws, chance = inputs.routine_draws, inputs.routine_chance
+    c = at(chance, r)
     made = False
-    for x in range(inputs.routine_draws.shape[1]):
-        i, j, kind = inputs.routine_draws[0, x, 0], inputs.routine_draws[0, x, 1], inputs.routine_draws[0, x, 2]
-        rate = inputs.routine_friction[f, i, j] if kind else inputs.routine_cooperation[c, i, j]
-        if rate > 0.0 and uniform(key, routine_index(i, j, n, kind)) < times * rate:
-            if kind:
-                queued.criticises[r, i, j] = True
-            else:
-                queued.cooperates[r, i, j] = True
-            made = True
+    for x in range(draws.shape[1]):
+        if chance[c, x] > 0.0:
+            i, j, kind = draws[0, x, 0], draws[0, x, 1], draws[0, x, 2]
+            if uniform(key, routine_index(i, j, n, kind)) < chance[c, x]:
+                if kind:
+                    queued.criticises[r, i, j] = True
+                else:
+                    queued.cooperates[r, i, j] = True
+                made = True
     queued.routine[r] = made
     return made
 

@@ -147,19 +147,29 @@ def take_in(r, state, inputs, d):
             held = grievance[r, i, j] * (1.0 - relief) + hurt
             grievance[r, i, j] = max(held - catharsis * d.dealt[i, j], 0.0)  # `trust.settle_accounts`
             step = min(max(rate * impulse, -1.0), 1.0)  # `trust.apply_impulse`
-            trust[r, i, j] = trust[r, i, j] + step * (1.0 - np.sign(step) * trust[r, i, j])
+            trust[r, i, j] = trust[r, i, j] + step * (1.0 - _sign(step) * trust[r, i, j])
         grievance[r, i, i] = max(0.0 - catharsis * d.dealt[i, i], 0.0)  # no grievance against oneself
         step = min(max(rate * 0.0, -1.0), 1.0)  # no impulse toward oneself
-        trust[r, i, i] = own_trust + step * (1.0 - np.sign(step) * own_trust)
+        trust[r, i, i] = own_trust + step * (1.0 - _sign(step) * own_trust)
 
 
 @inline_kernel
-def ladder(r, state, keep, k, d):
-    """`sim.rules.day._ladder` and `trust.fade` of the grievances on run r (in place); `keep[k]` is its retention."""
+def _sign(value):
+    """np.sign of a number that is not NaN, without branches (+1.0, -1.0, or a zero: its product with trust is zero)."""
+    return (1.0 if value > 0.0 else 0.0) - (1.0 if value < 0.0 else 0.0)
+
+
+@inline_kernel
+def ladder(r, state, keep, k, d, threshold, q, able):
+    """`sim.rules.day._ladder` and `trust.fade` of the grievances on run r (in place); `keep[k]` is its retention.
+
+    Marks in `able` (cleared before) the actors able to act (`responses.able_to_act`) by the new
+    grievances, standing and holdings against `threshold[q]`, while they are at hand.
+    """
     n = d.rung.shape[0]
     standing, holding, ladder, grievance = state.standing, state.holding, d.ladder, state.grievance
     for i in range(n):
-        kept = keep[k, i]
+        kept, limit, any_of_mine = keep[k, i], threshold[q, i], False
         for j in range(n):  # without branches: a vector loop
             grievance[r, i, j] = grievance[r, i, j] * kept
             level, peace = standing[r, i, j], ladder[2, i, j]  # peace: an agreement either way
@@ -168,21 +178,37 @@ def ladder(r, state, keep, k, d):
             faded = max(faded, d.rung[i, j])
             standing[r, i, j] = 0.0 if peace else faded
             holding[r, i, j] = (holding[r, i, j] | ladder[0, i, j]) & (not ladder[1, i, j]) & (not peace)
+            either = _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j])
+            any_of_mine = any_of_mine | either
+            able[j] = able[j] | either
+        able[i] = able[i] | any_of_mine
 
 
 @inline_kernel
-def fade(r, state, keep, k):
-    """`ladder` on a day without events on run r: the grievances and standing levels fade (in place)."""
+def fade(r, state, keep, k, threshold, q, able):
+    """`ladder` on a day without events on run r: the grievances and standing levels fade (in place).
+
+    Marks `able` as `ladder` does.
+    """
     n = state.standing.shape[-1]
-    standing, grievance = state.standing, state.grievance
+    standing, grievance, holding = state.standing, state.grievance, state.holding
     for i in range(n):
-        kept = keep[k, i]
-        for j in range(n):
+        kept, limit, any_of_mine = keep[k, i], threshold[q, i], False
+        for j in range(n):  # without branches: a vector loop
             grievance[r, i, j] = grievance[r, i, j] * kept
-        for j in range(n):
             level = standing[r, i, j]
             faded = level * kept
             standing[r, i, j] = max(faded, RELATIONS_CUT_FLOOR) if relations_cut(level) else faded
+            either = _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j])
+            any_of_mine = any_of_mine | either
+            able[j] = able[j] | either
+        able[i] = able[i] | any_of_mine
+
+
+@inline_kernel
+def _can_act_over(grievance, threshold, standing, holding):
+    """Whether a pair lets both its actors act (`responses._mark_able`): a grievance, a cut, a holding."""
+    return (grievance > threshold) | relations_cut(standing) | holding
 
 
 @inline_kernel
@@ -242,6 +268,6 @@ def share_scores(r, trust, inputs, score):
 def lower_minimum(r, trust, trust_min, first):
     """The running minimum of run r's trust (`sim.recorder.Recorder`), started on the `first` day."""
     for i in range(trust.shape[1]):
-        for j in range(trust.shape[2]):
-            if first or trust[r, i, j] < trust_min[r, i, j]:
-                trust_min[r, i, j] = trust[r, i, j]
+        for j in range(trust.shape[2]):  # without branches: a vector loop
+            t = trust[r, i, j]
+            trust_min[r, i, j] = t if (first or t < trust_min[r, i, j]) else trust_min[r, i, j]

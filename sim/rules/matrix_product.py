@@ -16,7 +16,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from sim.rules.batch import step_kernel
+from sim.rules.batch import inline_step_kernel
 
 _ROW = 8  # the rows `_product_8x8` works on: the model's eight actors (`sim.actors.N_ACTORS`)
 
@@ -32,7 +32,7 @@ def fused_multiply_add(typingctx, a, b, c):
     return signature, codegen
 
 
-@step_kernel
+@inline_step_kernel
 def product(left, right, out):
     """Set out = left @ right for n x n C-contiguous float matrices, each entry the chain of fused multiply-adds."""
     n = out.shape[0]
