@@ -131,13 +131,12 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events,
         if has_shared:
             add_shared(shared, d)
             touched = True
-        k, q, able = at(keep, r), at(inputs.threshold, r), work.mine.able
-        able[:] = False
+        k, q = at(keep, r), at(inputs.threshold, r)
         if touched:
             take_in(r, state, inputs, d)
-            ladder(r, state, keep, k, d, inputs.threshold, q, able)
+            acting = ladder(r, state, keep, k, d, inputs.threshold, q)
         else:
-            fade(r, state, keep, k, inputs.threshold, q, able)  # the ladder, without events
+            acting = fade(r, state, keep, k, inputs.threshold, q)  # the ladder, without events
         key = day_key(seeds[r], day, NOISE)
         drift(r, trust, inputs, k, d, key, inputs.rates[at(inputs.rates, r), NOISE_SD])
         share_scores(r, trust, inputs, work.score)
@@ -153,7 +152,7 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events,
         if choice == NO_CHOICE:
             clear(r, queued)
         elif choice == MODEL_CHOICE:
-            choose_all(r, day, seeds[r], state, inputs, queued, work.mine)
+            choose_all(r, day, seeds[r], state, inputs, queued, work.mine, acting)
             _queue_next_day(r, day, seeds[r], inputs, queued, work)
         dirty = touched
 

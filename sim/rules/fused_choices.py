@@ -39,43 +39,22 @@ def rupture(r, day, state, inputs):
 
 
 class Mine(NamedTuple):
-    """One actor's row and column of the state, as `choose_response` takes them (`sim.rules.day.actor_view`)."""
+    """One actor's excesses, as `choose_response` takes them (its other rows and columns are views of the state)."""
 
-    grievance: np.ndarray
-    excess: np.ndarray
-    excess_at_me: np.ndarray
-    restraint: np.ndarray
-    dependence: np.ndarray
-    boldness: np.ndarray
-    standing: np.ndarray
-    standing_at_me: np.ndarray
-    holding: np.ndarray
-    held: np.ndarray
-    able: np.ndarray  # [actor]: whether each actor can act at all (`able_to_act`)
+    excess: np.ndarray  # [j]: `grievance_excess` of its grievance against j
+    excess_at_me: np.ndarray  # [j]: `grievance_excess` of j's grievance against it
 
 
 def new_mine(n: int) -> Mine:
-    """Room for one actor's view of `n` actors."""
-    return Mine(
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n),
-        np.zeros(n, dtype=np.bool_),
-        np.zeros(n, dtype=np.bool_),
-        np.zeros(n, dtype=np.bool_),
-    )
+    """Room for one actor's excesses among `n` actors."""
+    return Mine(np.zeros(n), np.zeros(n))
 
 
 @inline_kernel
-def choose_all(r, day, seed, state, inputs, queued, mine):
+def choose_all(r, day, seed, state, inputs, queued, mine, acting):
     """`all_actors_choose` for run r: each able actor's action and target for the next day, into `queued`.
 
-    `mine.able` holds which actors are able to act (`responses.able_to_act`), marked by the ladder.
+    `acting` is the bit mask of the actors able to act (`responses.able_to_act`) the ladder found.
     """
     n = state.trust.shape[-1]
     g, t, s, h = state.grievance, inputs.threshold, state.standing, state.holding
@@ -85,32 +64,24 @@ def choose_all(r, day, seed, state, inputs, queued, mine):
     p, c = at(inputs.rates, r), at(inputs.counts, r)
     for me in range(n):
         queued.actions[r, me], queued.targets[r, me] = NO_ACTION, NO_ACTION
-        if not mine.able[me]:
+        if not (acting >> me) & 1:
             continue
-        for j in range(n):
-            mine.grievance[j] = g[r, me, j]
+        for j in range(n):  # the two rows of excesses (the rest are rows and columns of the state, as views)
             mine.excess[j] = grievance_excess(g[r, me, j], t[q, me])
             mine.excess_at_me[j] = grievance_excess(g[r, j, me], t[q, j])
-            mine.restraint[j], mine.dependence[j] = inputs.restraint[x, me, j], inputs.dependence[d, me, j]
-            mine.boldness[j], mine.standing[j], mine.standing_at_me[j] = (
-                inputs.boldness[b, me, j],
-                s[r, me, j],
-                s[r, j, me],
-            )
-            mine.holding[j], mine.held[j] = h[r, me, j], h[r, j, me]
         queued.actions[r, me], queued.targets[r, me] = _choose(
             me,
-            mine.grievance,
+            g[r, me],
             mine.excess,
             mine.excess_at_me,
             inputs.reciprocity[at(inputs.reciprocity, r), me],
-            mine.restraint,
-            mine.dependence,
-            mine.boldness,
-            mine.standing,
-            mine.standing_at_me,
-            mine.holding,
-            mine.held,
+            inputs.restraint[x, me],
+            inputs.dependence[d, me],
+            inputs.boldness[b, me],
+            s[r, me],
+            s[r, :, me],
+            h[r, me],
+            h[r, :, me],
             inputs.rates[p, THAW_RATE],
             inputs.rates[p, AUDIENCE_COST],
             inputs.counts[c, MAX_RUNG_STEP],

@@ -39,7 +39,7 @@ class Day(NamedTuple):
     hostility: np.ndarray  # [victim, actor], as `DayEvents`
     cooperation: np.ndarray
     dealt: np.ndarray  # [actor, victim]: `severity_dealt`
-    rung: np.ndarray
+    rung: np.ndarray  # [actor, target]: the rung of the day's act (0: none), as a number
     ladder: np.ndarray  # [3, actor, target]: detained, released, peace (agreed by either)
     proposed: np.ndarray  # [arrangement]
     work: np.ndarray  # [3, n, n]: observer weights and products
@@ -51,7 +51,7 @@ def new_day(n: int, arrangements: int) -> Day:
         np.zeros((n, n)),
         np.zeros((n, n)),
         np.zeros((n, n)),
-        np.zeros((n, n), dtype=np.int64),
+        np.zeros((n, n)),  # rungs as numbers: compared with standing levels
         np.zeros((3, n, n), dtype=np.bool_),
         np.zeros(arrangements, dtype=np.bool_),
         np.zeros((3, n, n)),
@@ -100,7 +100,7 @@ def _clear_events(d):
     n = d.hostility.shape[0]
     for i in range(n):
         for j in range(n):
-            d.hostility[i, j], d.cooperation[i, j], d.dealt[i, j], d.rung[i, j] = 0.0, 0.0, 0.0, 0
+            d.hostility[i, j], d.cooperation[i, j], d.dealt[i, j], d.rung[i, j] = 0.0, 0.0, 0.0, 0.0
             d.ladder[0, i, j], d.ladder[1, i, j], d.ladder[2, i, j] = False, False, False
     for a in range(d.proposed.size):
         d.proposed[a] = False
@@ -160,16 +160,17 @@ def _sign(value):
 
 
 @inline_kernel
-def ladder(r, state, keep, k, d, threshold, q, able):
+def ladder(r, state, keep, k, d, threshold, q):
     """`sim.rules.day._ladder` and `trust.fade` of the grievances on run r (in place); `keep[k]` is its retention.
 
-    Marks in `able` (cleared before) the actors able to act (`responses.able_to_act`) by the new
-    grievances, standing and holdings against `threshold[q]`, while they are at hand.
+    Returns the actors able to act (`responses.able_to_act`) by the new grievances, standing and
+    holdings against `threshold[q]`, as a bit mask (bit i: actor i), found while they are at hand.
     """
     n = d.rung.shape[0]
     standing, holding, ladder, grievance = state.standing, state.holding, d.ladder, state.grievance
+    acting = 0
     for i in range(n):
-        kept, limit, any_of_mine = keep[k, i], threshold[q, i], False
+        kept, limit, across = keep[k, i], threshold[q, i], 0
         for j in range(n):  # without branches: a vector loop
             grievance[r, i, j] = grievance[r, i, j] * kept
             level, peace = standing[r, i, j], ladder[2, i, j]  # peace: an agreement either way
@@ -178,31 +179,36 @@ def ladder(r, state, keep, k, d, threshold, q, able):
             faded = max(faded, d.rung[i, j])
             standing[r, i, j] = 0.0 if peace else faded
             holding[r, i, j] = (holding[r, i, j] | ladder[0, i, j]) & (not ladder[1, i, j]) & (not peace)
-            either = _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j])
-            any_of_mine = any_of_mine | either
-            able[j] = able[j] | either
-        able[i] = able[i] | any_of_mine
+            across = across | _bit(j, _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j]))
+        acting = acting | across | _bit(i, across != 0)
+    return acting
 
 
 @inline_kernel
-def fade(r, state, keep, k, threshold, q, able):
+def fade(r, state, keep, k, threshold, q):
     """`ladder` on a day without events on run r: the grievances and standing levels fade (in place).
 
-    Marks `able` as `ladder` does.
+    Returns the actors able to act, as `ladder` does.
     """
     n = state.standing.shape[-1]
     standing, grievance, holding = state.standing, state.grievance, state.holding
+    acting = 0
     for i in range(n):
-        kept, limit, any_of_mine = keep[k, i], threshold[q, i], False
+        kept, limit, across = keep[k, i], threshold[q, i], 0
         for j in range(n):  # without branches: a vector loop
             grievance[r, i, j] = grievance[r, i, j] * kept
             level = standing[r, i, j]
             faded = level * kept
             standing[r, i, j] = max(faded, RELATIONS_CUT_FLOOR) if relations_cut(level) else faded
-            either = _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j])
-            any_of_mine = any_of_mine | either
-            able[j] = able[j] | either
-        able[i] = able[i] | any_of_mine
+            across = across | _bit(j, _can_act_over(grievance[r, i, j], limit, standing[r, i, j], holding[r, i, j]))
+        acting = acting | across | _bit(i, across != 0)
+    return acting
+
+
+@inline_kernel
+def _bit(index, on):
+    """The bit mask of `index` if `on`, else 0."""
+    return (1 << index) if on else 0
 
 
 @inline_kernel
