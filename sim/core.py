@@ -45,6 +45,7 @@ from sim.recorder import Recorder
 from sim.rules import fused
 from sim.rules.day import CrisisState, RuleInputs, initial_state
 from sim.rules.events import DayEvents, ShockInput, shock_events
+from sim.rules.no_alias import arrays_of, check_no_overlap
 from sim.rules.reciprocity import tit_for_tat
 from sim.rules.responses import NO_ACTION
 
@@ -181,6 +182,8 @@ class Simulation:
         """The fused day's view of the current inputs, worked out again when they change."""
         if self._day_inputs is None or self._day_inputs[0] is not self.inputs:
             self._day_inputs = (self.inputs, fused.day_inputs(self.inputs))
+            written = arrays_of(self.state, self._queued, self._work, self.recorder.lowest_trust(self.single))
+            check_no_overlap(written, arrays_of(self._day_inputs[1], self.seeds))  # the passes' promise
         return self._day_inputs[1]
 
     def _with_series(

@@ -32,6 +32,8 @@ from typing import Any
 import numba
 import numpy as np
 
+from sim.rules.no_alias import NoAliasCompiler
+
 
 def _cache_by_source() -> None:
     """Point numba's on-disk cache at a directory named after a hash of the rules' sources."""
@@ -54,6 +56,10 @@ step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy")
 numba's reference counting (NRT). They allocate nothing (their working arrays are passed in), and
 counting the references of every array handed from a pass to its steps took about half their time
 (`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions)."""
+
+pass_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", pipeline_class=NoAliasCompiler)
+"""Decorator of the fused day's two passes: a `step_kernel` whose array arguments do not overlap
+(`sim.rules.no_alias`): none it writes shares memory with another."""
 
 inline_step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", inline="always")
 """Decorator of a `step_kernel` that the kernels calling it compile into themselves (a matrix product)."""

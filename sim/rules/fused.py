@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.rules.batch import at, inline_kernel, step_kernel
+from sim.rules.batch import at, inline_kernel, pass_kernel
 from sim.rules.fused_arrays import (
     CHOSEN,
     INFLUENCE_RATE,
@@ -113,7 +113,7 @@ def new_work(runs: int, n: int, arrangements: int) -> Work:
     )
 
 
-@step_kernel
+@pass_kernel
 def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events, trust_min, first, choice, work):
     """Step 1 of the fused day (module docstring) for every run, in place on `state`; lowers `trust_min`.
 
@@ -175,7 +175,7 @@ def _queue_next_day(r, day, seed, inputs, queued, work):
         row_acts(r, queued.criticises, work.rows, work.counted, 2)
 
 
-@step_kernel
+@pass_kernel
 def close_day(day, seeds, inputs, state, weight, queued, choice, work):
     """Step 3 of the fused day (module docstring) for every run: influence shares, the corridor, CHOSEN actions.
 
