@@ -19,14 +19,19 @@ from sim.model import CaucasusModel
 
 
 def spawned_seeds(master_seed: int, indices: Iterable[int]) -> np.ndarray:
-    """Seed i: the first 63 bits of `SeedSequence(master_seed, spawn_key=(i,))`, the i-th child."""
-    return np.array(
+    """Seed i: the first 63 bits of `SeedSequence(master_seed, spawn_key=(i,))`, the i-th child.
+
+    Each distinct index is hashed once (a sweep with common seeds repeats a few indices many times).
+    """
+    distinct, position = np.unique(np.asarray(list(indices), dtype=np.int64), return_inverse=True)
+    seeds = np.array(
         [
             int(np.random.SeedSequence(master_seed, spawn_key=(int(i),)).generate_state(1, np.uint64)[0] >> 1)
-            for i in indices
+            for i in distinct
         ],
         dtype=np.int64,
     )
+    return seeds[position.reshape(-1)]
 
 
 def replicate_seeds(master_seed: int, count: int) -> list[int]:

@@ -39,15 +39,14 @@ def rupture(r, day, state, inputs):
 
 
 class Mine(NamedTuple):
-    """One actor's excesses, as `choose_response` takes them (its other rows and columns are views of the state)."""
+    """What the actors' choices of one run read besides the state: the excesses of all grievances."""
 
-    excess: np.ndarray  # [j]: `grievance_excess` of its grievance against j
-    excess_at_me: np.ndarray  # [j]: `grievance_excess` of j's grievance against it
+    excess: np.ndarray  # [i, j]: `grievance_excess` of i's grievance against j over i's threshold
 
 
 def new_mine(n: int) -> Mine:
-    """Room for one actor's excesses among `n` actors."""
-    return Mine(np.zeros(n), np.zeros(n))
+    """Room for the choices of one run among `n` actors."""
+    return Mine(np.zeros((n, n)))
 
 
 @inline_kernel
@@ -62,18 +61,19 @@ def choose_all(r, day, seed, state, inputs, queued, mine, acting):
     key = day_key(seed, day, CHOICE)
     x, d, b = at(inputs.restraint, r), at(inputs.dependence, r), at(inputs.boldness, r)
     p, c = at(inputs.rates, r), at(inputs.counts, r)
+    if acting:
+        for i in range(n):  # every excess at once (a vector loop): the able actors read rows and columns
+            for j in range(n):
+                mine.excess[i, j] = grievance_excess(g[r, i, j], t[q, i])
     for me in range(n):
         queued.actions[r, me], queued.targets[r, me] = NO_ACTION, NO_ACTION
         if not (acting >> me) & 1:
             continue
-        for j in range(n):  # the two rows of excesses (the rest are rows and columns of the state, as views)
-            mine.excess[j] = grievance_excess(g[r, me, j], t[q, me])
-            mine.excess_at_me[j] = grievance_excess(g[r, j, me], t[q, j])
         queued.actions[r, me], queued.targets[r, me] = _choose(
             me,
             g[r, me],
-            mine.excess,
-            mine.excess_at_me,
+            mine.excess[me],
+            mine.excess[:, me],
             inputs.reciprocity[at(inputs.reciprocity, r), me],
             inputs.restraint[x, me],
             inputs.dependence[d, me],
