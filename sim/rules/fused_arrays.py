@@ -40,6 +40,7 @@ class DayInputs(NamedTuple):
     state_position: np.ndarray
     state_salience: np.ndarray
     sponsors: np.ndarray  # [., arrangement, actor]
+    sponsorships: np.ndarray  # [1, pairs, 2]: (arrangement, actor) of each sponsorship some run has
     arrangement_position: np.ndarray
     support: np.ndarray  # [., arrangement]: `corridor.support` of every arrangement, as if on the table
     closeness: np.ndarray  # [., arrangement]: `corridor.closeness_to_forecast`
@@ -172,6 +173,7 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
         "state_position": (inputs.position[..., states], 1),
         "state_salience": (inputs.salience[..., states], 1),
         "sponsors": (np.asarray(inputs.sponsors, dtype=np.bool_), 2),
+        "sponsorships": (_any_run_pairs(inputs.sponsors), 2),
         "arrangement_position": (inputs.arrangement_position, 1),
         "support": (corridor.support(inputs.arrangement_position, inputs.position, weight, on_table), 1),
         "closeness": (
@@ -200,6 +202,12 @@ def _possible_routine_acts(cooperation: np.ndarray, friction: np.ndarray) -> np.
     possible = [np.reshape(rates, (-1, n, n)).max(axis=0) > 0.0 for rates in (cooperation, friction)]
     acts = [(i, j, kind) for i in range(n) for j in range(n) for kind in (0, 1) if possible[kind][i, j]]
     return np.array(acts, dtype=np.int64).reshape(-1, 3)
+
+
+def _any_run_pairs(flags: np.ndarray) -> np.ndarray:
+    """[pairs, 2]: the (row, column) pairs of a [..., rows, columns] boolean array true in some run."""
+    rows, columns = np.shape(flags)[-2:]
+    return np.argwhere(np.reshape(np.asarray(flags, dtype=np.bool_), (-1, rows, columns)).any(axis=0)).astype(np.int64)
 
 
 def _routine_chances(inputs: RuleInputs, draws: np.ndarray) -> np.ndarray:

@@ -58,14 +58,15 @@ def sponsor_trust(r, trust, inputs, lowest):
 
     Worked out while run r's trust is at hand (`open_day`), for `negotiate`'s acceptance.
     """
-    k = at(inputs.sponsors, r)
+    k, pairs = at(inputs.sponsors, r), inputs.sponsorships
     for a in range(inputs.sponsors.shape[1]):
         for principal in range(STATES.size):
-            least = np.inf
-            for sponsor in range(inputs.sponsors.shape[2]):
-                if inputs.sponsors[k, a, sponsor]:
-                    least = min(least, trust[r, STATES[principal], sponsor])
-            lowest[r, a, principal] = least
+            lowest[r, a, principal] = np.inf
+    for x in range(pairs.shape[1]):  # only the sponsorships some run has
+        a, sponsor = pairs[0, x, 0], pairs[0, x, 1]
+        if inputs.sponsors[k, a, sponsor]:
+            for principal in range(STATES.size):
+                lowest[r, a, principal] = min(lowest[r, a, principal], trust[r, STATES[principal], sponsor])
 
 
 @inline_kernel
