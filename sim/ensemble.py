@@ -13,7 +13,7 @@ in their shocks or horizon.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,8 +62,10 @@ class EnsembleResult:
     def _outcomes(self) -> dict[str, np.ndarray]:
         return outcome_table(self.simulation)
 
-    def outcomes(self) -> dict[str, np.ndarray]:
-        """Every outcome column (`sim.outcomes.OUTCOMES`), one value per run."""
+    def outcomes(self, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """Every outcome column (`sim.outcomes.OUTCOMES`), one value per run; or those `names` need."""
+        if names is not None and "_outcomes" not in self.__dict__:  # only what is asked (a sweep keeps a few)
+            return outcome_table(self.simulation, names)
         return dict(self._outcomes)
 
     def run_outcomes(self, run: int) -> RunOutcomes:

@@ -28,8 +28,9 @@ Rules (also in docs/ODD.md §7.14):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,7 +60,11 @@ class Runs:
         lowest = simulation.recorder.trust_min
         self.trust_min = _with_run_axis(state.trust if lowest is None else lowest, simulation)  # none run: now
         self.size = simulation.size
-        self.responses = simulation.journal.responses_taken()
+
+    @cached_property
+    def responses(self) -> dict[str, np.ndarray]:
+        """The responses that have taken effect, as the journal's columns (read when an outcome needs them)."""
+        return self.simulation.journal.responses_taken()
 
     def response_counts(self) -> np.ndarray:
         """[runs, len(RESPONSES)]: the responses that have taken effect, by response index."""
@@ -396,12 +401,17 @@ CAMEO_TEXT = {
 }
 
 
-def outcome_table(simulation: Simulation) -> dict[str, np.ndarray]:
-    """Every outcome column of every run of `simulation`, one value per run, in registry order."""
+def outcome_table(simulation: Simulation, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """The outcome columns of every run of `simulation`, one value per run, in registry order.
+
+    Every column, or only the outcomes that give one of the columns `names` (a sweep keeps a few).
+    """
+    wanted = None if names is None else {OUTCOME_OF_COLUMN[name] for name in names}
     runs = Runs(simulation)
     columns: dict[str, np.ndarray] = {}
     for outcome in OUTCOMES:
-        columns |= outcome.columns(runs)
+        if wanted is None or outcome in wanted:
+            columns |= outcome.columns(runs)
     return columns
 
 

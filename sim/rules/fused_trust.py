@@ -97,13 +97,12 @@ def gather_events(r, queued, d, dirty):
 @inline_kernel
 def _clear_events(d):
     """No events in the day's arrays."""
-    n = d.hostility.shape[0]
-    for i in range(n):
-        for j in range(n):
-            d.hostility[i, j], d.cooperation[i, j], d.dealt[i, j], d.rung[i, j] = 0.0, 0.0, 0.0, 0.0
-            d.ladder[0, i, j], d.ladder[1, i, j], d.ladder[2, i, j] = False, False, False
-    for a in range(d.proposed.size):
-        d.proposed[a] = False
+    d.hostility[:] = 0.0  # one array at a time: each a vector fill
+    d.cooperation[:] = 0.0
+    d.dealt[:] = 0.0
+    d.rung[:] = 0.0
+    d.ladder[:] = False
+    d.proposed[:] = False
 
 
 @inline_kernel
