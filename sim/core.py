@@ -165,7 +165,7 @@ class Simulation:
         if choice and self.inputs.reciprocal:
             choice = fused.CHOSEN  # by the null model, after the first pass
         fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), kept, lowest, day == 0, choice, work)
-        weight = np.exp(work.score)  # numpy's, as in the reference
+        weight = np.exp(work.score, out=work.weight)  # numpy's, as in the reference
         if choice == fused.CHOSEN:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
         fused.close_day(day, self.seeds, inputs, new, weight, queued, choice, work)

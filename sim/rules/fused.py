@@ -92,6 +92,7 @@ class Work(NamedTuple):
     """A batch's working arrays of the fused day, made once (`new_work`) and overwritten every day."""
 
     score: np.ndarray  # [runs, state, power]: the influence shares' scores (`open_day`), before `np.exp`
+    weight: np.ndarray  # [runs, state, power]: `np.exp` of the scores, for `close_day`
     net: np.ndarray  # [runs]: the peace pair's net cooperation of the day
     sponsor_trust: np.ndarray  # [runs, arrangement, state]: `fused_corridor.sponsor_trust`
     rows: np.ndarray  # [3, 4, runs x n x n]: the journal's rows of the responses and routine acts
@@ -104,6 +105,7 @@ def new_work(runs: int, n: int, arrangements: int) -> Work:
     """Room for the fused day of `runs` runs of `n` actors and `arrangements` arrangements."""
     return Work(
         score=np.empty((runs, STATES.size, POWERS.size)),
+        weight=np.empty((runs, STATES.size, POWERS.size)),
         net=np.empty(runs),
         sponsor_trust=np.empty((runs, arrangements, STATES.size)),
         rows=np.empty((3, 4, runs * n * n), dtype=np.int64),
