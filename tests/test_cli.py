@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -59,3 +60,14 @@ def test_replicate_seeds_are_reproducible_and_distinct():
     assert len(set(seeds)) == 50
     assert all(0 <= s < 2**63 for s in seeds)
     assert replicate_seeds(2025, 10) == seeds[:10]  # a replicate's seed does not depend on the count
+
+
+def test_spawned_seeds_of_repeated_indices_are_each_indexs_own_child():
+    from experiments.replicates import spawned_seeds
+
+    indices = [3, 0, 3, 7, 0, 3]  # a sweep with common seeds repeats a few indices many times
+    children = {
+        i: int(np.random.SeedSequence(2025, spawn_key=(i,)).generate_state(1, np.uint64)[0] >> 1) for i in (0, 3, 7)
+    }
+    assert spawned_seeds(2025, indices).tolist() == [children[i] for i in indices]
+    assert spawned_seeds(2025, []).dtype == np.int64 and spawned_seeds(2025, []).size == 0

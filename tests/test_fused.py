@@ -16,9 +16,11 @@ import pytest
 
 from sim.config import load_scenario
 from sim.core import Simulation, shared_day_events
+from sim.rules import fused
 from sim.rules.day import advance, all_actors_choose
 from sim.rules.events import combine, response_events, with_routine
 from sim.rules.fused import product
+from sim.rules.no_alias import arrays_of, check_no_overlap
 from sim.rules.routine import draw_routine
 
 BASELINE = "configs/scenarios/baseline.toml"
@@ -106,3 +108,23 @@ def test_the_journal_rows_are_those_of_the_chosen_responses_and_routine_acts():
         (rows,) = routine
         assert np.array_equal(np.stack([rows.runs, rows.actors, rows.targets], axis=1), acts)
         assert rows.friction.sum() == np.count_nonzero(criticises)
+
+
+def test_products_of_any_size_are_numpys_bit_for_bit():
+    rng = np.random.default_rng(11)
+    for n in (3, 5, 9):
+        left, right = rng.uniform(-1.0, 1.0, (2, n, n))
+        out = np.empty((n, n))
+        product(left, right, out)
+        assert np.array_equal(out, left @ right), n
+
+
+def test_an_array_the_fused_day_writes_may_not_overlap_another():
+    state = np.zeros((4, 8, 8))
+    check_no_overlap([state, np.zeros(3)], [np.ones((1, 8, 8))])  # separate arrays pass
+    with pytest.raises(ValueError, match="overlaps"):
+        check_no_overlap([state], [state[1:]])  # a view of a written array
+    with pytest.raises(ValueError, match="overlaps"):
+        check_no_overlap([state[:2], state[1:]], [])  # two written arrays sharing memory
+    named = fused.Queued(*(np.zeros(2) for _ in fused.Queued._fields))
+    assert len(arrays_of(named, (np.zeros(1), 3), "text")) == len(fused.Queued._fields) + 1

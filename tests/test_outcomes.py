@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.actors import Actor
+from sim.blocs import bloc_camps, camps_to_blocs
 from sim.ensemble import run_ensemble
 from sim.events_log import EventKind
 from sim.model import CaucasusModel, resolve_scenario
@@ -40,3 +41,15 @@ def test_outcomes_of_a_run_in_progress_cover_the_days_run():
     table = outcome_table(model.simulation)
     assert table["trust_AZE_RUS_min"][0] == model.trust_history[:150, 1, 0].min()
     assert np.isnan(table["aze_detains_rus_day"][0])  # the raid (day 189) is yet to come
+
+
+def test_a_table_of_some_outcomes_gives_the_full_tables_columns():
+    result = run_ensemble(resolve_scenario("baseline"), [1, 2, 3, 4])
+    full = outcome_table(result.simulation)
+    kept = ["rupture", "trust_AZE_RUS_min", "blocs", "n_173"]  # a sweep keeps a few (one of many columns, a string)
+    some = run_ensemble(resolve_scenario("baseline"), [1, 2, 3, 4]).outcomes(kept)
+    assert set(kept) <= set(some) < set(full)
+    for name in kept:
+        assert np.array_equal(some[name], full[name]), name
+    camps = bloc_camps(result.state.trust)  # each run's label written from its own split
+    assert full["blocs"].tolist() == [" | ".join(" ".join(bloc) for bloc in camps_to_blocs(row)) for row in camps]

@@ -74,12 +74,12 @@ def test_two_sweeps_started_into_one_directory_do_not_mix(tmp_path):
             tmp_path,
             f"seed{seed}.toml",
             BASELINE,
-            {"kind": "latin_hypercube", "samples": 64},
+            {"kind": "latin_hypercube", "samples": 256},
             TRUST | {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}},
             replicates=64,
             master_seed=seed,
             chunk_runs=256,
-        )  # 4,096 runs of the full year in 16 chunks: several seconds
+        )  # 16,384 runs of the full year in 64 chunks: several seconds (4,096 ran out before a third command started)
     out = tmp_path / "shared"
     processes = {
         seed: subprocess.Popen(
@@ -108,7 +108,7 @@ def test_two_sweeps_started_into_one_directory_do_not_mix(tmp_path):
     loser = 7 - winner
     (stdout, stderr), status = results[winner]
     assert status == 0, stderr
-    assert "Ran 4096 runs" in stdout
+    assert "Ran 16384 runs" in stdout
     (loser_out, loser_err), loser_status = results[loser]
     assert loser_status == 2 and loser_out == "" and len(loser_err.splitlines()) == 1, loser_err
     holder = f"pid {processes[winner].pid} on {socket.gethostname()}, started 20"
@@ -121,9 +121,9 @@ def test_two_sweeps_started_into_one_directory_do_not_mix(tmp_path):
     # the winner's dataset is whole and all its own
     assert main(["verify", str(out)]) == 0
     sweep = read_sweep_results(out)
-    assert sweep.runs["run_id"].tolist() == list(range(4096)) and sweep.manifest["sweep"]["master_seed"] == winner
+    assert sweep.runs["run_id"].tolist() == list(range(16384)) and sweep.manifest["sweep"]["master_seed"] == winner
     chunks = sorted((out / "runs").iterdir())
-    assert [path.name for path in chunks] == [f"chunk-{i:06d}.parquet" for i in range(16)]
+    assert [path.name for path in chunks] == [f"chunk-{i:06d}.parquet" for i in range(64)]
     hashes = {json.loads(pq.read_schema(path).metadata[b"caucasus.sweep"])["config_hash"] for path in chunks}
     assert hashes == {sweep.manifest["config_hash"]}
     assert not (out / LOCK).exists() and not list(out.rglob("*.tmp")) and not (out / "quarantine").exists()
