@@ -43,7 +43,9 @@ ENGINES = ("ensemble", "mesa")
 MESA_CHUNK_RUNS = 16
 # The ensemble engine is fastest per run with chunks of about 1,000 runs (measured 2026-12-01 on
 # 2 cores: 256 / 512 / 1024 / 2048 runs a chunk gave 560-780 / 690-790 / 790-1090 / 620-820 runs/s
-# on one core); a run makes its random numbers where it uses them, so the seeds do not matter.
+# on one core; with the fused day of issue 11's last session, Sobol-study chunks of 512 / 1024 /
+# 2048 / 4096 runs gave 2,905-2,979 / 3,110-3,196 / 2,849-3,267 / 2,928-2,959 runs/s, taking
+# turns); a run makes its random numbers where it uses them, so the seeds do not matter.
 ENSEMBLE_CHUNK_RUNS = 1024
 SCHEDULER_TIMEOUT_S = 10
 # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers. That switches off glibc's dynamic mmap

@@ -211,7 +211,7 @@ def test_a_sweep_states_its_size_on_stderr_before_its_first_chunk(tmp_path, caps
     assert results == 912
     assert statement.startswith(
         "caucasus: sweep tiny: 6 design points x 2 replicates = 12 runs in 3 chunks of up to 4 runs; about 1 s "
-        "serially (at 4,056 runs/s a worker, the ensemble engine's documented rate); "
+        "serially (at 12,167 runs/s a worker, the ensemble engine's documented rate); "
         "results up to 912 bytes on disk ("
     ), statement
     assert statement.endswith("free); the design sampled whole by SALib (about 576 bytes of memory)\n")
