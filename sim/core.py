@@ -91,9 +91,8 @@ class Simulation:
             routine=np.zeros(self.size, dtype=bool),
         )
         self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
-        self._work = fused.new_work(
-            self.size, N_ACTORS, self.state.on_table.shape[-1]
-        )  # the fused day's working arrays
+        arrangements = self.state.on_table.shape[-1]
+        self._work = fused.new_work(self.size, N_ACTORS, arrangements)  # the fused day's working arrays
         self._shocks = scenario.shocks_by_day()
         self._queue_shocks(0)
 
@@ -165,10 +164,10 @@ class Simulation:
         if choice and self.inputs.reciprocal:
             choice = fused.CHOSEN  # by the null model, after the first pass
         fused.open_day(day, self.seeds, inputs, new, queued, events, bool(shared), kept, lowest, day == 0, choice, work)
-        weight = np.exp(work.score, out=work.weight)  # numpy's, as in the reference
+        np.exp(work.score, out=work.weight)  # numpy's, as in the reference
         if choice == fused.CHOSEN:
             queued.actions[:], queued.targets[:] = tit_for_tat(kept[0], kept[1], new.standing, new.holding)
-        fused.close_day(day, self.seeds, inputs, new, weight, queued, choice, work)
+        fused.close_day(day, self.seeds, inputs, new, queued, choice, work)
         if choice != fused.NO_CHOICE:
             self._queue_rows(day + 1, work.rows, work.counted)
 

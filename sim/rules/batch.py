@@ -55,7 +55,8 @@ step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy")
 """Decorator of the fused day's passes (`sim.rules.fused`) and the kernels they call: compiled without
 numba's reference counting (NRT). They allocate nothing (their working arrays are passed in), and
 counting the references of every array handed from a pass to its steps took about half their time
-(`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions)."""
+(`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions). numpy's error
+model: a division by zero gives inf or nan, as in numpy's rule-by-rule reference, with no branch."""
 
 pass_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", pipeline_class=NoAliasCompiler)
 """Decorator of the fused day's two passes: a `step_kernel` whose array arguments do not overlap

@@ -98,7 +98,7 @@ class Work(NamedTuple):
     rows: np.ndarray  # [3, 4, runs x n x n]: the journal's rows of the responses and routine acts
     counted: np.ndarray  # [3]: how many rows of each
     day: Day  # one run's events and working arrays
-    mine: Mine  # one actor's view of one run
+    mine: Mine  # what one run's choices read besides the state
 
 
 def new_work(runs: int, n: int, arrangements: int) -> Work:
@@ -178,8 +178,10 @@ def _queue_next_day(r, day, seed, inputs, queued, work):
 
 
 @pass_kernel
-def close_day(day, seeds, inputs, state, weight, queued, choice, work):
+def close_day(day, seeds, inputs, state, queued, choice, work):
     """Step 3 of the fused day (module docstring) for every run: influence shares, the corridor, CHOSEN actions.
+
+    `work.weight` holds step 2's `np.exp` of the scores.
 
     Unless `choice` is NO_CHOICE (the last day: `queued` is cleared), every actor's action for
     day + 1 (MODEL_CHOICE: by the model's rule, keyed by `day`; CHOSEN: already in `queued`) and
@@ -190,7 +192,7 @@ def close_day(day, seeds, inputs, state, weight, queued, choice, work):
     """
     runs = state.trust.shape[0]
     for r in range(runs):
-        step_shares(r, state.shares, weight, inputs.rates[at(inputs.rates, r), INFLUENCE_RATE])
+        step_shares(r, state.shares, work.weight, inputs.rates[at(inputs.rates, r), INFLUENCE_RATE])
         negotiate(r, day, state, inputs, work.net, work.sponsor_trust)
         if choice == CHOSEN:
             _queue_next_day(r, day, seeds[r], inputs, queued, work)

@@ -173,7 +173,7 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
         "state_position": (inputs.position[..., states], 1),
         "state_salience": (inputs.salience[..., states], 1),
         "sponsors": (np.asarray(inputs.sponsors, dtype=np.bool_), 2),
-        "sponsorships": (_any_run_pairs(inputs.sponsors), 2),
+        "sponsorships": (_true_in_some_run(inputs.sponsors, 2), 2),
         "arrangement_position": (inputs.arrangement_position, 1),
         "support": (corridor.support(inputs.arrangement_position, inputs.position, weight, on_table), 1),
         "closeness": (
@@ -197,17 +197,15 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
 
 
 def _possible_routine_acts(cooperation: np.ndarray, friction: np.ndarray) -> np.ndarray:
-    """(actor, target, kind) of the routine acts at a positive rate in some run (kind 0: cooperation, 1: friction)."""
-    n = np.shape(cooperation)[-1]
-    possible = [np.reshape(rates, (-1, n, n)).max(axis=0) > 0.0 for rates in (cooperation, friction)]
-    acts = [(i, j, kind) for i in range(n) for j in range(n) for kind in (0, 1) if possible[kind][i, j]]
-    return np.array(acts, dtype=np.int64).reshape(-1, 3)
+    """[acts, 3]: (actor, target, kind) of the routine acts at a positive rate in some run (kind 0: cooperation)."""
+    positive = np.stack(np.broadcast_arrays(np.asarray(cooperation) > 0.0, np.asarray(friction) > 0.0), axis=-1)
+    return _true_in_some_run(positive, 3)
 
 
-def _any_run_pairs(flags: np.ndarray) -> np.ndarray:
-    """[pairs, 2]: the (row, column) pairs of a [..., rows, columns] boolean array true in some run."""
-    rows, columns = np.shape(flags)[-2:]
-    return np.argwhere(np.reshape(np.asarray(flags, dtype=np.bool_), (-1, rows, columns)).any(axis=0)).astype(np.int64)
+def _true_in_some_run(flags: np.ndarray, core: int) -> np.ndarray:
+    """[entries, core]: the indices of the entries of a [..., *core] boolean array true in some run."""
+    shape = np.shape(flags)[np.ndim(flags) - core :]
+    return np.argwhere(np.reshape(np.asarray(flags, dtype=np.bool_), (-1, *shape)).any(axis=0)).astype(np.int64)
 
 
 def _routine_chances(inputs: RuleInputs, draws: np.ndarray) -> np.ndarray:
