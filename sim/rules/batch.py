@@ -51,19 +51,20 @@ _cache_by_source()  # before any kernel of sim.rules is defined (they all import
 kernel = numba.njit(cache=True)
 """Decorator of the rules' compiled kernels (no fastmath: IEEE arithmetic in the written order)."""
 
-step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy")
-"""Decorator of the fused day's passes (`sim.rules.fused`) and the kernels they call: compiled without
-numba's reference counting (NRT). They allocate nothing (their working arrays are passed in), and
-counting the references of every array handed from a pass to its steps took about half their time
-(`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions). numpy's error
-model: a division by zero gives inf or nan, as in numpy's rule-by-rule reference, with no branch."""
+_STEP_OPTIONS = {"cache": True, "_nrt": False, "error_model": "numpy"}
+"""numba's options for the fused day's passes (`sim.rules.fused`) and what they compile into themselves.
+Without numba's reference counting (NRT): they allocate nothing (their working arrays are passed
+in), and counting the references of every array handed from a pass to its steps took about half
+their time (`perf`: 45% of a batch's samples in NRT_incref and NRT_decref's atomic additions).
+numpy's error model: a division by zero gives inf or nan, as in numpy's rule-by-rule reference,
+with no branch."""
 
-pass_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", pipeline_class=NoAliasCompiler)
-"""Decorator of the fused day's two passes: a `step_kernel` whose array arguments do not overlap
-(`sim.rules.no_alias`): none it writes shares memory with another."""
+pass_kernel = numba.njit(**_STEP_OPTIONS, pipeline_class=NoAliasCompiler)
+"""Decorator of the fused day's two passes (`_STEP_OPTIONS`), their array arguments declared not to
+overlap (`sim.rules.no_alias`): none they write shares memory with another."""
 
-inline_step_kernel = numba.njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-"""Decorator of a `step_kernel` that the kernels calling it compile into themselves (a matrix product)."""
+inline_step_kernel = numba.njit(**_STEP_OPTIONS, inline="always")
+"""Decorator of a kernel with `_STEP_OPTIONS` that the passes compile into themselves (a matrix product)."""
 
 inline_kernel = numba.njit(cache=True, inline="always")
 """Decorator of a kernel that the kernels calling it compile into themselves: a small formula read per
