@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from sim.model import resolve_scenario
 from sim.rules import influence, trust
 from sim.rules.day import actor_view, advance, initial_state
 from sim.rules.events import DayEvents, ShockInput, response_events, shock_events
-from sim.rules.responses import NO_ACTION, choose_response, wanted_rung
+from sim.rules.responses import NO_ACTION, _reaches_out, choose_response, wanted_rung
 
 N = N_ACTORS
 unit = st.floats(-1.0, 1.0, allow_nan=False)
@@ -74,6 +75,26 @@ def test_influence_shares_sum_to_one(trust_in_powers, rate):
     np.testing.assert_allclose(target.sum(axis=-1), 1.0)
     np.testing.assert_allclose(stepped.sum(axis=-1), 1.0)
     assert np.all(stepped >= 0.0)
+
+
+@numba.njit
+def _reaches_out_by_formula(draw, rate):
+    return draw < 1.0 - np.exp(-rate)  # the rule as written (responses module docstring), the same libm exp
+
+
+@given(
+    st.floats(0.0, 1.0, exclude_max=True),
+    st.one_of(st.floats(0.0, 3.0), st.floats(0.0, 1e-10), st.just(0.0), st.just(5e-324)),
+    st.integers(-4, 4),
+)
+def test_the_way_backs_shortcut_decides_as_the_formula(draw, rate, ulps):
+    """`_reaches_out` skips the exp where the bound 1 - exp(-x) <= x decides: never another answer.
+
+    Draws are also taken a few ulps either side of the threshold itself, where a loose bound would show.
+    """
+    edge = 1.0 - float(np.exp(-rate))
+    for value in (draw, float(np.clip(edge + ulps * np.spacing(max(edge, 1e-300)), 0.0, np.nextafter(1.0, 0.0)))):
+        assert _reaches_out(value, rate) == _reaches_out_by_formula(value, rate)
 
 
 def test_wanted_rung_picks_the_highest_affordable_rung():

@@ -172,7 +172,7 @@ def _keep_events(r, d, kept_events):
 def _queue_next_day(r, day, seed, inputs, queued, work):
     """Run r's responses as rows, then its routine acts of day + 1, drawn, into `queued` and as rows."""
     row_responses(r, queued, work.rows, work.counted)
-    if draw_routine(r, day + 1, seed, inputs, queued):
+    if draw_routine(r, day + 1, seed, inputs, queued, work.mine):
         row_acts(r, queued.cooperates, work.rows, work.counted, 1)
         row_acts(r, queued.criticises, work.rows, work.counted, 2)
 

@@ -15,6 +15,7 @@ import numpy as np
 from sim.actors import POWER_INDEX, STATE_INDEX
 from sim.rules import corridor, influence
 from sim.rules.events import DayEvents
+from sim.rules.stream import routine_index
 
 if TYPE_CHECKING:
     from sim.rules.day import CrisisState, RuleInputs
@@ -52,6 +53,7 @@ class DayInputs(NamedTuple):
     routine_cooperation: np.ndarray
     routine_friction: np.ndarray
     routine_draws: np.ndarray  # [1, draws, 3]: (actor, target, kind) of each routine act some run may make
+    routine_stream: np.ndarray  # [1, draws]: its index among the day's ROUTINE numbers (`stream.routine_index`)
     routine_chance: np.ndarray  # [., draws]: its chance, routine_scale x the rate (0 where the rate is not positive)
     rates: np.ndarray  # [., RATES]: the float parameters, in `RATES` order
     counts: np.ndarray  # [., COUNTS]: the integer parameters, in `COUNTS` order
@@ -188,6 +190,7 @@ def day_inputs(inputs: RuleInputs) -> DayInputs:
         "routine_cooperation": (inputs.routine_cooperation, 2),
         "routine_friction": (inputs.routine_friction, 2),
         "routine_draws": (draws, 2),
+        "routine_stream": (routine_index(draws[:, 0], draws[:, 1], n, draws[:, 2]), 1),
         "routine_chance": (_routine_chances(inputs, draws), 1),
         "rates": (_stacked([np.asarray(getattr(p, name), dtype=float) for name in RATES]), 1),
         "counts": (_stacked([np.asarray(getattr(p, name), dtype=np.int64) for name in COUNTS]), 1),

@@ -14,7 +14,7 @@ import numpy as np
 from sim.rules.batch import at, inline_kernel
 from sim.rules.fused_arrays import AUDIENCE_COST, MAX_RUNG_STEP, RUPTURE_DAYS, THAW_RATE
 from sim.rules.responses import NO_ACTION, _choose, grievance_excess, relations_cut
-from sim.rules.stream import CHOICE, ROUTINE, choice_index, day_key, routine_index, uniform
+from sim.rules.stream import CHOICE, ROUTINE, choice_index, day_key, uniform
 
 
 @inline_kernel
@@ -39,14 +39,15 @@ def rupture(r, day, state, inputs):
 
 
 class Mine(NamedTuple):
-    """What the actors' choices of one run read besides the state: the excesses of all grievances."""
+    """What one run's choices and routine draws work with besides the state."""
 
     excess: np.ndarray  # [i, j]: `grievance_excess` of i's grievance against j over i's threshold
+    drawn: np.ndarray  # [draw]: whether each possible routine act was drawn (at most two a pair)
 
 
 def new_mine(n: int) -> Mine:
-    """Room for the choices of one run among `n` actors."""
-    return Mine(np.zeros((n, n)))
+    """Room for the choices and routine draws of one run among `n` actors."""
+    return Mine(np.zeros((n, n)), np.zeros(2 * n * n, dtype=np.bool_))
 
 
 @inline_kernel
@@ -91,28 +92,30 @@ def choose_all(r, day, seed, state, inputs, queued, mine, acting):
 
 
 @inline_kernel
-def draw_routine(r, day, seed, inputs, queued):
+def draw_routine(r, day, seed, inputs, queued, mine):
     """`routine.draw_routine` for run r: the next day's routine acts, into `queued`; whether there is any.
 
-    Only the acts some run makes at a positive rate (`routine_draws`) are drawn; the others stay
-    false, and the arrays are cleared only if the day before left an act in them.
+    Only the acts some run makes at a positive rate (`routine_draws`) are drawn, all at once
+    (a vector loop: a draw at a chance of zero is never below it); the others stay false, and
+    the arrays are cleared only if the day before left an act in them.
     """
-    n = queued.cooperates.shape[-1]
     if queued.routine[r]:
         _clear_routine(r, queued)
     key = day_key(seed, day, ROUTINE)
-    draws, chance = inputs.routine_draws, inputs.routine_chance
+    draws, chance, drawn = inputs.routine_draws, inputs.routine_chance, mine.drawn
     c = at(chance, r)
     made = False
     for x in range(draws.shape[1]):
-        if chance[c, x] > 0.0:
-            i, j, kind = draws[0, x, 0], draws[0, x, 1], draws[0, x, 2]
-            if uniform(key, routine_index(i, j, n, kind)) < chance[c, x]:
-                if kind:
+        drawn[x] = uniform(key, inputs.routine_stream[0, x]) < chance[c, x]
+        made = made | drawn[x]
+    if made:
+        for x in range(draws.shape[1]):
+            if drawn[x]:
+                i, j = draws[0, x, 0], draws[0, x, 1]
+                if draws[0, x, 2]:
                     queued.criticises[r, i, j] = True
                 else:
                     queued.cooperates[r, i, j] = True
-                made = True
     queued.routine[r] = made
     return made
 

@@ -206,14 +206,17 @@ def fade(r, state, keep, k, threshold, q):
 
 @inline_kernel
 def _bit(index, on):
-    """The bit mask of `index` if `on`, else 0."""
-    return (1 << index) if on else 0
+    """The bit mask of `index` if `on`, else 0: arithmetic, so that a loop of them stays a vector loop."""
+    return np.int64(on) << index
 
 
 @inline_kernel
 def _can_act_over(grievance, threshold, standing, holding):
-    """Whether a pair lets both its actors act (`responses._mark_able`): a grievance, a cut, a holding."""
-    return (grievance > threshold) | relations_cut(standing) | holding
+    """Whether a pair lets both its actors act (`responses._mark_able`): a grievance, a cut, a holding.
+
+    Bitwise on the three, without branches.
+    """
+    return np.int64(grievance > threshold) | np.int64(relations_cut(standing)) | np.int64(holding)
 
 
 @inline_kernel

@@ -352,7 +352,7 @@ def _choose(
     other, gain = _best_reach(
         me, excess, excess_at_me, dependence, standing, standing_at_me, holding, held, audience_cost
     )
-    if other >= 0 and reach_draw < 1.0 - np.exp(-thaw_rate * gain):  # the way back
+    if other >= 0 and _reaches_out(reach_draw, thaw_rate * gain):  # the way back
         cut = _cut(standing[other], standing_at_me[other], holding[other], held[other])
         if cut and max(excess[other], excess_at_me[other]) < -0.5:
             return AGREEMENT_ID, other
@@ -365,6 +365,23 @@ def _choose(
         ceiling = min(standing_rung(standing[target]) + max_rung_step, N_RUNGS_ON_LADDER)
         return min(_wanted_rung(severity), ceiling) - 1, target
     return NO_ACTION, NO_ACTION
+
+
+# 1 - exp(-x) <= x for x >= 0. Computed, 1 - fl(exp(-x)) exceeds x by at most about 2^-52: libm's exp
+# is within 1 ulp, 1 - E is exact for E in [0.5, 1], and beyond (x > ln 2) the bound's own slack is far
+# larger. A draw at least x + this margin is therefore not below 1 - exp(-x) (tests/test_rules.py).
+_REACH_MARGIN = 1e-15
+
+
+@inline_kernel
+def _reaches_out(draw, rate):
+    """Whether draw < 1 - exp(-rate), the exp worked out only where the bound 1 - exp(-rate) <= rate cannot decide.
+
+    The same answer as the formula for every rate >= 0 (a gain is positive and thaw_rate at least 0).
+    """
+    if rate >= 0.0 and draw >= rate + _REACH_MARGIN:
+        return False
+    return draw < 1.0 - np.exp(-rate)
 
 
 @inline_kernel
