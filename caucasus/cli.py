@@ -42,6 +42,7 @@ from caucasus.posterior_options import (
     sweep_posterior_note,
 )
 from experiments.analysis import analyze
+from experiments.backends import check_workers
 from experiments.bench import benchmark
 from experiments.calibration.forecast import (
     FORECAST_FILES,
@@ -64,7 +65,7 @@ from experiments.replicated import (
     run_pairs,
     write_replicated,
 )
-from experiments.runner import ENGINES, check_workers, execute, plan_sweep
+from experiments.runner import ENGINES, execute, plan_sweep
 from experiments.store import SweepStore
 from experiments.sweep_config import load_sweep
 from experiments.sweep_size import check_size, sweep_size
@@ -169,7 +170,7 @@ def _add_backend_options(command: argparse.ArgumentParser, what: str) -> None:
     """`--workers N` or `--scheduler ADDRESS`: where a sweep runs or a calibration computes its batches."""
     backend = command.add_mutually_exclusive_group()
     backend.add_argument(
-        "--workers", type=int, default=None, help=f"{what} on a local Dask cluster of N processes (at most the cores)"
+        "--workers", type=int, default=None, help=f"{what} on N worker processes on this machine (at most its cores)"
     )
     backend.add_argument("--scheduler", default=None, help=f"{what} on an existing Dask cluster (tcp://host:port)")
 

@@ -4,8 +4,8 @@ Run ids are `point_id x replicates + replicate`, in design order. A run's seed i
 the master seed (`numpy.random.SeedSequence(master, spawn_key=(i,))`), with i the replicate
 (`seeds = "common"`: common random numbers across design points) or the run id
 (`"independent"`). Runs are grouped into chunks of consecutive run ids, fixed by the sweep
-(not by the workers), and a chunk's rows depend only on its runs: serially, on a local Dask
-cluster or on a remote one, the dataset is the same.
+(not by the workers), and a chunk's rows depend only on its runs: serially, on local worker
+processes or on a Dask cluster (`experiments.backends`), the dataset is the same.
 
 Engines: `ensemble` runs a whole chunk at once along a batch axis (`sim.ensemble`); `mesa`
 runs each `CaucasusModel` in turn (the reference).
@@ -13,9 +13,6 @@ runs each `CaucasusModel` in turn (the reference).
 
 from __future__ import annotations
 
-import ctypes
-import logging
-import os
 import shutil
 import sys
 import time
@@ -28,6 +25,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from experiments.backends import compute_backend, keep_heap, results
 from experiments.design import Design, salib_problem
 from experiments.replicates import spawned_seeds
 from experiments.store import KIND, SweepStore
@@ -47,39 +45,6 @@ MESA_CHUNK_RUNS = 16
 # 2048 / 4096 runs gave 2,905-2,979 / 3,110-3,196 / 2,849-3,267 / 2,928-2,959 runs/s, taking
 # turns); a run makes its random numbers where it uses them, so the seeds do not matter.
 ENSEMBLE_CHUNK_RUNS = 1024
-SCHEDULER_TIMEOUT_S = 10
-# Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers. That switches off glibc's dynamic mmap
-# threshold and trims the heap after every large free: each array temporary of the ensemble
-# engine (0.5 MiB for a 1024-run chunk) is then mapped, faulted in and released afresh, and a
-# worker runs at 60% of the speed of a plain process. Keep temporaries on the heap.
-WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 64 * 2**20, "MALLOC_TRIM_THRESHOLD_": 256 * 2**20}
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (glibc malloc.h)
-# A local cluster runs one chunk at a time per core. Dask's statistical profiler (a stack sample of
-# the running task every 10 ms), its system monitor every 0.5 s and the nanny's memory checks every
-# 0.1 s cost CPU the chunks need: in the Sobol study on 2 workers (perf, 2026-12-01), each worker's
-# own thread took 5.4% of a core and a thread of the command's process 4.8 s of the 50 s; with these
-# settings 3.3% and nothing. The monitors still run, less often.
-QUIET_WORKERS = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.system-monitor.gil.enabled": False,
-    "distributed.admin.system-monitor.interval": "2s",
-    "distributed.worker.memory.monitor-interval": "1s",
-}
-
-
-def keep_heap() -> None:
-    """Give this process the heap settings of `WORKER_MALLOC`, through glibc's `mallopt` (elsewhere: nothing).
-
-    A serial sweep runs in the command's own process, which started with glibc's defaults; with them a
-    chunk whose runs share a few seeds ran at 70-80% of the speed it has with these (2026-12-01).
-    """
-    try:
-        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the process's own symbols: libc, no search
-    except OSError:  # a platform without a C library to load this way: keep its defaults
-        return
-    if mallopt is not None:
-        mallopt(_M_TRIM_THRESHOLD, WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"])
-        mallopt(_M_MMAP_THRESHOLD, WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"])
 
 
 @dataclass(frozen=True)
@@ -267,7 +232,7 @@ def execute(
     Args:
         plan: the sweep.
         store: its results directory (checked: a different sweep there is refused).
-        workers: start a local Dask cluster of this many single-threaded worker processes.
+        workers: start this many worker processes on this machine (`experiments.backends`).
         scheduler: the address of an existing Dask scheduler (tcp://host:port) instead.
         command: the command line, for the manifest.
         progress: show a progress bar (default: when stderr is a terminal).
@@ -335,14 +300,18 @@ Runner = Callable[[Iterator[ChunkWork]], Iterator[tuple[ChunkWork, pd.DataFrame]
 def _backend(workers: int | None, scheduler: str | None, scenario: Scenario) -> Iterator[tuple[Runner, str]]:
     """A function running chunks (yielding them as they finish) and the backend's name, its processes warmed up."""
     if scheduler is None and workers is None:
-        keep_heap()
-        warm_up(scenario)
+        start_worker(scenario)
         yield (lambda works: ((work, run_chunk(work)) for work in works)), "serial"
         return
-    with dask_client(workers, scheduler) as (client, name):
-        client.run(warm_up, scenario)  # every worker, before the first chunk
-        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        yield (lambda works: _dask_results(client, works, slots)), name
+    with compute_backend(workers, scheduler, start_worker, scenario) as backend:
+        slots = 2 * backend.workers  # one chunk running and one waiting on each worker
+        yield (lambda works: results(backend, run_chunk, works, slots)), backend.name
+
+
+def start_worker(scenario: Scenario) -> None:
+    """Ready a process to run chunks of `scenario`: glibc's heap settings (`keep_heap`), then `warm_up`."""
+    keep_heap()
+    warm_up(scenario)
 
 
 def warm_up(scenario: Scenario) -> None:
@@ -354,117 +323,3 @@ def warm_up(scenario: Scenario) -> None:
     progress bar's rate.
     """
     Simulation(scenario, [0, 1]).run_day()
-
-
-@contextmanager
-def dask_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[Any, str]]:
-    """A Dask client of a LocalCluster of `workers` processes, or of the scheduler at `scheduler`, and its name.
-
-    Giving both, a number of workers this machine cannot run, or an address where no scheduler
-    answers is a ConfigError (the user's input).
-    """
-    if workers is not None and scheduler is not None:
-        raise ConfigError("--workers", None, "give --workers or --scheduler, not both")
-    check_workers(workers)
-    import dask
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler is not None:
-        client = _connect(Client, scheduler)
-        name = f"dask scheduler {scheduler}"
-    else:
-        environ = dask.config.get("distributed.nanny.pre-spawn-environ", {}) | WORKER_MALLOC
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **QUIET_WORKERS}):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-        client = Client(cluster)
-        name = f"dask LocalCluster({workers} workers)"
-    try:
-        yield client, name
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def check_workers(workers: int | None) -> None:
-    """Refuse (ConfigError at --workers) fewer than 1 or more worker processes than this machine has cores.
-
-    More processes than cores only share the cores (each run takes as long, the sweep no less)
-    and take a worker's memory each; a larger cluster is `--scheduler`'s.
-    """
-    cores = os.cpu_count() or 1
-    if workers is not None and not 1 <= workers <= cores:
-        raise ConfigError(
-            "--workers",
-            None,
-            f"{workers} is out of range; allowed: 1 to {cores} worker processes (this machine's cores, "
-            "os.cpu_count()); for more, start a Dask cluster and give --scheduler",
-        )
-
-
-def _connect(client_type: type, address: str) -> Any:
-    """A client of the Dask scheduler at `address`, the user's input: a ConfigError if none answers.
-
-    A malformed address, one where nothing listens and one where something else answers are
-    refused alike, within SCHEDULER_TIMEOUT_S: Dask's own client waits forever on a peer that
-    accepts the connection but never answers, and fails with any error (even a MemoryError) on
-    one that answers something else, so the address is first tried with a deadline of our own.
-    """
-    try:
-        _handshake(address)
-        return client_type(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
-    except Exception as error:  # whatever fails here, no usable scheduler is at that address
-        reason = str(error) or type(error).__name__
-        raise ConfigError(
-            "--scheduler",
-            None,
-            f"no Dask scheduler answered at {address} within {SCHEDULER_TIMEOUT_S} s ({reason}); start one "
-            "(`dask scheduler`, then `dask worker ADDRESS` where the project is installed) or use --workers N",
-        ) from None
-
-
-def _handshake(address: str) -> None:
-    """Open a Dask connection to `address` and exchange handshakes, all within SCHEDULER_TIMEOUT_S."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    from distributed.comm import connect
-
-    async def handshake() -> None:
-        try:  # connect() gives up connecting after the timeout (an OSError) but waits on the handshake
-            comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_S), SCHEDULER_TIMEOUT_S + 2)
-        except TimeoutError:
-            raise TimeoutError("it accepted the connection but never answered Dask's handshake") from None
-        await comm.close()
-
-    with ThreadPoolExecutor(1) as thread:  # its own event loop, even if the caller runs one
-        thread.submit(asyncio.run, handshake()).result()
-
-
-def _dask_results(client: Any, works: Iterator[ChunkWork], slots: int) -> Iterator[tuple[ChunkWork, pd.DataFrame]]:
-    """Keep `slots` chunks in flight; yield each as it finishes (memory stays flat)."""
-    from dask.distributed import as_completed
-
-    pending = {}
-    finished = as_completed()
-    for work in works:
-        future = client.submit(run_chunk, work, pure=False)
-        pending[future.key] = work
-        finished.add(future)
-        if finished.count() >= slots:
-            yield from _collect_one(finished, pending)
-    while finished.count():
-        yield from _collect_one(finished, pending)
-
-
-def _collect_one(finished: Any, pending: dict) -> Iterator[tuple[ChunkWork, pd.DataFrame]]:
-    future = next(finished)
-    work = pending.pop(future.key)
-    yield work, future.result()

@@ -1,10 +1,12 @@
-"""Shared test settings: the project root, scenario folder and Hypothesis profiles."""
+"""Shared test settings and fixtures: the project root, scenario folder, Hypothesis profiles, a Dask cluster."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,3 +17,14 @@ SCENARIOS = ROOT / "configs" / "scenarios"
 settings.register_profile("dev", deadline=None, print_blob=True)
 settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real local Dask cluster (2 single-threaded worker processes), started once, for `--scheduler`."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        yield cluster

@@ -281,12 +281,20 @@ def test_screening_ranks_every_prior_by_its_effect_on_the_fit(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_a_local_dask_cluster_gives_the_numbers_of_a_serial_calibration(finished, tmp_path):
-    """Batches computed on two worker processes: the same posterior as in this process."""
+@pytest.mark.parametrize("where", ["--workers", "--scheduler"])
+def test_worker_processes_and_a_dask_cluster_give_the_numbers_of_a_serial_calibration(
+    finished, where, request, tmp_path
+):
+    """Batches computed on two local worker processes, or on a real Dask cluster: the posterior made in this process."""
     config, out = finished
+    backend = (
+        ["--workers", "2"]
+        if where == "--workers"
+        else ["--scheduler", request.getfixturevalue("dask_cluster").scheduler_address]
+    )
     parallel = tmp_path / "parallel"
     done = subprocess.run(
-        [sys.executable, "-m", "caucasus.cli", "calibrate", str(config), "--out", str(parallel), "--workers", "2"],
+        [sys.executable, "-m", "caucasus.cli", "calibrate", str(config), "--out", str(parallel), *backend],
         cwd=ROOT,
         capture_output=True,
         text=True,

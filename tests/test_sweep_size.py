@@ -60,14 +60,13 @@ def peak_rss_bytes() -> int:
 
 @pytest.fixture
 def no_runs(monkeypatch):
-    """Fail at once if a chunk runs or a cluster starts (the old code would run a huge sweep for days)."""
-    import distributed
+    """Fail at once if a chunk runs or worker processes start (the old code would run a huge sweep for days)."""
 
     def refuse(*args, **kwargs):
-        raise AssertionError("the sweep started: a chunk ran or a cluster was made")
+        raise AssertionError("the sweep started: a chunk ran or worker processes were started")
 
     monkeypatch.setattr("experiments.runner.run_chunk", refuse)
-    monkeypatch.setattr(distributed, "LocalCluster", refuse)
+    monkeypatch.setattr("experiments.backends.LocalProcesses", refuse)
 
 
 def refused(capsys, config: Path, out: Path, *extra: str) -> str:

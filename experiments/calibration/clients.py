@@ -1,13 +1,14 @@
-"""Where ELFI computes its batches: in this process, or on a Dask cluster (local or remote).
+"""Where ELFI computes its batches: in this process, on local worker processes or on a Dask cluster.
 
 ELFI sends each batch (its parameter vectors, the simulator, the summaries and the distance) to
 a client. Its own Dask client always starts a fresh local cluster and replaces ELFI's default
-client when imported, so this module gives ELFI a client over a Dask `Client` the command line
-has already made: a LocalCluster of `--workers N` processes, or the scheduler at `--scheduler`.
+client when imported, so this module gives ELFI a client over the backend the command line has
+made (`experiments.backends`): `--workers N` local processes, or the Dask scheduler at `--scheduler`.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,20 +16,22 @@ from typing import Any
 
 import elfi.client
 
+from experiments.backends import Backend, compute_backend
 
-class DaskBatches(elfi.client.ClientBase):
-    """An ELFI client computing batches on the workers of a connected Dask client."""
 
-    def __init__(self, dask_client: Any):
-        """Compute on `dask_client`'s workers (one batch per worker at a time)."""
-        self.dask_client = dask_client
+class BackendBatches(elfi.client.ClientBase):
+    """An ELFI client computing batches on a backend's workers (`experiments.backends`)."""
+
+    def __init__(self, backend: Backend):
+        """Compute on `backend`'s workers (one batch per worker at a time)."""
+        self.backend = backend
         self.tasks: dict[int, Any] = {}
         self._ids = itertools.count()
 
     def apply(self, kallable, *args, **kwargs) -> int:
         """Submit `kallable(*args, **kwargs)` and return its task id at once."""
         task_id = next(self._ids)
-        self.tasks[task_id] = self.dask_client.submit(kallable, *args, pure=False, **kwargs)
+        self.tasks[task_id] = self.backend.submit(functools.partial(kallable, **kwargs), *args)
         return task_id
 
     def apply_sync(self, kallable, *args, **kwargs):
@@ -56,16 +59,14 @@ class DaskBatches(elfi.client.ClientBase):
 
     @property
     def num_cores(self) -> int:
-        """The number of Dask workers (at least 1)."""
-        return max(1, len(self.dask_client.scheduler_info().get("workers", {})))
+        """The number of the backend's workers (at least 1)."""
+        return self.backend.workers
 
 
 @contextmanager
 def elfi_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[elfi.client.ClientBase, str]]:
     """ELFI's client for the run (set as ELFI's current client for the block) and the backend's name."""
     from elfi.clients.native import Client as NativeClient
-
-    from experiments.runner import dask_client
 
     previous = elfi.client.get_client()
     try:
@@ -74,9 +75,9 @@ def elfi_client(workers: int | None, scheduler: str | None) -> Iterator[tuple[el
             elfi.client.set_client(client)
             yield client, "serial"
             return
-        with dask_client(workers, scheduler) as (dask, name):
-            client = DaskBatches(dask)
+        with compute_backend(workers, scheduler) as backend:
+            client = BackendBatches(backend)
             elfi.client.set_client(client)
-            yield client, name
+            yield client, backend.name
     finally:
         elfi.client.set_client(previous)
