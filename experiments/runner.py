@@ -183,14 +183,8 @@ def run_chunk(work: ChunkWork) -> pd.DataFrame:
         columns = run_ensemble(work.scenario, work.seeds, work.parameters).outcomes(work.outcomes)
     else:
         columns = _mesa_outcomes(work)
-    frame = pd.DataFrame(
-        {"run_id": work.run_ids, "point_id": work.point_ids, "replicate": work.replicates, "seed": work.seeds}
-    )
-    for name, values in work.parameters.items():
-        frame[name] = values
-    for name in work.outcomes:
-        frame[name] = columns[name]
-    return frame
+    ids = {"run_id": work.run_ids, "point_id": work.point_ids, "replicate": work.replicates, "seed": work.seeds}
+    return pd.DataFrame(ids | work.parameters | {name: columns[name] for name in work.outcomes})
 
 
 def _mesa_outcomes(work: ChunkWork) -> dict[str, np.ndarray]:

@@ -91,6 +91,7 @@ class Simulation:
             routine=np.zeros(self.size, dtype=bool),
         )
         self._day_inputs: tuple[RuleInputs, fused.DayInputs] | None = None
+        self._views: tuple[tuple[np.ndarray, ...], fused.DayState] | None = None  # the state's arrays and their views
         arrangements = self.state.on_table.shape[-1]
         self._work = fused.new_work(self.size, N_ACTORS, arrangements)  # the fused day's working arrays
         self._shocks = scenario.shocks_by_day()
@@ -155,7 +156,7 @@ class Simulation:
     def _run_rules(self, day: int, state: CrisisState) -> None:
         """The fused day (`sim.rules.fused`) on `state`, with the next day's choices and routine acts."""
         inputs, queued, work = self._fused_inputs(), self._queued, self._work
-        new = fused.day_state(state, self.single)
+        new = self._state_views(state)
         shared = self.journal.shared_on(day)
         kept = np.empty((2, self.size if self.inputs.reciprocal else 0, N_ACTORS, N_ACTORS))
         events = fused.shared_events(shared_day_events(shared)) if shared else _NO_SHARED
@@ -172,10 +173,19 @@ class Simulation:
             self._queue_rows(day + 1, work.rows, work.counted)
 
     def _queue_rows(self, day: int, rows: np.ndarray, counted: np.ndarray) -> None:
-        """Queue the responses and routine acts of `day` the fused day wrote as rows."""
-        responses, cooperative, critical = (rows[kind, :, : counted[kind]].copy() for kind in range(3))
-        self.journal.queue_response_rows(day, *responses)
-        self.journal.queue_routine_rows(day, cooperative[:3], critical[:3])
+        """Queue the responses and routine acts of `day` the fused day wrote as rows (copied: `rows` is reused)."""
+        responses, cooperative, critical = counted.tolist()
+        if responses:
+            self.journal.queue_response_rows(day, *rows[0, :, :responses].copy())
+        if cooperative or critical:  # the journal joins the two kinds into rows of its own
+            self.journal.queue_routine_rows(day, rows[1, :3, :cooperative], rows[2, :3, :critical])
+
+    def _state_views(self, state: CrisisState) -> fused.DayState:
+        """`fused.day_state` of `state`, made again only when one of its arrays is another array."""
+        arrays = tuple(getattr(state, name) for name in fused.DayState._fields)
+        if self._views is None or any(a is not b for a, b in zip(arrays, self._views[0], strict=True)):
+            self._views = (arrays, fused.day_state(state, self.single))
+        return self._views[1]
 
     def _fused_inputs(self) -> fused.DayInputs:
         """The fused day's view of the current inputs, worked out again when they change."""

@@ -99,7 +99,10 @@ class EventJournal:
             self._append(ResponseRows(day, runs, actors, actions, targets))
 
     def queue_routine_rows(self, day: int, cooperative: np.ndarray, critical: np.ndarray) -> None:
-        """Queue routine acts for `day` given as [3, acts] rows (run, actor, target), each kind in that order."""
+        """Queue routine acts for `day` given as [3, acts] rows (run, actor, target), each kind in that order.
+
+        The rows are copied: the arrays given may be reused.
+        """
         acts = np.concatenate([cooperative, critical], axis=1)
         if acts.size:
             friction = np.arange(acts.shape[1]) >= cooperative.shape[1]

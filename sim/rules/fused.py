@@ -67,6 +67,7 @@ from sim.rules.fused_trust import (
     take_in,
 )
 from sim.rules.matrix_product import product
+from sim.rules.prefetch import ahead
 from sim.rules.stream import NOISE, day_key
 
 __all__ = [
@@ -129,6 +130,7 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events,
     dirty = True
     work.counted[:] = 0
     for r in range(runs):
+        _prefetch_run(r + 1, state, trust_min)
         touched = gather_events(r, queued, d, dirty)
         if has_shared:
             add_shared(shared, d)
@@ -157,6 +159,20 @@ def open_day(day, seeds, inputs, state, queued, shared, has_shared, kept_events,
             choose_all(r, day, seeds[r], state, inputs, queued, work.mine, acting)
             _queue_next_day(r, day, seeds[r], inputs, queued, work)
         dirty = touched
+
+
+@inline_kernel
+def _prefetch_run(r, state, trust_min):
+    """Ask the cache for run r's trust, grievances, standing and trust minima while run r - 1 is worked out.
+
+    A large batch's state does not fit in a core's own cache; without this, a crisis day's run
+    waited on the first read of each (about a tenth of the pass, 2026-12-01, best of 4: 570 -> 514 ns
+    a run on day 250 of a Sobol chunk). A hint only: no number changes.
+    """
+    ahead(state.trust, r)
+    ahead(state.grievance, r)
+    ahead(state.standing, r)
+    ahead(trust_min, r)
 
 
 @inline_kernel
