@@ -9,9 +9,9 @@ Local workers are plain processes rather than a local Dask cluster. A sweep on a
 bound by the CPU, and a `LocalCluster` spends some of it apart from the runs: its scheduler lives
 in the command's own process and every worker runs an event loop beside its task. Measured
 2026-12-01 on 2 cores, the Sobol study of `configs/sweeps/sobol_10_parameters.toml` took
-36.1-43.1 s of sweep time on a 2-worker `LocalCluster` and 33.0-35.6 s on 2 processes (README,
-"Measured"); the scheduler's thread and the command's main thread took about 7 s of CPU over the
-sweep, the workers' event loops about 2 s each.
+36.1-43.1 s of sweep time on a 2-worker `LocalCluster` and 31.0-31.1 s on 2 processes, the same
+kernels within the hour (README, "Measured"); over the sweep the cluster's scheduler and the
+command's main thread took about 7 s of CPU, the workers' event loops about 2 s each.
 """
 
 from __future__ import annotations

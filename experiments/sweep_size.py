@@ -45,10 +45,11 @@ from experiments.sweep_config import SweepConfig
 from sim.errors import ConfigError
 
 # The documented rates (runs/s on one worker, 365-day horizon): README, "Measured", 2026-12-01
-# (issue 11's last session) — the ensemble 2,840-3,260 runs/s a worker in the Sobol study on two
-# workers (common random numbers, every sweep overhead included; 4,030-4,250 serially in
-# `caucasus bench`); Mesa 14.3-16.5 runs/s (mesa.batch_run; `--engine mesa` runs alike).
-ENSEMBLE_RUNS_PER_S = 3000.0
+# (issue 11's last session) — the ensemble 3,480-4,300 runs/s a worker in the Sobol study on two
+# local worker processes (common random numbers, every sweep overhead included; 3,120-3,550
+# serially in `caucasus bench` on the same, slower hour); Mesa 14.3-16.5 runs/s (mesa.batch_run;
+# `--engine mesa` runs alike).
+ENSEMBLE_RUNS_PER_S = 3500.0
 MESA_RUNS_PER_S = 14.0
 RATE_HORIZON_DAYS = 365
 MIN_RATE_HORIZON_DAYS = 90  # below this, a run's fixed costs dominate: the rate is not scaled further
