@@ -21,10 +21,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 
 SCHEDULER_TIMEOUT_S = 10
 # glibc's heap settings for the processes that run the model. Dask sets MALLOC_TRIM_THRESHOLD_=65536
@@ -173,7 +174,24 @@ def results(
 def _collect(backend: Backend, pending: dict[Any, Any]) -> Iterator[tuple[Any, Any]]:
     """The finished tasks of `pending` (at least one, waiting for it), removed from it."""
     for future in backend.finished(pending):
-        yield pending.pop(future), future.result()
+        yield pending.pop(future), result_of(future)
+
+
+def result_of(future: Any) -> Any:
+    """A task's result (waiting for it); a MachineError if the local worker process running it died.
+
+    A worker dies when the system kills it (out of memory, `kill -9`); the work already written
+    stays, and rerunning the command goes on from it.
+    """
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise MachineError(
+            "--workers",
+            "finish the work",
+            "a worker process died, killed by the system (out of memory?) or by a signal; what was "
+            "written is kept: run the command again to go on from it",
+        ) from None
 
 
 @contextmanager

@@ -820,3 +820,41 @@ def test_damaged_run_files_are_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="disagree"):
         read_runs(tmp_path)
     assert SweepStore(str(tmp_path)).runs_dir == runs
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_worker_process_is_killed_stops_cleanly_and_resumes(tmp_path):
+    """A worker killed with SIGKILL as the sweep starts: exit 1, one paragraph, no traceback; the rerun completes it."""
+    import psutil
+
+    config = write_sweep(
+        tmp_path,
+        "long.toml",
+        BASELINE,
+        {"kind": "latin_hypercube", "samples": 64},
+        {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}, "parameters.trust_rate": {"min": 0.1, "max": 0.4}},
+        replicates=4,
+        master_seed=3,
+        chunk_runs=4,
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "caucasus", "sweep", str(config), "--out", str(out), "--workers", "2"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        statement = process.stderr.readline()  # the sweep's size, once the workers are up (64 chunks to go)
+        assert statement.startswith("caucasus: sweep long:"), statement
+        children = psutil.Process(process.pid).children(recursive=True)
+        workers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+        assert len(workers) == 2, [child.cmdline() for child in children]
+        workers[0].kill()
+        _, stderr = process.communicate(timeout=CLI_TIMEOUT_S)
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert process.returncode == 1, stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    assert "--workers: could not finish the work (a worker process died" in stderr, stderr
+    assert not (out / "complete.json").exists()
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(run_sweep(config, tmp_path / "serial")), check_exact=True)

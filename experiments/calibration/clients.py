@@ -16,7 +16,7 @@ from typing import Any
 
 import elfi.client
 
-from experiments.backends import Backend, compute_backend
+from experiments.backends import Backend, compute_backend, result_of
 
 
 class BackendBatches(elfi.client.ClientBase):
@@ -40,7 +40,7 @@ class BackendBatches(elfi.client.ClientBase):
 
     def get_result(self, task_id: int):
         """The task's result, waiting for it."""
-        return self.tasks.pop(task_id).result()
+        return result_of(self.tasks.pop(task_id))
 
     def is_ready(self, task_id: int) -> bool:
         """Whether the task has finished."""
