@@ -35,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True, help="a new or empty directory, or a check to resume")
     parser.add_argument("--config", type=Path, default=CONFIG, help="the calibration config (default: %(default)s)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, help="calibrate on a local Dask cluster of N processes")
+    where.add_argument("--workers", type=int, help="calibrate on N worker processes on this machine")
     where.add_argument("--scheduler", help="calibrate on the Dask scheduler at ADDR")
     return parser.parse_args(argv)
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(summary_lines(check.table)))
     print(f"wall time {seconds:.0f} s ({seconds / args.repetitions:.1f} s a repetition)")
     memory = f"peak memory: this process {peak_memory_mib():.0f} MiB"
-    if args.workers or args.scheduler:  # a local cluster's workers are this process's children
+    if args.workers or args.scheduler:  # local worker processes are this process's children
         memory += f", largest finished child {peak_memory_mib(resource.RUSAGE_CHILDREN):.0f} MiB"
     print(memory)
     print(f"written: {args.out / 'coverage.md'}, {args.out / 'coverage.csv'}, {args.out / 'figures' / 'ranks.png'}")
