@@ -278,19 +278,24 @@ def test_on_a_terminal_the_command_draws_a_progress_bar_with_rate_and_time_left(
 # ---------------------------------------------------------------- 3: resuming after kill -9
 
 
-@pytest.mark.slow
-def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_dataset(tmp_path):
-    """64 runs of the full year in 8 chunks of 8: killed once the first chunk is on disk, then rerun."""
-    config = write_sweep(
-        tmp_path,
+def long_sweep(folder: Path, samples: int, chunk_runs: int) -> Path:
+    """A sweep of the full year, long enough to be interrupted: `samples` points x 4 replicates."""
+    return write_sweep(
+        folder,
         "long.toml",
         BASELINE,
-        {"kind": "latin_hypercube", "samples": 16},
+        {"kind": "latin_hypercube", "samples": samples},
         {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}, "parameters.trust_rate": {"min": 0.1, "max": 0.4}},
         replicates=4,
         master_seed=3,
-        chunk_runs=8,
+        chunk_runs=chunk_runs,
     )
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_dataset(tmp_path):
+    """64 runs of the full year in 8 chunks of 8: killed once the first chunk is on disk, then rerun."""
+    config = long_sweep(tmp_path, samples=16, chunk_runs=8)
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "caucasus", "sweep", str(config), "--out", str(out)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -334,6 +339,35 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_dataset(tmp_pa
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
     assert again.returncode == 0 and "(64 were already on disk)" in again.stdout and "Ran 0 runs" in again.stdout
     assert snapshot(out / "runs") == before
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_worker_process_is_killed_stops_cleanly_and_resumes(tmp_path):
+    """A worker killed with SIGKILL as the sweep starts: exit 1, one paragraph, no traceback; the rerun completes it."""
+    import psutil
+
+    config = long_sweep(tmp_path, samples=64, chunk_runs=4)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "caucasus", "sweep", str(config), "--out", str(out), "--workers", "2"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        statement = process.stderr.readline()  # the sweep's size, once the workers are up (64 chunks to go)
+        assert statement.startswith("caucasus: sweep long:"), statement
+        children = psutil.Process(process.pid).children(recursive=True)
+        workers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+        assert len(workers) == 2, [child.cmdline() for child in children]
+        workers[0].kill()
+        _, stderr = process.communicate(timeout=CLI_TIMEOUT_S)
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert process.returncode == 1, stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    assert "--workers: could not finish the work (a worker process died" in stderr, stderr
+    assert not (out / "complete.json").exists()
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(run_sweep(config, tmp_path / "serial")), check_exact=True)
 
 
 @pytest.mark.parametrize("leftovers", [[".manifest.json.tmp"], ["manifest.json", ".design.parquet.tmp"]])
@@ -820,41 +854,3 @@ def test_damaged_run_files_are_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="disagree"):
         read_runs(tmp_path)
     assert SweepStore(str(tmp_path)).runs_dir == runs
-
-
-@pytest.mark.slow
-def test_a_sweep_whose_worker_process_is_killed_stops_cleanly_and_resumes(tmp_path):
-    """A worker killed with SIGKILL as the sweep starts: exit 1, one paragraph, no traceback; the rerun completes it."""
-    import psutil
-
-    config = write_sweep(
-        tmp_path,
-        "long.toml",
-        BASELINE,
-        {"kind": "latin_hypercube", "samples": 64},
-        {"actors.AZE.sensitivity": {"min": 0.4, "max": 1.6}, "parameters.trust_rate": {"min": 0.1, "max": 0.4}},
-        replicates=4,
-        master_seed=3,
-        chunk_runs=4,
-    )
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "caucasus", "sweep", str(config), "--out", str(out), "--workers", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        statement = process.stderr.readline()  # the sweep's size, once the workers are up (64 chunks to go)
-        assert statement.startswith("caucasus: sweep long:"), statement
-        children = psutil.Process(process.pid).children(recursive=True)
-        workers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
-        assert len(workers) == 2, [child.cmdline() for child in children]
-        workers[0].kill()
-        _, stderr = process.communicate(timeout=CLI_TIMEOUT_S)
-    finally:
-        process.kill()
-        process.wait(timeout=30)
-    assert process.returncode == 1, stderr
-    assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
-    assert "--workers: could not finish the work (a worker process died" in stderr, stderr
-    assert not (out / "complete.json").exists()
-    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
-    assert resumed.returncode == 0, resumed.stderr
-    pd.testing.assert_frame_equal(read_runs(out), read_runs(run_sweep(config, tmp_path / "serial")), check_exact=True)
