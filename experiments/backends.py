@@ -82,9 +82,13 @@ class LocalProcesses:
         self._pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=start, initargs=start_args
         )
-        with _environment(WORKER_THREADS):  # the processes start here, one per task while none is idle
-            for future in [self._pool.submit(os.getpid) for _ in range(workers)]:
-                future.result()
+        try:
+            with _environment(WORKER_THREADS):  # the processes start here, one per task while none is idle
+                for future in [self._pool.submit(os.getpid) for _ in range(workers)]:
+                    result_of(future)
+        except BaseException:  # a worker that could not start (or Ctrl-C): no process is left behind
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def submit(self, task: Callable[..., Any], *args: Any) -> Future:
         """Run `task(*args)` in a worker; its future."""
@@ -147,12 +151,14 @@ def compute_backend(
     if workers is None and scheduler is None:
         raise ValueError("compute_backend needs a number of workers or a scheduler's address")
     check_workers(workers)
-    if workers is not None:
-        backend: Backend = LocalProcesses(workers, start, *start_args)
-    else:
-        backend = DaskCluster(_connect(scheduler), scheduler)
-        backend.client.run(start, *start_args)
+    backend: Backend = (
+        LocalProcesses(workers, start, *start_args)
+        if workers is not None
+        else DaskCluster(_connect(scheduler), scheduler)
+    )
     try:
+        if isinstance(backend, DaskCluster):
+            backend.client.run(start, *start_args)  # inside: a failure here still disconnects
         yield backend
     finally:
         backend.close()
@@ -178,7 +184,7 @@ def _collect(backend: Backend, pending: dict[Any, Any]) -> Iterator[tuple[Any, A
 
 
 def result_of(future: Any) -> Any:
-    """A task's result (waiting for it); a MachineError if the local worker process running it died.
+    """A task's result (waiting for it); a MachineError if a local worker process died or could not start.
 
     A worker dies when the system kills it (out of memory, `kill -9`); the work already written
     stays, and rerunning the command goes on from it.
@@ -189,8 +195,8 @@ def result_of(future: Any) -> Any:
         raise MachineError(
             "--workers",
             "finish the work",
-            "a worker process died, killed by the system (out of memory?) or by a signal; what was "
-            "written is kept: run the command again to go on from it",
+            "a worker process died, killed by the system (out of memory?) or by a signal, or could not "
+            "start; what was written is kept: run the command again to go on from it",
         ) from None
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from experiments.backends import WORKER_THREADS, LocalProcesses, compute_backend, results
-from sim.errors import ConfigError
+from sim.errors import ConfigError, MachineError
 
 
 def _environment_of_worker(name: str) -> tuple[int, str | None]:
@@ -16,6 +16,10 @@ def _environment_of_worker(name: str) -> tuple[int, str | None]:
 
 def _square(value: int) -> int:
     return value * value
+
+
+def _cannot_start() -> None:
+    raise RuntimeError("this worker cannot start")
 
 
 def test_local_workers_start_before_the_first_task_with_one_numerical_thread_each(monkeypatch):
@@ -42,3 +46,14 @@ def test_results_pair_every_input_with_its_answer_whatever_order_they_finish_in(
 def test_both_workers_and_a_scheduler_are_refused():
     with pytest.raises(ConfigError, match="not both"), compute_backend(2, "tcp://127.0.0.1:1"):
         pass
+
+
+def test_workers_that_cannot_start_are_the_machines_failure_and_leave_no_process():
+    import psutil
+
+    with pytest.raises(MachineError, match="could not start"):
+        LocalProcesses(2, _cannot_start)
+    _, alive = psutil.wait_procs(
+        [child for child in psutil.Process().children() if "spawn_main" in " ".join(child.cmdline())], timeout=10
+    )
+    assert not alive

@@ -99,7 +99,7 @@ class Work(NamedTuple):
     rows: np.ndarray  # [3, 4, runs x n x n]: the journal's rows of the responses and routine acts
     counted: np.ndarray  # [3]: how many rows of each
     day: Day  # one run's events and working arrays
-    mine: Mine  # what one run's choices read besides the state
+    mine: Mine  # what one run's choices and routine draws work with besides the state
 
 
 def new_work(runs: int, n: int, arrangements: int) -> Work:
